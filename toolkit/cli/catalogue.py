@@ -1,0 +1,48 @@
+"""``appraisal indicators`` and ``appraisal roles``: browse the catalogue and the role presets."""
+from __future__ import annotations
+
+import click
+
+from ..catalogue import catalogue_frame, load_catalogue, load_presets, presets_frame
+from ..errors import InputError
+from ..i18n import get_language, t
+from ._common import echo_json, echo_table
+
+_CATEGORIES = ["performance", "campaign", "brand", "customer", "cost", "research", "qualitative"]
+
+
+@click.command(help="List the indicator catalogue, optionally filtered by category or by role (preset id or role type).")
+@click.option("--category", "-c", type=click.Choice(_CATEGORIES), help="Only this category.")
+@click.option("--role", "-r", help="Only indicators typical for this role preset id or role type.")
+@click.option("--json", "as_json", is_flag=True, help="Print full entries as JSON.")
+def indicators(category: str | None, role: str | None, as_json: bool) -> None:
+    role_type = None
+    ids = None
+    if role:
+        presets = load_presets()
+        types = {"sales", "planning", "research", "brand", "content", "management", "support"}
+        if role in presets:
+            ids = [pi.id for pi in presets[role].indicators]
+        elif role in types:
+            role_type = role
+        else:
+            raise InputError(t("cli.unknown_role", role=role), location="--role",
+                             hint=t("ref.known_ids", known=", ".join(sorted(presets) + sorted(types))))
+    frame = catalogue_frame(category=category, role_type=role_type)
+    if ids is not None:
+        frame = frame[frame["id"].isin(ids) | frame["roles"].str.contains(load_presets()[role].role_type)]  # type: ignore[index]
+    if as_json:
+        cat = load_catalogue()
+        echo_json([cat[i].model_dump(mode="json") for i in frame["id"]])
+        return
+    echo_table(frame)
+    click.echo(t("cli.count", n=len(frame)))
+
+
+@click.command(help="List the role presets (suggested indicators, weights and quantitative share band).")
+@click.option("--json", "as_json", is_flag=True, help="Print full presets as JSON.")
+def roles(as_json: bool) -> None:
+    if as_json:
+        echo_json([p.model_dump(mode="json") for p in load_presets().values()])
+        return
+    echo_table(presets_frame(get_language()))

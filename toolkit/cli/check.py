@@ -1,0 +1,39 @@
+"""``appraisal check ENGAGEMENT.yaml``: validate and run every check; exit 0 clean, 1 warnings, 2 errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..checks import check_engagement, exit_code
+from ..engagement import load_engagement
+from ..errors import format_findings
+from ..i18n import t
+from ._common import echo_json
+
+
+@click.command(help="Validate an engagement file and run the goal, alignment and scheme checks. "
+                    "Exit code 0 when clean, 1 when there are only warnings, 2 on errors.")
+@click.argument("engagement", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def check(ctx: click.Context, engagement: tuple[Path, ...], as_json: bool) -> None:
+    worst = 0
+    report = []
+    for path in engagement:
+        eng = load_engagement(path)
+        findings = check_engagement(eng)
+        code = exit_code(findings)
+        worst = max(worst, code)
+        if as_json:
+            report.append({"file": str(path), "exit_code": code, "findings": [f.to_dict() for f in findings]})
+            continue
+        click.echo(f"== {path}")
+        if findings:
+            click.echo(format_findings(findings))
+        n_err = sum(f.severity == "error" for f in findings)
+        n_warn = sum(f.severity == "warning" for f in findings)
+        click.echo(t("check.summary", errors=n_err, warnings=n_warn) if findings else t("check.clean"))
+    if as_json:
+        echo_json(report if len(report) > 1 else report[0])
+    ctx.exit(worst)

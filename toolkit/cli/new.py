@@ -1,0 +1,31 @@
+"""``appraisal new DIR``: write a ready-to-edit engagement from the role presets."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..engagement import new_engagement, save_engagement
+from ..errors import InputError
+from ..i18n import t
+
+
+@click.command(help="Write DIR/engagement.yaml for a new client from the role presets and the company-size profile.")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--client", required=True, help="Client name (Chinese is fine).")
+@click.option("--size", type=click.Choice(["small", "medium", "large"]), required=True)
+@click.option("--roles", "role_ids", required=True, multiple=True,
+              help="Role preset ids (repeat, or comma-separated); see `appraisal roles`.")
+@click.option("--industry", default="", help="Industry, e.g. 快消品.")
+@click.option("--force", is_flag=True, help="Overwrite an existing engagement.yaml.")
+def new(directory: Path, client: str, size: str, role_ids: tuple[str, ...], industry: str, force: bool) -> None:
+    ids = [r.strip() for item in role_ids for r in item.split(",") if r.strip()]
+    target = directory / "engagement.yaml"
+    if target.exists() and not force:
+        raise InputError(t("cli.exists"), location=str(target), hint=t("cli.exists.hint"))
+    eng = new_engagement(client, size, ids, industry=industry)
+    try:
+        save_engagement(eng, target)
+    except OSError as exc:
+        raise InputError(t("file.unreadable", reason=exc.strerror or str(exc)), location=str(target)) from None
+    click.echo(t("cli.written", path=target))

@@ -1,0 +1,111 @@
+"""Safe YAML reading with positions, and round-trip writing that keeps comments and key order.
+
+Reading never executes anything (ruamel's round-trip loader builds plain maps, lists and scalars only). Every
+failure a user can cause becomes an :class:`~toolkit.errors.InputError` naming the file, and for syntax errors the
+line and column.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import InputError
+from .i18n import t
+
+__all__ = ["read_yaml", "dump_yaml", "position_of", "merge_into"]
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 120
+    return y
+
+
+def read_yaml(path: str | Path, *, expect_mapping: bool = True) -> Any:
+    """Load a UTF-8 YAML file, turning every way it can be wrong into a located, hinted InputError."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(t("file.missing"), location=str(p), hint=t("file.missing.hint"))
+    if p.is_dir():
+        raise InputError(t("file.is_dir"), location=str(p))
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(t("file.unreadable", reason=exc.strerror or str(exc)), location=str(p)) from None
+    if b"\x00" in raw:
+        raise InputError(t("file.binary"), location=str(p), hint=t("file.binary.hint"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(t("file.binary"), location=str(p), hint=t("file.binary.hint")) from None
+    if not text.strip():
+        raise InputError(t("file.empty"), location=str(p), hint=t("file.empty.hint"))
+    try:
+        data = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = str(p) + (f": {t('model.line_col', line=mark.line + 1, col=mark.column + 1)}" if mark else "")
+        problem = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise InputError(t("yaml.syntax", problem=problem), location=where, hint=t("yaml.syntax.hint")) from None
+    except YAMLError as exc:
+        raise InputError(t("yaml.syntax", problem=str(exc).splitlines()[0]), location=str(p),
+                         hint=t("yaml.syntax.hint")) from None
+    if data is None:
+        raise InputError(t("file.empty"), location=str(p), hint=t("file.empty.hint"))
+    if expect_mapping and not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else ("text" if isinstance(data, str) else type(data).__name__)
+        raise InputError(t("yaml.not_mapping", kind=kind), location=str(p), hint=t("yaml.not_mapping.hint"))
+    return data
+
+
+def position_of(data: Any, loc: tuple[Any, ...]) -> tuple[int, int] | None:
+    """1-based (line, column) of the node at ``loc`` in a round-trip-loaded document, as deep as it exists."""
+    node, pos = data, None
+    for key in loc:
+        try:
+            if isinstance(node, CommentedMap) and key in node:
+                line, col = node.lc.key(key)
+                pos = (line + 1, col + 1)
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line, col = node.lc.item(key)
+                pos = (line + 1, col + 1)
+                node = node[key]
+            else:
+                break
+        except (AttributeError, KeyError, TypeError):
+            break
+    return pos
+
+
+def merge_into(target: Any, new: Any) -> Any:
+    """Update a round-trip document in place with plain data, keeping comments and order where keys survive."""
+    if isinstance(target, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in target if k not in new]:
+            del target[key]
+        for key, value in new.items():
+            if key in target:
+                target[key] = merge_into(target[key], value)
+            else:
+                target[key] = value
+        return target
+    if isinstance(target, CommentedSeq) and isinstance(new, list):
+        for i, value in enumerate(new[: len(target)]):
+            target[i] = merge_into(target[i], value)
+        del target[len(new):]
+        target.extend(new[len(target):])
+        return target
+    return new
+
+
+def dump_yaml(data: Any) -> str:
+    buf = io.StringIO()
+    _yaml().dump(data, buf)
+    return buf.getvalue()
