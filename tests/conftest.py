@@ -1,0 +1,55 @@
+"""Shared fixtures: paths to the samples, a runner for the real CLI, and mutable copies of sample files."""
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data_samples"
+SMALL = SAMPLES / "small_company" / "engagement.yaml"
+MIDSIZE = SAMPLES / "midsize_company" / "engagement.yaml"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m toolkit ARGS`` as a user would, capturing text output."""
+    full_env = {**os.environ, "PYTHONUTF8": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=full_env, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def load_raw(path: Path):
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+
+
+def dump_raw(data, path: Path) -> Path:
+    from ruamel.yaml import YAML
+
+    with open(path, "w", encoding="utf-8") as fh:
+        YAML(typ="rt").dump(data, fh)
+    return path
+
+
+@pytest.fixture
+def small_raw():
+    """A deep copy of the small sample engagement as round-trip YAML data, to mutate in a test."""
+    return copy.deepcopy(load_raw(SMALL))
+
+
+@pytest.fixture
+def midsize_raw():
+    return copy.deepcopy(load_raw(MIDSIZE))
