@@ -58,10 +58,9 @@ def _role_findings(eng: Engagement, ri: int, rs: RoleScheme) -> list[Finding]:
             out.append(Finding("warning", "scheme.quant_share", where,
                                t("check.quant_share", share=f"{share:.0%}", lo=f"{blo:.0%}", hi=f"{bhi:.0%}"),
                                t("check.quant_share.hint")))
-    if rs.ahp is not None:
-        cr = getattr(rs.ahp, "cr", None)
-        ok = getattr(rs.ahp, "consistent", None)
-        if cr is not None and ok is False:
+    if rs.consistency is not None:
+        cr, ok = rs.consistency
+        if not ok:
             out.append(Finding("warning", "scheme.ahp_inconsistent", f"{where}.weighting",
                                t("check.ahp_inconsistent", cr=f"{cr:.3f}"), t("check.ahp_inconsistent.hint")))
     return out

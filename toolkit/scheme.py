@@ -55,6 +55,16 @@ class RoleScheme:
     ahp: Any = None  # the weights engine's result for AHP roles
 
     @property
+    def consistency(self) -> tuple[float, bool] | None:
+        """(CR, consistent) of the role's AHP judgments (the group aggregate for several participants)."""
+        if self.ahp is None:
+            return None
+        res = getattr(self.ahp, "ahp", self.ahp)
+        res = getattr(res, "aggregate", res)
+        cr, ok = getattr(res, "cr", None), getattr(res, "consistent", None)
+        return None if cr is None else (float(cr), bool(ok))
+
+    @property
     def quant_share(self) -> float:
         total = sum(i.weight for i in self.indicators) or 1.0
         return sum(i.weight for i in self.indicators if i.quantitative) / total
