@@ -1,0 +1,387 @@
+"""Scoring rules: one description per rule, two evaluators (numpy for the engine, Excel for the KPI forms).
+
+Every rule is written once as a small expression tree (:func:`rule_expression`). :func:`apply_rule` evaluates the
+tree over numpy arrays (vectorised: one array operation per node, no per-row Python), and :func:`excel_formula`
+prints the same tree as an Excel/LibreOffice formula. Because both come from the same tree, a filled KPI form
+recalculated by a spreadsheet gives exactly the engine's score (tested by recalculating with LibreOffice).
+
+Conventions shared by all rules (``A`` actual, ``T`` 门槛值 threshold, ``G`` 目标值 target, ``X`` 挑战值 stretch):
+
+* a missing actual (NaN in Python, an empty cell in Excel) gives a missing score (NaN / ``""``), never 0;
+* ``direction="lower"`` (lower is better) mirrors a rule by negating ``A, T, G, X`` — so ``A < T`` reads
+  "worse than the threshold" in both directions; ratio-type rules use ``G / A`` instead of ``A / G``;
+* ``direction="band"`` (close to target is best) folds the actual around the target, ``A' = G − |A − G|``, so
+  overshooting by 5 scores like undershooting by 5; the threshold is folded the same way and the score is
+  capped at the target's score.
+
+Formulas (higher is better; see each ``_expr_*`` function):
+
+=========  ==================================================================================================
+linear     ``A < T → score_below``; ``T ≤ A < G → sT + (A−T)/(G−T)·(sG−sT)``; ``G ≤ A < X → sG +
+           (A−G)/(X−G)·(sX−sG)``; ``A ≥ X → sX`` (defaults 0/60/100/120; without a stretch: capped at sG)
+ratio      ``clip(A/G·100, floor, cap)``; lower: ``clip(G/A·100, floor, cap)``, ``A ≤ 0 → cap``
+band       ``max(floor, 100 − points_per_pct · max(0, |A−G|/|G|·100 − tolerance·100))``
+steps      score of the highest step whose ``at`` the value reaches (value = ``A``, or ``A/G·100`` for
+           ``basis="ratio"``), ``score_below`` under the first step
+deduction  ``clip(base − points · shortfall / per, floor, cap)``, shortfall = ``max(0, (G−A)/|G|·100)`` (relative)
+           or ``max(0, G−A)`` (absolute)
+bonus      ``min(cap, max(0, A/per·points))`` — points added to the total, not weighted
+veto       ``1`` when ``A > limit`` (``A < limit`` for higher-is-better), else ``0`` — a 1 sets the total to 0
+rating     ``score_min + (A−1)/(levels−1)·(score_max−score_min)`` for a rating ``A`` in ``1..levels``
+=========  ==================================================================================================
+
+Examples
+--------
+>>> from toolkit.model import LinearRule
+>>> apply_rule(LinearRule(), "higher", [80, 90, 100, 130], threshold=80, target=100, stretch=120).tolist()
+[60.0, 80.0, 100.0, 120.0]
+>>> excel_formula(LinearRule(), "higher", "D5", "E5", "F5", "G5")
+'=IF(D5="","",IF(D5<E5,0,IF(D5<F5,60+(D5-E5)/(F5-E5)*40,IF(D5<G5,100+(D5-F5)/(G5-F5)*20,120))))'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence, Union
+
+import numpy as np
+
+__all__ = [
+    "Expr", "rule_expression", "apply_rule", "excel_formula", "excel_total_formula", "rule_range",
+    "WEIGHTED_RULES", "needs_anchors",
+]
+
+#: rules whose score enters the weighted total (bonus points are added, veto flags zero the total)
+WEIGHTED_RULES = frozenset({"linear", "ratio", "band", "steps", "deduction", "rating"})
+
+
+# --------------------------------------------------------------------------------------------- expression tree
+@dataclass(frozen=True)
+class Expr:
+    """A node of a rule's formula: ``op`` with ``args`` (numbers, variable names or other nodes)."""
+
+    op: str
+    args: tuple[Any, ...]
+
+    # arithmetic sugar so rules read like their formulas
+    def __add__(self, o: Any) -> "Expr": return Expr("+", (self, o))
+    def __radd__(self, o: Any) -> "Expr": return Expr("+", (o, self))
+    def __sub__(self, o: Any) -> "Expr": return Expr("-", (self, o))
+    def __rsub__(self, o: Any) -> "Expr": return Expr("-", (o, self))
+    def __mul__(self, o: Any) -> "Expr": return Expr("*", (self, o))
+    def __rmul__(self, o: Any) -> "Expr": return Expr("*", (o, self))
+    def __truediv__(self, o: Any) -> "Expr": return Expr("/", (self, o))
+    def __rtruediv__(self, o: Any) -> "Expr": return Expr("/", (o, self))
+    def __neg__(self) -> "Expr": return Expr("neg", (self,))
+    def __lt__(self, o: Any) -> "Expr": return Expr("<", (self, o))  # type: ignore[override]
+    def __le__(self, o: Any) -> "Expr": return Expr("<=", (self, o))  # type: ignore[override]
+    def __gt__(self, o: Any) -> "Expr": return Expr(">", (self, o))  # type: ignore[override]
+    def __ge__(self, o: Any) -> "Expr": return Expr(">=", (self, o))  # type: ignore[override]
+
+
+Node = Union[Expr, float, int]
+
+
+def var(name: str) -> Expr:
+    return Expr("var", (name,))
+
+
+def IF(cond: Node, a: Node, b: Node) -> Expr:  # noqa: N802 - reads like the spreadsheet function
+    return Expr("IF", (cond, a, b))
+
+
+def MIN(a: Node, b: Node) -> Expr:  # noqa: N802
+    return Expr("MIN", (a, b))
+
+
+def MAX(a: Node, b: Node) -> Expr:  # noqa: N802
+    return Expr("MAX", (a, b))
+
+
+def ABS(a: Node) -> Expr:  # noqa: N802
+    return Expr("ABS", (a,))
+
+
+
+
+# --------------------------------------------------------------------------------------------- rules
+def _anchors(direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None
+             ) -> tuple[Expr, Expr | None, Expr | None, Expr | None]:
+    """Mirror (lower) or fold (band) the variables so that every rule can be written for higher-is-better."""
+    if direction == "lower":
+        return -A, (-T if T is not None else None), (-G if G is not None else None), (-X if X is not None else None)
+    if direction == "band":
+        if G is None:
+            raise ValueError("a band (close-to-target) indicator needs a target")
+        Tf = (G - ABS(T - G)) if T is not None else None
+        return G - ABS(A - G), Tf, G, None
+    return A, T, G, X
+
+
+def _need(name: str, v: Any, rule: str) -> Any:
+    if v is None:
+        raise ValueError(f"the {rule} rule needs a {name} value")
+    return v
+
+
+def _expr_linear(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    A, T, G, X = _anchors(direction, A, T, G, X)
+    T = _need("threshold", T, "linear")
+    G = _need("target", G, "linear")
+    sT, sG, sX, sb = r.score_threshold, r.score_target, r.score_stretch, r.score_below
+    upper: Node = (IF(A < X, sG + (A - G) / (X - G) * (sX - sG), sX) if X is not None else sG)
+    return IF(A < T, sb, IF(A < G, sT + (A - T) / (G - T) * (sG - sT), upper))
+
+
+def _expr_ratio(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    G = _need("target", G, "ratio")
+    if direction == "lower":
+        return IF(A <= 0, r.cap, MAX(r.floor, MIN(r.cap, G / A * 100)))
+    if direction == "band":
+        A = G - ABS(A - G)
+    return MAX(r.floor, MIN(r.cap, A / G * 100))
+
+
+def _expr_band(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    G = _need("target", G, "band")
+    return MAX(r.floor, 100 - r.points_per_pct * MAX(0, ABS(A - G) / ABS(G) * 100 - r.tolerance * 100))
+
+
+def _expr_steps(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    steps = sorted(r.steps)
+    if r.basis == "ratio":
+        G = _need("target", G, "steps (ratio basis)")
+        if direction == "lower":
+            V: Node = IF(A <= 0, steps[-1][0], G / A * 100)
+        else:
+            V = (G - ABS(A - G)) / G * 100 if direction == "band" else A / G * 100
+        sign = 1.0
+    else:
+        V, sign = (-A, -1.0) if direction == "lower" else (A, 1.0)
+        if direction == "band":
+            raise ValueError("steps in actual units cannot be folded around a target; use basis: ratio")
+        if direction == "lower":
+            steps = sorted(steps, key=lambda s: -s[0])
+    out: Node = r.score_below
+    for at, score in steps:  # innermost = lowest step: IF(V>=at_n, s_n, IF(V>=at_n-1, ...))
+        out = IF(V >= sign * at, score, out)
+    return out
+
+
+def _expr_deduction(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    G = _need("target", G, "deduction")
+    if direction == "band":
+        A = G - ABS(A - G)
+    gap = (A - G) if direction == "lower" else (G - A)
+    short = MAX(0, gap / ABS(G) * 100) if r.relative else MAX(0, gap)
+    return MAX(r.floor, MIN(r.cap, r.base - r.points * short / r.per))
+
+
+def _expr_bonus(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    return MIN(r.cap, MAX(0, A / r.per * r.points))
+
+
+def _expr_veto(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    breach = (A < r.limit) if direction == "higher" else (A > r.limit)
+    return IF(breach, 1, 0)
+
+
+def _expr_rating(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
+    return r.score_min + (A - 1) / (r.levels - 1) * (r.score_max - r.score_min)
+
+
+_BUILDERS: dict[str, Callable[..., Node]] = {
+    "linear": _expr_linear, "ratio": _expr_ratio, "band": _expr_band, "steps": _expr_steps,
+    "deduction": _expr_deduction, "bonus": _expr_bonus, "veto": _expr_veto, "rating": _expr_rating,
+}
+
+
+def needs_anchors(rule: Any) -> tuple[str, ...]:
+    """Which of threshold/target/stretch a rule reads (stretch is optional for linear)."""
+    kind = rule.type
+    if kind == "linear":
+        return ("threshold", "target")
+    if kind in ("ratio", "band", "deduction") or (kind == "steps" and rule.basis == "ratio"):
+        return ("target",)
+    return ()
+
+
+def rule_expression(rule: Any, direction: str = "higher", *, threshold: bool = True, target: bool = True,
+                    stretch: bool = True) -> Node:
+    """The expression tree of ``rule`` over variables ``A``, ``T``, ``G``, ``X`` (the single source of truth).
+
+    ``threshold``/``target``/``stretch`` say whether that anchor is available; a missing stretch caps a
+    linear rule at the target's score.
+    """
+    if direction not in ("higher", "lower", "band"):
+        raise ValueError(f"direction must be higher, lower or band, not {direction!r}")
+    build = _BUILDERS[rule.type]
+    return build(rule, direction, var("A"), var("T") if threshold else None, var("G") if target else None,
+                 var("X") if stretch else None)
+
+
+def rule_range(rule: Any) -> tuple[float, float]:
+    """The lowest and highest score a rule can give (used for 'share at floor/cap' in calibration)."""
+    k = rule.type
+    if k == "linear":
+        return (min(rule.score_below, rule.score_threshold), max(rule.score_target, rule.score_stretch))
+    if k in ("ratio",):
+        return (rule.floor, rule.cap)
+    if k == "band":
+        return (rule.floor, 100.0)
+    if k == "steps":
+        scores = [s for _, s in rule.steps] + [rule.score_below]
+        return (min(scores), max(scores))
+    if k == "deduction":
+        return (rule.floor, min(rule.cap, rule.base) if rule.cap >= rule.floor else rule.cap)
+    if k == "bonus":
+        return (0.0, rule.cap)
+    if k == "veto":
+        return (0.0, 1.0)
+    return (rule.score_min, rule.score_max)
+
+
+# --------------------------------------------------------------------------------------------- numpy backend
+_NP_BIN = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "<": np.less, "<=": np.less_equal,
+           ">": np.greater, ">=": np.greater_equal}
+
+
+def _eval(node: Node, env: dict[str, Any]) -> Any:
+    if not isinstance(node, Expr):
+        return float(node)
+    op, args = node.op, node.args
+    if op == "var":
+        return env[args[0]]
+    vals = [_eval(a, env) for a in args]
+    if op in _NP_BIN:
+        return _NP_BIN[op](vals[0], vals[1])
+    if op == "neg":
+        return np.negative(vals[0])
+    if op == "IF":
+        return np.where(vals[0], vals[1], vals[2])
+    if op == "MIN":
+        return np.minimum(vals[0], vals[1])
+    if op == "MAX":
+        return np.maximum(vals[0], vals[1])
+    if op == "ABS":
+        return np.abs(vals[0])
+    raise ValueError(op)
+
+
+def apply_rule(rule: Any, direction: str, actual: Any, threshold: Any = None, target: Any = None,
+               stretch: Any = None) -> np.ndarray:
+    """Score ``actual`` (array-like) with ``rule``; anchors are scalars or arrays broadcastable to it.
+
+    NaN actuals give NaN scores (missing, to be reported — never 0). Vectorised: each node of the rule's
+    expression is one numpy operation over the whole array.
+
+    Examples
+    --------
+    >>> from toolkit.model import RatioRule
+    >>> apply_rule(RatioRule(cap=120), "lower", [50, 100, 200], target=100).tolist()
+    [120.0, 100.0, 50.0]
+    """
+    a = np.asarray(actual, dtype=float)
+    expr = rule_expression(rule, direction, threshold=threshold is not None, target=target is not None,
+                           stretch=stretch is not None)
+    env = {"A": a}
+    for k, v in (("T", threshold), ("G", target), ("X", stretch)):
+        if v is not None:
+            env[k] = np.asarray(v, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.asarray(_eval(expr, env), dtype=float)
+    out = np.broadcast_to(out, a.shape).astype(float, copy=True)
+    out[np.isnan(a)] = np.nan
+    return out
+
+
+# --------------------------------------------------------------------------------------------- Excel backend
+def _num(x: float) -> str:
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        s = str(int(x))
+    else:
+        s = repr(x).upper()  # shortest round-trip text, 1E-05 style
+    return f"({s})" if x < 0 else s
+
+
+_PREC = {"<": 1, "<=": 1, ">": 1, ">=": 1, "=": 1, "+": 2, "-": 2, "*": 3, "/": 3, "neg": 4}
+
+
+def _xl(node: Node, refs: dict[str, str], parent: int = 0, right: bool = False) -> str:
+    if not isinstance(node, Expr):
+        return _num(node)
+    op, args = node.op, node.args
+    if op == "var":
+        return refs[args[0]]
+    if op in ("IF", "MIN", "MAX", "ABS"):
+        return f"{op}(" + ",".join(_xl(a, refs) for a in args) + ")"
+    if op == "neg":
+        return f"(-{_xl(args[0], refs, 4)})"
+    p = _PREC[op]
+    text = f"{_xl(args[0], refs, p)}{op}{_xl(args[1], refs, p, right=True)}"
+    # parenthesise when the parent binds tighter, or on the right of a non-associative operator
+    if p < parent or (right and p == parent and p in (2, 3)):
+        return f"({text})"
+    return text
+
+
+def _ref(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, (int, float, np.floating, np.integer)):
+        return _num(float(v))
+    s = str(v).strip().lstrip("=")
+    if not s:
+        return None
+    return s
+
+
+def excel_formula(rule: Any, direction: str, actual_ref: str, threshold_ref: Any = None, target_ref: Any = None,
+                  stretch_ref: Any = None, *, blank: str = '""') -> str:
+    """The Excel/LibreOffice formula computing exactly :func:`apply_rule`'s score for one cell.
+
+    Parameters
+    ----------
+    rule : one of the model's scoring rules (``LinearRule`` …)
+    direction : ``"higher"``, ``"lower"`` or ``"band"`` (the indicator's direction)
+    actual_ref : the cell holding the actual value or rating, e.g. ``"D5"`` or ``"$D$5"``
+    threshold_ref, target_ref, stretch_ref : cells (``"E5"``) or numbers to inline; ``None`` when the
+        indicator has no such anchor (a linear rule without stretch is capped at the target's score)
+    blank : what the formula shows while the actual is empty (default the empty string ``""``)
+
+    Returns
+    -------
+    str
+        A formula starting with ``=``, using only ``IF``, ``MIN``, ``MAX``, ``ABS`` and arithmetic, so that
+        Excel, LibreOffice and WPS give the same value. Empty actual → ``blank``.
+    """
+    refs = {"A": _ref(actual_ref)}
+    if refs["A"] is None:
+        raise ValueError("actual_ref is required")
+    for k, v in (("T", threshold_ref), ("G", target_ref), ("X", stretch_ref)):
+        r = _ref(v)
+        if r is not None:
+            refs[k] = r
+    expr = rule_expression(rule, direction, threshold="T" in refs, target="G" in refs, stretch="X" in refs)
+    a = refs["A"]
+    return f'=IF({a}="",{blank},{_xl(expr, refs)})'
+
+
+def excel_total_formula(score_refs: Sequence[str], weights: Sequence[Any], bonus_refs: Sequence[str] = (),
+                        veto_refs: Sequence[str] = ()) -> str:
+    """The weighted total as :func:`toolkit.grading.employee_totals` computes it, for one form.
+
+    ``Σ wᵢ·sᵢ / Σ wᵢ`` over the indicators that have a score (missing ones re-normalised away, as in the
+    engine), plus bonus points, and 0 if any veto flag is 1. Weights are cells or numbers (percent or share).
+    """
+    if len(score_refs) != len(weights):
+        raise ValueError("one weight per score")
+    num = "+".join(f"IF({s}=\"\",0,{s}*{_ref(w)})" for s, w in zip(score_refs, weights))
+    den = "+".join(f"IF({s}=\"\",0,{_ref(w)})" for s, w in zip(score_refs, weights))
+    total = f"IF(({den})=0,\"\",({num})/({den})"
+    if bonus_refs:
+        total += "+" + "+".join(f"N({b})" for b in bonus_refs)
+    total += ")"
+    if veto_refs:
+        total = f"IF(({'+'.join(f'N({v})' for v in veto_refs)})>0,0,{total})"
+    return "=" + total
