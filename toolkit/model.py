@@ -75,6 +75,8 @@ class StepsRule(_Base):
     type: Literal["steps"] = "steps"
     steps: list[tuple[float, float]] = Field(..., min_length=1, description="(at, score) pairs")
     score_below: float = 0.0
+    basis: Literal["actual", "ratio"] = Field(
+        "actual", description="'actual': steps in the indicator's unit; 'ratio': steps in % of target")
 
 
 class DeductionRule(_Base):
@@ -303,6 +305,7 @@ class Role(_Base):
     cycle: Cycle | None = None
     indicators: list[RoleIndicator] = Field(default_factory=list)
     weighting: Weighting = Field(default_factory=Weighting)
+    raters: list["RaterGroup"] | None = Field(None, description="360 rater weights for this role (else engagement's)")
 
 
 class Cycles(_Base):
