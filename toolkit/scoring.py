@@ -41,13 +41,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Sequence, Union
 
 import numpy as np
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "Expr", "rule_expression", "apply_rule", "excel_formula", "excel_total_formula", "rule_range",
-    "WEIGHTED_RULES", "needs_anchors",
+    "WEIGHTED_RULES", "needs_anchors", "indicator_table", "score_values",
 ]
 
 #: rules whose score enters the weighted total (bonus points are added, veto flags zero the total)
@@ -385,3 +388,64 @@ def excel_total_formula(score_refs: Sequence[str], weights: Sequence[Any], bonus
     if veto_refs:
         total = f"IF(({'+'.join(f'N({v})' for v in veto_refs)})>0,0,{total})"
     return "=" + total
+
+
+# --------------------------------------------------------------------------------------------- scheme-wide scoring
+def indicator_table(scheme: Any) -> "pd.DataFrame":
+    """One row per role × indicator with everything scoring needs (from :func:`toolkit.scheme.resolve_scheme`).
+
+    Columns: role, indicator, weight (percent), threshold, target, stretch, direction, rule_type, cycle,
+    quantitative, weighted (enters the weighted total), rule (the rule object), lo/hi (score range).
+    """
+    import pandas as pd
+
+    rows = []
+    for rs in scheme.roles:
+        for ri in rs.indicators:
+            lo, hi = rule_range(ri.rule)
+            rows.append({
+                "role": rs.role.id, "indicator": ri.id, "weight": float(ri.weight),
+                "threshold": ri.threshold, "target": ri.target, "stretch": ri.stretch,
+                "direction": ri.direction, "rule_type": ri.rule.type, "cycle": ri.cycle,
+                "quantitative": ri.quantitative, "weighted": ri.rule.type in WEIGHTED_RULES,
+                "rule": ri.rule, "lo": lo, "hi": hi,
+            })
+    cols = ["role", "indicator", "weight", "threshold", "target", "stretch", "direction", "rule_type", "cycle",
+            "quantitative", "weighted", "rule", "lo", "hi"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def score_values(values: "pd.DataFrame", table: "pd.DataFrame") -> "pd.DataFrame":
+    """Score a long frame of values (columns role, indicator, value) against an :func:`indicator_table`.
+
+    Returns ``values`` with columns weight, rule_type, weighted and score added. The loop runs over the
+    role × indicator pairs (a dozen or so), each scored as one vectorised :func:`apply_rule` call over all of
+    its rows; ``value`` NaN → ``score`` NaN.
+    """
+    import pandas as pd
+
+    out = values.copy()
+    score = np.full(len(out), np.nan)
+    weight = np.zeros(len(out))
+    weighted = np.zeros(len(out), dtype=bool)
+    rtype = np.empty(len(out), dtype=object)
+    v = out["value"].to_numpy(dtype=float)
+    lookup = {(r.role, r.indicator): r for r in table.itertuples(index=False)}
+    for key, idx in out.groupby(["role", "indicator"], sort=False, observed=True).indices.items():
+        spec = lookup.get(tuple(key))
+        if spec is None:
+            raise KeyError(f"no scheme entry for role {key[0]!r}, indicator {key[1]!r}")
+
+        def anchor(x: Any) -> Any:
+            return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
+
+        score[idx] = apply_rule(spec.rule, spec.direction, v[idx], anchor(spec.threshold), anchor(spec.target),
+                                anchor(spec.stretch))
+        weight[idx] = spec.weight
+        weighted[idx] = spec.weighted
+        rtype[idx] = spec.rule_type
+    out["weight"] = weight
+    out["rule_type"] = pd.Categorical(rtype)
+    out["weighted"] = weighted
+    out["score"] = score
+    return out
