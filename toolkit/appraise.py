@@ -1,0 +1,126 @@
+"""The whole scoring pipeline in one call: actuals → indicator scores → totals → grades → pay → budget.
+
+:func:`appraise` is what the CLI, the notebooks and the calibration review call; each step is a function of
+its own module (:mod:`toolkit.scoring`, :mod:`toolkit.raters`, :mod:`toolkit.grading`, :mod:`toolkit.pay`) and
+can be used alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import Finding, InputError
+from .grading import annual_totals, assign_grades, period_kind, period_totals
+from .i18n import t
+from .pay import BudgetCheck, budget_check, pay_table
+from .raters import combine_ratings, rater_bias, rater_weights
+from .scoring import indicator_table, needs_anchors, score_values
+
+__all__ = ["Appraisal", "appraise", "check_anchors", "expected_grid"]
+
+KEY = ["employee", "role", "indicator", "period"]
+
+
+@dataclass
+class Appraisal:
+    """Every table the scoring run produced (all plain DataFrames)."""
+
+    table: pd.DataFrame            # role × indicator settings used
+    scores: pd.DataFrame           # employee × indicator × period: value, score (NaN = missing)
+    missing: pd.DataFrame          # the expected values that were absent or empty
+    rating_notes: pd.DataFrame     # 360 re-normalisations and ignored rater kinds
+    bias: pd.DataFrame             # rater leniency/severity
+    periods: pd.DataFrame          # totals per employee × period
+    annual: pd.DataFrame           # annual indicator scores (the basis of the calibration review)
+    totals: pd.DataFrame           # annual total, grade and pay per employee
+    budget: BudgetCheck = field(repr=False, default=None)  # type: ignore[assignment]
+    ratings: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # individual ratings
+
+    def grade_counts(self) -> pd.Series:
+        return self.totals["grade"].value_counts().sort_index()
+
+
+def check_anchors(table: pd.DataFrame) -> None:
+    """Raise one :class:`InputError` listing every role indicator whose rule lacks an anchor it needs."""
+    findings = []
+    for r in table.itertuples(index=False):
+        for name in needs_anchors(r.rule) + (("target",) if r.direction == "band" and r.rule_type in (
+                "linear", "ratio") else ()):
+            v = getattr(r, name)
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                findings.append(Finding("error", "scoring.rule_anchor", f"roles[{r.role}].indicators[{r.indicator}]",
+                                        t("scoring.rule_anchor", role=r.role, indicator=r.indicator,
+                                          anchor=name, rule=r.rule_type), t("scoring.rule_anchor.hint")))
+    if findings:
+        raise InputError(findings[0].message, location=findings[0].location, hint=findings[0].hint,
+                         findings=findings)
+
+
+_ALL = {"monthly": [f"-{m:02d}" for m in range(1, 13)], "quarterly": [f"-Q{q}" for q in range(1, 5)],
+        "half_year": ["-H1", "-H2"], "annual": [""]}
+
+
+def expected_grid(values: pd.DataFrame, table: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Every employee × role indicator × period the scheme expects, given the periods seen in the data.
+
+    A monthly indicator is expected in every month that appears in the file for anyone (so a file covering
+    January–June expects six months); a cycle with no period in the file is expected over the years seen.
+    """
+    kinds = period_kind(values["period"]) if len(values) else pd.Series(dtype=object)
+    seen = pd.DataFrame({"period": values["period"], "kind": kinds}).drop_duplicates()
+    years = sorted({str(p)[:4] for p in values["period"]})
+    rows = []
+    for cyc in table["cycle"].unique():
+        ps = sorted(seen.loc[seen["kind"] == cyc, "period"])
+        if not ps and cyc in _ALL:
+            ps = [y + s for y in years for s in _ALL[cyc]]
+        rows += [{"cycle": cyc, "period": p} for p in ps]
+    per = pd.DataFrame(rows, columns=["cycle", "period"])
+    grid = employees[["employee", "role"]].merge(table[["role", "indicator", "cycle"]], on="role")
+    return grid.merge(per, on="cycle")[KEY]
+
+
+def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.DataFrame | None = None,
+             bias_threshold: float = 0.5) -> Appraisal:
+    """Score validated actuals (:func:`toolkit.actuals.read_actuals`) for an engagement.
+
+    ``table`` (from :func:`toolkit.scoring.indicator_table`) may be given to try other weights or rules on the
+    same data (what-if); otherwise it comes from :func:`toolkit.scheme.resolve_scheme`.
+    """
+    if table is None:
+        if scheme is None:
+            from .scheme import resolve_scheme
+
+            scheme = resolve_scheme(eng)
+        table = indicator_table(scheme)
+    check_anchors(table)
+    rule_of = table.set_index(["role", "indicator"])["rule_type"]
+    a = actuals.copy()
+    is_rating = rule_of.reindex(pd.MultiIndex.from_frame(a[["role", "indicator"]])).to_numpy() == "rating"
+    ratings = a[is_rating]
+    combined, notes = combine_ratings(ratings, rater_weights(eng))
+    quant = a[~is_rating].groupby(KEY, sort=False, observed=True)["actual"].mean().reset_index()
+    values = pd.concat([quant.rename(columns={"actual": "value"}), combined[KEY + ["value"]]], ignore_index=True)
+
+    if eng.employees:
+        employees = pd.DataFrame([{"employee": e.id, "role": e.role} for e in eng.employees])
+    else:
+        employees = a[["employee", "role"]].drop_duplicates()
+    grid = expected_grid(values, table, employees)
+    full = grid.merge(values, on=KEY, how="outer")
+    missing = full[full["value"].isna()][KEY].sort_values(KEY).reset_index(drop=True)
+    scores = score_values(full, table).sort_values(KEY).reset_index(drop=True)
+
+    periods = period_totals(scores, table)
+    ind = annual_totals(scores, table, eng.cycles)
+    from .grading import annual_indicator_scores
+
+    annual = annual_indicator_scores(scores)
+    graded = assign_grades(ind, eng)
+    totals = pay_table(graded, eng)
+    return Appraisal(table=table, scores=scores, missing=missing, rating_notes=notes,
+                     bias=rater_bias(ratings, threshold=bias_threshold), periods=periods, annual=annual,
+                     totals=totals, budget=budget_check(totals, eng), ratings=ratings.reset_index(drop=True))
