@@ -19,7 +19,7 @@ from .pay import BudgetCheck, budget_check, pay_table
 from .raters import combine_ratings, rater_bias, rater_weights
 from .scoring import indicator_table, needs_anchors, score_values
 
-__all__ = ["Appraisal", "appraise", "check_anchors", "expected_grid"]
+__all__ = ["Appraisal", "appraise", "check_anchors", "expected_grid", "summary", "write_appraisal"]
 
 KEY = ["employee", "role", "indicator", "period"]
 
@@ -124,3 +124,53 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
     return Appraisal(table=table, scores=scores, missing=missing, rating_notes=notes,
                      bias=rater_bias(ratings, threshold=bias_threshold), periods=periods, annual=annual,
                      totals=totals, budget=budget_check(totals, eng), ratings=ratings.reset_index(drop=True))
+
+
+def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
+    """The figures the CLI prints (and returns as JSON): counts, grades, methods, budget, flags."""
+    counts = result.totals["grade"].value_counts()
+    grades = {g.code: int(counts.get(g.code, 0)) for g in sorted(eng.grades, key=lambda g: -g.min_score)}
+    methods = {str(k): int(v) for k, v in result.totals["grade_method"].value_counts().items()}
+    bias = result.bias[result.bias["flag"] != ""]
+    return {
+        "client": eng.client.name,
+        "employees": int(len(result.totals)),
+        "mean_total": float(result.totals["total"].mean()),
+        "grades": grades,
+        "grade_methods": methods,
+        "min_group_size": eng.distribution.min_group_size,
+        "missing": int(len(result.missing)),
+        "renormalised_ratings": int((result.rating_notes["issue"] == "missing_group").sum())
+        if len(result.rating_notes) else 0,
+        "flagged_raters": bias[["rater", "rater_kind", "flag", "mean_deviation"]].to_dict("records"),
+        "budget": result.budget.to_dict(),
+    }
+
+
+def write_appraisal(result: Appraisal, out_dir: str | Any, lang: str | None = None) -> list[Any]:
+    """Write the result tables as CSV (UTF-8 with BOM, opens in Excel) and one XLSX, each atomically."""
+    from pathlib import Path
+
+    from .fileio import atomic_path, atomic_write_text
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "totals": result.totals, "indicator_scores": result.scores.drop(columns=["weighted"], errors="ignore"),
+        "period_totals": result.periods, "annual_indicator_scores": result.annual, "missing": result.missing,
+        "rater_bias": result.bias, "pay_by_grade": result.budget.by_grade,
+    }
+    sheets = {"totals": "scoring.sheet.totals", "indicator_scores": "scoring.sheet.scores",
+              "period_totals": "scoring.sheet.periods", "missing": "scoring.sheet.missing",
+              "rater_bias": "scoring.sheet.raters", "pay_by_grade": "scoring.sheet.budget"}
+    written = []
+    for name, df in tables.items():
+        written.append(atomic_write_text(out / f"{name}.csv", "\ufeff" + df.to_csv(index=False)))
+    xlsx = out / "scores.xlsx"
+    with atomic_path(xlsx) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, key in sheets.items():
+                title = t(key, lang)[:31]
+                tables[name].to_excel(xw, sheet_name=title, index=False)
+    written.append(xlsx)
+    return written

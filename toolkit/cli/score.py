@@ -1,0 +1,58 @@
+"""``appraisal score ENGAGEMENT.yaml ACTUALS [--out DIR] [--json]``: scores, totals, grades and pay."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..i18n import get_language, t
+from ._common import echo_json
+
+
+@click.command(help="Score ACTUALS (CSV/XLSX in the long layout, a filled KPI form, or a folder of forms) "
+                    "against ENGAGEMENT.yaml; write indicator scores, totals, grades and pay (CSV and XLSX).")
+@click.argument("engagement", type=click.Path(path_type=Path))
+@click.argument("actuals", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: build/score/<engagement folder name>).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def score(engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) -> None:
+    from ..actuals import read_actuals
+    from ..appraise import appraise, summary, write_appraisal
+    from ..engagement import load_engagement
+    from ..scheme import resolve_scheme
+    from ..scoring import indicator_table
+
+    eng = load_engagement(engagement)
+    scheme = resolve_scheme(eng)
+    table = indicator_table(scheme)
+    rows = read_actuals(actuals, eng, table)
+    result = appraise(eng, rows, table=table)
+    out_dir = out_dir or Path("build") / "score" / engagement.resolve().parent.name
+    written = write_appraisal(result, out_dir, get_language())
+    info = summary(result, eng)
+    info["written"] = [str(p) for p in written]
+    if as_json:
+        echo_json(info)
+        return
+    click.echo(t("scoring.summary.title", client=info["client"], n=info["employees"]))
+    dist = "  ".join(f"{g} {n}" for g, n in info["grades"].items())
+    click.echo(t("scoring.summary.grades", dist=dist))
+    for method, n in info["grade_methods"].items():
+        click.echo(t("scoring.summary.method", method=t(f"scoring.method.{method}", min=info["min_group_size"]))
+                   + f" ({n})")
+    if info["missing"]:
+        click.echo(t("scoring.summary.missing", n=info["missing"]))
+    if info["renormalised_ratings"]:
+        click.echo(t("scoring.summary.renormalised", n=info["renormalised_ratings"]))
+    for b in info["flagged_raters"]:
+        click.echo(t("scoring.summary.bias", rater=b["rater"], kind=b["rater_kind"],
+                     flag=t(f"scoring.flag.{b['flag']}"), dev=b["mean_deviation"]))
+    bud = info["budget"]
+    ok = {True: t("scoring.summary.within_budget"), False: t("scoring.summary.over_budget"), None: ""}
+    pool = f"{bud['bonus_pool']:,.0f} {ok[bud['bonus_ok']]}" if bud["bonus_pool"] is not None else "—"
+    click.echo(t("scoring.summary.budget_bonus", total=bud["bonus_total"], pool=pool))
+    if bud["merit_budget_pct"] is not None and bud["salary_total"]:
+        click.echo(t("scoring.summary.budget_merit", cost=bud["merit_cost"], pct=bud["merit_pct"],
+                     budget=f"{bud['merit_budget_pct']:.2f}% {ok[bud['merit_ok']]}"))
+    click.echo(t("scoring.summary.written", path=str(out_dir)))
