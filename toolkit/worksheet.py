@@ -1,0 +1,186 @@
+"""What the guided notebooks call at their edges: open the engagement, show figures, save the results file.
+
+The notebooks in ``notebooks/`` are thin worksheets: one ``parameters`` cell, then calls into the engines. This
+module holds the little they share so that they stay readable:
+
+* :func:`begin` loads the engagement (by *path*, so Chinese text never passes through papermill's
+  ``\\uXXXX``-escaped parameters), picks the role, sets the language and the plotting theme;
+* :func:`show_figure` puts a matplotlib figure into the notebook as a PNG whatever the backend
+  (batch runs use ``MPLBACKEND=Agg``, where ``plt.show()`` shows nothing);
+* :meth:`Worksheet.save` writes the notebook's results JSON atomically; the batch runner reads these files,
+  never the notebook, to fill its summary table and manifest (scrapbook is unmaintained).
+
+A test-only fault injection (``APPRAISAL_TEST_FAULT=<role>:<kill|hang|error>``) lets the batch tests kill or hang
+one role's kernel; it does nothing unless that variable is set.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .fileio import atomic_write_text, sha256_file
+from .i18n import set_language, t
+from .model import Engagement, Role
+
+__all__ = ["Worksheet", "begin", "show_figure", "results_path", "read_results", "to_jsonable", "FAULT_ENV"]
+
+#: test-only: ``<role id or *>:<kill|hang|error>[:<notebook>]`` makes that role's worksheet fail on purpose
+FAULT_ENV = "APPRAISAL_TEST_FAULT"
+
+
+def results_path(output_dir: str | os.PathLike[str], notebook: str, role: str = "") -> Path:
+    """Where a notebook writes its results: ``<output_dir>/results/<notebook>[__<role>].json``."""
+    name = f"{notebook}__{role}.json" if role else f"{notebook}.json"
+    return Path(output_dir) / "results" / name
+
+
+def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Plain JSON types from numpy/pandas/dataclass values (NaN -> None), so results files are portable."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, pd.Series):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, pd.DataFrame):
+        return to_jsonable(obj.to_dict(orient="records"))
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return to_jsonable(obj.item())
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return to_jsonable(obj.to_dict())
+    return obj
+
+
+@dataclass
+class Worksheet:
+    """One notebook run: the engagement, the role it is about (if any), language and output folder."""
+
+    notebook: str
+    engagement_path: Path
+    eng: Engagement
+    role: Role | None
+    lang: str
+    output_dir: Path | None
+    interactive: bool = False
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def role_id(self) -> str:
+        return self.role.id if self.role is not None else ""
+
+    def save(self, **results: Any) -> Path | None:
+        """Write the results JSON (atomically); returns its path, or None when no ``output_dir`` was given.
+
+        The mode (interactive or batch) is recorded but is *not* part of the numbers, so that the two modes
+        can be compared key by key.
+        """
+        self.results.update(results)
+        if self.output_dir is None:
+            return None
+        payload = {
+            "notebook": self.notebook,
+            "role": self.role_id,
+            "client": self.eng.client.name,
+            "engagement": str(self.engagement_path),
+            "engagement_sha256": sha256_file(self.engagement_path),
+            "lang": self.lang,
+            "interactive": self.interactive,
+            "results": to_jsonable(self.results),
+        }
+        path = results_path(self.output_dir, self.notebook, self.role_id)
+        atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        return path
+
+
+def _inject_fault(role_id: str, notebook: str) -> None:
+    spec = os.environ.get(FAULT_ENV, "")
+    if not spec:
+        return
+    parts = spec.split(":")
+    who, mode = parts[0], parts[1] if len(parts) > 1 else "error"
+    only = parts[2] if len(parts) > 2 else ""
+    if who not in (role_id, "*") or (only and only != notebook):
+        return
+    if mode == "kill":
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif mode == "hang":
+        import time
+
+        time.sleep(24 * 3600)
+    else:
+        raise RuntimeError(f"injected fault for role {role_id!r} ({FAULT_ENV})")
+
+
+def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", output_dir: str = "",
+          interactive: bool = False, *, per_role: bool = False) -> Worksheet:
+    """Open a worksheet: load and validate the engagement, choose the role, set language and chart theme.
+
+    ``role=""`` in a per-role worksheet means the engagement's first role, which is handy when a consultant
+    opens the notebook by hand; the batch runner always passes the role id.
+    """
+    from .engagement import load_engagement
+    from .fonts import use_cjk_theme
+
+    if lang not in ("zh", "en"):
+        raise InputError(t("batch.bad_lang", lang=lang), location="lang", hint="zh | en")
+    set_language(lang)
+    if not engagement:
+        raise InputError(t("batch.no_engagement"), location="engagement")
+    path = Path(engagement).expanduser().resolve()
+    if not path.is_file():
+        raise InputError(t("batch.engagement_missing", path=str(path)), location="engagement")
+    eng = load_engagement(path)
+    chosen: Role | None = None
+    if per_role or role:
+        ids = [r.id for r in eng.roles]
+        if not role:
+            chosen = eng.roles[0]
+        elif role in ids:
+            chosen = eng.role(role)
+        else:
+            raise InputError(t("batch.unknown_role", role=role), location="role",
+                             hint=t("batch.known_roles", roles=", ".join(ids)))
+    _inject_fault(chosen.id if chosen else "", notebook)
+    use_cjk_theme()
+    out = Path(output_dir).expanduser().resolve() if output_dir else None
+    return Worksheet(notebook=notebook, engagement_path=path, eng=eng, role=chosen, lang=lang, output_dir=out,
+                     interactive=interactive)
+
+
+def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
+    """Display a matplotlib figure (or an Axes' figure) as a PNG and close it, independent of the backend."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    if fig is None:
+        fig = plt.gcf()
+    fig = getattr(fig, "figure", fig)  # an Axes
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
