@@ -157,11 +157,11 @@ def _actuals(ri: Any, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if g is None:
         return 10 + 3 * z
     if ri.direction == "lower":
-        v = g - d * (0.2 + z)
+        v = g - d * (0.65 * z + 0.05)
         return np.maximum(v, 0.05 * abs(g))
     if ri.direction == "band":
         return g + 0.5 * d * z  # scattered on both sides of the target
-    v = g + d * (z - 0.2)
+    v = g + d * (0.65 * z + 0.05)
     return np.maximum(v, 0.0)
 
 
