@@ -1,0 +1,198 @@
+"""The workshop page in a real browser: Voila serving notebooks/workshop.ipynb, Playwright driving Debian Chromium.
+
+Answer comparisons, watch weights and CR change on screen, kill the kernel, reopen: every answer is restored.
+Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from toolkit.cli.workshop import voila_command
+from toolkit.journal import journal_path
+from toolkit.paths import ROOT, samples_dir
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _children(pid: int) -> list[int]:
+    """Direct and indirect child processes of ``pid`` (read from /proc: no extra dependency)."""
+    kids: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _kernels(pid: int) -> list[int]:
+    found = []
+    for c in _children(pid):
+        try:
+            cmd = Path(f"/proc/{c}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel_launcher" in cmd:
+            found.append(c)
+    return found
+
+
+@pytest.fixture
+def engagement(tmp_path: Path) -> Path:
+    src = samples_dir() / "small_company" / "engagement.yaml"
+    dst = tmp_path / "engagement.yaml"
+    shutil.copy(src, dst)
+    return dst
+
+
+@pytest.fixture
+def server(engagement: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install-system-deps.sh --test` (make test does)")
+    port = _free_port()
+    env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(engagement), APPRAISAL_WHO="测试顾问")
+    log = open(tmp_path / "voila.log", "wb")
+    proc = subprocess.Popen(voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "voila.log").read_text(errors="replace")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/", proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser: object, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(url, timeout=90_000)
+    page.locator(".ahp-result").wait_for(timeout=90_000)
+    page.locator(".pair-0-1 .noUi-handle").first.wait_for(timeout=30_000)
+    return page
+
+
+def _move(page, pair: str, key: str, times: int, expect: str) -> str:  # type: ignore[no-untyped-def]
+    """Move a slider with the keyboard; wait until the answer is confirmed on screen; return the result text."""
+    before = page.locator(".ahp-result").inner_text()
+    handle = page.locator(f".{pair} .noUi-handle").first
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+    row = page.locator(".pair-row", has=page.locator(f".{pair}"))
+    row.locator(".pair-status", has_text=f"✓ {expect}").wait_for(timeout=15_000)
+    page.wait_for_function("(b) => document.querySelector('.ahp-result').innerText !== b", arg=before,
+                           timeout=15_000)
+    return page.locator(".ahp-result").inner_text()
+
+
+def _weights(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "%" in line and "CR" not in line]
+
+
+def test_answers_update_weights_and_survive_a_killed_kernel(server, browser, engagement: Path) -> None:  # type: ignore[no-untyped-def]
+    url, proc = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = _open(browser, url)
+    start = page.locator(".ahp-result").inner_text()
+    assert "CR = 0.000" in start and "一致性检验通过" in start  # all pairs unanswered: equal weights
+    assert page.locator(".ws-title").inner_text().startswith("绩效考核方案工作坊")
+
+    after1 = _move(page, "pair-0-1", "ArrowLeft", 2, "3")     # left indicator moderately more important
+    after2 = _move(page, "pair-0-2", "ArrowRight", 4, "1/5")  # right indicator strongly more important
+    after3 = _move(page, "pair-1-2", "ArrowLeft", 6, "7")     # inconsistent with the two above
+    assert len({start, after1, after2, after3}) == 4
+    assert _weights(start) != _weights(after1) != _weights(after3)
+    assert "一致性检验未通过" in after3 and "最不一致的判断" in after3
+    page.screenshot(path=str(ARTIFACTS / "workshop_answered.png"), full_page=True)
+
+    # the answers are in the journal the moment they were given
+    import sqlite3
+
+    con = sqlite3.connect(journal_path(engagement))
+    keys = dict(con.execute("SELECT key, value FROM current WHERE key LIKE 'j/%'").fetchall())
+    who = {r[0] for r in con.execute("SELECT who FROM events WHERE kind='answer'")}
+    con.close()
+    assert len(keys) == 3 and who == {"测试顾问"}
+
+    # kill the kernel the way a crash would (SIGKILL), then reopen the page: a new kernel restores everything
+    kernels = _kernels(proc.pid)
+    assert kernels, "no kernel found under the Voila server"
+    for k in kernels:
+        os.kill(k, signal.SIGKILL)
+    page.close()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{k}").exists() and "Z" not in Path(f"/proc/{k}/stat").read_text().split()[2]
+              for k in kernels) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    again = _open(browser, url)
+    restored = again.locator(".ahp-result").inner_text()
+    assert _weights(restored) == _weights(after3)
+    assert restored.split("·")[0] == after3.split("·")[0]  # same CR line
+    for pair, expect in (("pair-0-1", "3"), ("pair-0-2", "1/5"), ("pair-1-2", "7")):
+        row = again.locator(".pair-row", has=again.locator(f".{pair}"))
+        assert row.locator(".pair-status").inner_text().strip() == f"✓ {expect}"
+    again.screenshot(path=str(ARTIFACTS / "workshop_restored.png"), full_page=True)
+
+    # accepting the suggestion is explicit, changes the judgment on screen and is recorded
+    again.locator(".ahp-accept button, button.ahp-accept").first.click()
+    again.locator(".ahp-accept-msg", has_text="已采纳").wait_for(timeout=15_000)
+    con = sqlite3.connect(journal_path(engagement))
+    kinds = [r[0] for r in con.execute("SELECT kind FROM events WHERE key LIKE 'j/%' ORDER BY seq")]
+    note = con.execute("SELECT note FROM events WHERE kind='accept'").fetchone()[0]
+    con.close()
+    assert kinds[-1] == "accept" and "测试顾问" in note
+    again.close()
