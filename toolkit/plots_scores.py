@@ -1,0 +1,119 @@
+"""Seaborn figures of the calibration review, labelled in Chinese (default) or English.
+
+Each function takes the DataFrames of :mod:`toolkit.calibration` / :class:`toolkit.appraise.Appraisal` and
+returns a matplotlib ``Figure``; nothing is computed here beyond what the review functions return.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .fonts import use_cjk_theme
+from .i18n import t
+
+__all__ = ["plot_score_by_role", "plot_rating_by_rater", "plot_grades_vs_target", "plot_correlation",
+           "plot_discrimination", "plot_pay_by_grade", "plot_what_if"]
+
+
+def _fig(w: float = 7, h: float = 4) -> tuple[Any, Any]:
+    import matplotlib.pyplot as plt
+
+    use_cjk_theme()
+    fig, ax = plt.subplots(figsize=(w, h))
+    return fig, ax
+
+
+def plot_score_by_role(totals: pd.DataFrame, lang: str | None = None) -> Any:
+    import seaborn as sns
+
+    fig, ax = _fig()
+    sns.boxplot(data=totals, x="role", y="total", ax=ax, color="#9ecae1")
+    sns.stripplot(data=totals, x="role", y="total", ax=ax, color="#08519c", size=3)
+    ax.set_title(t("scoring.plot.score_by_role", lang))
+    ax.set_xlabel(t("scoring.col.role", lang))
+    ax.set_ylabel(t("scoring.col.total", lang))
+    fig.tight_layout()
+    return fig
+
+
+def plot_rating_by_rater(ratings: pd.DataFrame, lang: str | None = None) -> Any:
+    import seaborn as sns
+
+    r = ratings.dropna(subset=["rating"]).copy()
+    r["rater"] = r["rater"].where(r["rater"].astype(str) != "", r["rater_kind"])
+    order = r.groupby("rater")["rating"].mean().sort_values(ascending=False).index
+    fig, ax = _fig(7, max(3, 0.3 * len(order)))
+    sns.barplot(data=r, y="rater", x="rating", hue="rater_kind", order=order, ax=ax, errorbar=None)
+    ax.set_title(t("scoring.plot.rating_by_rater", lang))
+    ax.set_xlabel(t("scoring.col.rating", lang))
+    ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+def plot_grades_vs_target(dist: pd.DataFrame, lang: str | None = None) -> Any:
+    """Bars of actual vs target share per grade (from :func:`toolkit.calibration.grade_distribution`)."""
+    import seaborn as sns
+
+    long = dist.melt(id_vars="grade", value_vars=["share", "target_share"], var_name="kind", value_name="v")
+    long["kind"] = long["kind"].map({"share": t("scoring.plot.actual", lang),
+                                     "target_share": t("scoring.plot.target", lang)})
+    fig, ax = _fig()
+    sns.barplot(data=long, x="grade", y="v", hue="kind", ax=ax)
+    ax.set_title(t("scoring.plot.grades_vs_target", lang))
+    ax.set_xlabel(t("scoring.col.grade", lang))
+    ax.set_ylabel(t("scoring.col.share", lang))
+    ax.legend(title="")
+    fig.tight_layout()
+    return fig
+
+
+def plot_correlation(corr: pd.DataFrame, lang: str | None = None, names: dict[str, str] | None = None) -> Any:
+    import seaborn as sns
+
+    c = corr.rename(index=names or {}, columns=names or {})
+    fig, ax = _fig(7, 6)
+    sns.heatmap(c, vmin=-1, vmax=1, cmap="RdBu_r", annot=True, fmt=".2f", ax=ax, square=True)
+    ax.set_title(t("scoring.plot.correlation", lang))
+    fig.tight_layout()
+    return fig
+
+
+def plot_discrimination(disc: pd.DataFrame, lang: str | None = None, names: dict[str, str] | None = None) -> Any:
+    import seaborn as sns
+
+    d = disc.copy()
+    d["label"] = d["indicator"].map(names or {}).fillna(d["indicator"])
+    fig, ax = _fig(7, max(3, 0.3 * len(d)))
+    sns.barplot(data=d, y="label", x="std", hue="role", ax=ax)
+    ax.set_title(t("scoring.plot.discrimination", lang))
+    ax.set_ylabel(t("scoring.col.indicator", lang))
+    fig.tight_layout()
+    return fig
+
+
+def plot_pay_by_grade(cost: pd.DataFrame, lang: str | None = None) -> Any:
+    import seaborn as sns
+
+    fig, ax = _fig()
+    sns.barplot(data=cost, x="grade", y="performance_pay", ax=ax, color="#74c476")
+    ax.set_title(t("scoring.plot.pay_by_grade", lang))
+    ax.set_xlabel(t("scoring.col.grade", lang))
+    ax.set_ylabel(t("scoring.col.performance_pay", lang))
+    fig.tight_layout()
+    return fig
+
+
+def plot_what_if(cmp: pd.DataFrame, lang: str | None = None) -> Any:
+    import seaborn as sns
+
+    cols = [c for c in cmp.columns if c.startswith("total_")]
+    fig, ax = _fig(6, 6)
+    sns.scatterplot(data=cmp, x=cols[0], y=cols[1], hue="grade_changed", style="role", ax=ax)
+    lo = float(cmp[cols].min().min())
+    hi = float(cmp[cols].max().max())
+    ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--")
+    ax.set_title(t("scoring.plot.what_if", lang))
+    fig.tight_layout()
+    return fig
