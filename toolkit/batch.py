@@ -107,6 +107,7 @@ class Job:
     kernel_name: str = "python3"
     warm: bool = True
     notebook_path: str = ""  # absolute path of the notebook template
+    interactive: bool = False  # True only in tests comparing the two modes
 
     @property
     def key(self) -> str:
@@ -115,7 +116,7 @@ class Job:
     @property
     def parameters(self) -> dict[str, Any]:
         return {"engagement": self.engagement, "role": self.role, "lang": self.lang,
-                "output_dir": self.client_dir, "interactive": False}
+                "output_dir": self.client_dir, "interactive": self.interactive}
 
 
 @dataclass

@@ -120,7 +120,10 @@ worksheet.show_figure(ax)'''),
         ("md", "nb.indicators.interactive"),
         ("code", '''\
 if interactive:
-    display(worksheet.indicator_panel(ws))'''),
+    from toolkit.widgets import IndicatorPicker
+    from toolkit.workshop import Workshop
+
+    display(IndicatorPicker(Workshop(eng, lang=lang), role=the_role.id, lang=lang))'''),
         ("md", "nb.save"),
         ("code", '''\
 ws.save(indicators=table["id"].tolist(), weights=dict(zip(table["id"], table["weight"])),
@@ -199,7 +202,10 @@ worksheet.show_figure(plot_weights(mc if mc is not None else weights))'''),
         ("md", "nb.weights.interactive"),
         ("code", '''\
 if interactive:
-    display(worksheet.pairwise_panel(ws))'''),
+    from toolkit.widgets import PairwisePanel
+    from toolkit.workshop import Workshop
+
+    display(PairwisePanel(Workshop(eng, lang=lang), role=the_role.id, lang=lang))'''),
         ("md", "nb.save"),
         ("code", '''\
 ws.save(method=the_role.weighting.method,
@@ -215,33 +221,50 @@ ws.save(method=the_role.weighting.method,
         ("params", None),
         ("code", '''\
 import pandas as pd
+import seaborn as sns
 from IPython.display import display
 from toolkit import worksheet
+from toolkit.appraise import appraise, summary
+from toolkit.scoring import indicator_table
+from toolkit.scheme import resolve_scheme
 
 ws = worksheet.begin("04_calibration_review", engagement, role, lang, output_dir, interactive)
 eng = ws.eng
-review = worksheet.calibration_review(ws)
-review.overview'''),
+scheme = resolve_scheme(eng)
+table = indicator_table(scheme)
+actuals, source = worksheet.calibration_actuals(ws, table)
+print(source)
+actuals.head()'''),
         ("md", "nb.calibration.scores"),
         ("code", '''\
-review.totals'''),
+result = appraise(eng, actuals, table=table)
+facts = summary(result, eng)
+result.totals'''),
         ("md", "nb.calibration.distribution"),
         ("code", '''\
-display(review.distribution)
-for fig in review.figures:
-    worksheet.show_figure(fig)'''),
+grades = pd.Series(facts["grades"], name="n").to_frame()
+grades["share"] = (grades["n"] / max(int(grades["n"].sum()), 1)).round(3)
+grades["scheme share"] = pd.Series(eng.distribution.shares)
+display(grades)
+ax = sns.histplot(data=result.totals, x="total", hue="role", multiple="stack", bins=12)
+ax.set(xlabel="total", ylabel="n")
+worksheet.show_figure(ax)'''),
         ("md", "nb.calibration.redundancy"),
         ("code", '''\
-review.redundancy'''),
+redundancy = worksheet.redundancy(result)
+redundancy'''),
         ("md", "nb.calibration.pay"),
         ("code", '''\
-review.pay'''),
+display(result.budget.by_grade)
+pd.DataFrame([result.budget.to_dict()]).drop(columns=["by_grade"], errors="ignore")'''),
         ("md", "nb.calibration.whatif"),
         ("code", '''\
-review.what_if'''),
+what_if = worksheet.what_if_targets(eng, actuals, table, factors=(0.9, 1.0, 1.1))
+what_if'''),
         ("md", "nb.save"),
         ("code", '''\
-ws.save(**review.results)'''),
+ws.save(source=source, employees=facts["employees"], mean_total=facts["mean_total"], grades=facts["grades"],
+        budget=facts["budget"], redundant_pairs=redundancy, what_if=what_if)'''),
     ],
     "05_scheme": [
         ("md", "nb.scheme.intro"),

@@ -28,9 +28,10 @@ from .fileio import atomic_write_text, sha256_file
 from .i18n import set_language, t
 from .model import Engagement, Role
 
-__all__ = ["Worksheet", "begin", "show_figure", "results_path", "read_results", "to_jsonable", "FAULT_ENV"]
+__all__ = ["Worksheet", "begin", "show_figure", "results_path", "read_results", "to_jsonable", "FAULT_ENV",
+           "calibration_actuals", "redundancy", "what_if_targets", "render_documents"]
 
-#: test-only: ``<role id or *>:<kill|hang|error>[:<notebook>]`` makes that role's worksheet fail on purpose
+#: test-only, comma-separated ``<role id or *>:<kill|hang|error>[:<notebook>]``: that role's worksheet fails on purpose
 FAULT_ENV = "APPRAISAL_TEST_FAULT"
 
 
@@ -114,24 +115,22 @@ class Worksheet:
 
 
 def _inject_fault(role_id: str, notebook: str) -> None:
-    spec = os.environ.get(FAULT_ENV, "")
-    if not spec:
-        return
-    parts = spec.split(":")
-    who, mode = parts[0], parts[1] if len(parts) > 1 else "error"
-    only = parts[2] if len(parts) > 2 else ""
-    if who not in (role_id, "*") or (only and only != notebook):
-        return
-    if mode == "kill":
-        import signal
+    for spec in filter(None, os.environ.get(FAULT_ENV, "").split(",")):
+        parts = spec.split(":")
+        who, mode = parts[0], parts[1] if len(parts) > 1 else "error"
+        only = parts[2] if len(parts) > 2 else ""
+        if who not in (role_id, "*") or (only and only != notebook):
+            continue
+        if mode == "kill":
+            import signal
 
-        os.kill(os.getpid(), signal.SIGKILL)
-    elif mode == "hang":
-        import time
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif mode == "hang":
+            import time
 
-        time.sleep(24 * 3600)
-    else:
-        raise RuntimeError(f"injected fault for role {role_id!r} ({FAULT_ENV})")
+            time.sleep(24 * 3600)
+        else:
+            raise RuntimeError(f"injected fault for role {role_id!r} ({FAULT_ENV})")
 
 
 def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", output_dir: str = "",
@@ -184,3 +183,61 @@ def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     display(Image(data=buf.getvalue(), format="png"))
+
+
+# ------------------------------------------------------------------------------------------------- calibration
+ACTUALS_NAMES = ("actuals.csv", "actuals.xlsx")
+
+
+def calibration_actuals(ws: Worksheet, table: Any) -> tuple[Any, str]:
+    """The actuals to try the scheme on: ``actuals.csv``/``.xlsx`` beside the engagement, else simulated.
+
+    Returns the validated long frame and a one-line note on where it came from (shown in the notebook and
+    saved in the results, so a reader knows whether the numbers are real history or a simulation).
+    """
+    from .actuals import read_actuals, validate_actuals
+
+    for name in ACTUALS_NAMES:
+        path = ws.engagement_path.parent / name
+        if path.is_file():
+            return read_actuals(path, ws.eng, table), t("batch.actuals_file", path=name)
+    from .simulate import simulate_actuals
+
+    raw = simulate_actuals(ws.eng, seed=2026)
+    return validate_actuals(raw, ws.eng, table, file="simulated"), t("batch.actuals_simulated", seed=2026)
+
+
+def redundancy(result: Any, threshold: float = 0.8) -> Any:
+    """Indicator pairs of one role whose annual scores move together (|Spearman ρ| ≥ ``threshold``)."""
+    from . import calibration  # the scoring engine's calibration analysis
+
+    return calibration.redundancy(result, threshold=threshold)
+
+
+def what_if_targets(eng: Engagement, actuals: Any, table: Any, factors: tuple[float, ...] = (0.9, 1.0, 1.1)) -> Any:
+    """Mean total, grade counts and pay if every anchor (threshold, target, stretch) were scaled by a factor."""
+    import pandas as pd
+
+    from .appraise import appraise, summary
+
+    rows = []
+    for f in factors:
+        alt = table.copy()
+        for col in ("threshold", "target", "stretch"):
+            alt[col] = pd.to_numeric(alt[col], errors="coerce") * f
+        facts = summary(appraise(eng, actuals, table=alt), eng)
+        rows.append({"factor": f, "mean_total": round(facts["mean_total"], 2), **facts["grades"],
+                     "bonus_total": round(facts["budget"]["bonus_total"], 2)})
+    return pd.DataFrame(rows)
+
+
+def render_documents(ws: Worksheet, formats: tuple[str, ...] | None = None) -> list[Path]:
+    """Render the scheme documents and KPI forms into the output folder (nothing when there is none)."""
+    if ws.output_dir is None:
+        return []
+    from .render import render_all
+
+    kwargs: dict[str, Any] = {"lang": ws.lang}
+    if formats is not None:
+        kwargs["formats"] = formats
+    return [Path(p) for p in render_all(ws.eng, ws.output_dir, **kwargs)]

@@ -1,0 +1,101 @@
+"""``appraisal build`` and ``appraisal demo``: run the guided notebooks for every role of every engagement."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import format_findings
+from ..i18n import get_language, t
+
+__all__ = ["build", "demo"]
+
+DEMO_SAMPLES = ("small_company", "midsize_company")
+
+
+def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str, ...], jobs: int | None,
+         lang: str | None, resume: bool, timeout: float, executor: str, scheduler: str | None,
+         fresh_kernels: bool, quiet: bool) -> None:
+    from ..batch import make_executor, plan_build, run_build, summary_frame
+
+    lang = lang or get_language()
+    role_list = [r.strip() for item in roles for r in item.split(",") if r.strip()]
+    plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout,
+                      warm=not fresh_kernels and executor == "local")
+    if plan.warnings and not quiet:
+        click.echo(t("batch.warnings"), err=True)
+        click.echo(format_findings(plan.warnings), err=True)
+    ex = make_executor(executor, jobs, scheduler) if executor != "local" else None
+    try:
+        report = run_build(plan, executor=ex, jobs=jobs, resume=resume, progress=not quiet and sys.stderr.isatty(),
+                           argv=sys.argv)
+    finally:
+        client = getattr(ex, "_toolkit_client", None)
+        if client is not None:
+            client.close()
+    frame = summary_frame(report, lang)
+    click.echo(frame.to_string(index=False, na_rep="—"))
+    n_ok = sum(r.ok for r in report.results)
+    click.echo(t("batch.done", ok=n_ok, n=len(report.results), seconds=f"{report.seconds:.1f}", out=str(plan.out)))
+    for path in report.manifests:
+        click.echo(t("batch.manifest_written", path=str(path)))
+    if not report.ok:
+        click.echo(t("batch.failed_roles", n=len(report.results) - n_ok), err=True)
+        ctx.exit(report.exit_code)
+
+
+_common = [
+    click.option("--roles", "roles", multiple=True, metavar="ID[,ID…]",
+                 help="Only these role ids (repeatable or comma-separated)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                 help="Parallel workers (default: number of CPU cores)."),
+    click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of tables and documents."),
+    click.option("--resume", is_flag=True, help="Redo only the jobs that failed or whose inputs changed."),
+    click.option("--timeout", type=click.FloatRange(min=1), default=600.0, show_default=True,
+                 help="Seconds one notebook may run before its kernel is stopped."),
+    click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                 help="local process pool, or an existing Dask cluster."),
+    click.option("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler address (tcp://host:8786)."),
+    click.option("--fresh-kernels", is_flag=True,
+                 help="Start a new kernel for every notebook instead of one warm kernel per worker."),
+    click.option("--quiet", "-q", is_flag=True, help="No progress bar or warnings."),
+]
+
+
+def _with_common(f):  # type: ignore[no-untyped-def]
+    for opt in reversed(_common):
+        f = opt(f)
+    return f
+
+
+@click.command("build")
+@click.argument("engagements", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output directory.")
+@_with_common
+@click.pass_context
+def build(ctx: click.Context, engagements: tuple[str, ...], out: str, **kw: object) -> None:
+    """Execute the guided notebooks for every role of every ENGAGEMENT into OUT/<client>/.
+
+    Per client: notebooks/ (executed; notebooks/client/ without code), results/, the documents and forms,
+    and manifest.json (inputs, versions, parameters and outputs with SHA-256). Exit code 0 = all built,
+    1 = some roles failed (the others are built), 2 = bad input (nothing was run).
+    """
+    _run(ctx, list(engagements), out, **kw)  # type: ignore[arg-type]
+
+
+@click.command("demo")
+@click.option("--out", "-o", default="build/demo", show_default=True, type=click.Path(file_okay=False),
+              help="Output directory.")
+@_with_common
+@click.pass_context
+def demo(ctx: click.Context, out: str, **kw: object) -> None:
+    """Build the sample engagements (data_samples/) into OUT."""
+    from ..errors import InputError
+    from ..paths import samples_dir
+
+    paths = [samples_dir() / name / "engagement.yaml" for name in DEMO_SAMPLES]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise InputError(t("batch.demo_missing", path=", ".join(str(p) for p in missing)))
+    _run(ctx, [str(p) for p in paths], str(Path(out)), **kw)  # type: ignore[arg-type]
