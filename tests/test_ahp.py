@@ -1,0 +1,462 @@
+"""The AHP engine: published examples, properties, incomplete and group judgments, diagnosis, repair, bad input,
+and the ``appraisal ahp`` command."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.ahp import (
+    SCALE, AuditRecord, JudgmentSet, accept_change, aggregate_judgments, analyse, consistency_ratio, cr_threshold,
+    diagnose, geometric_consistency_index, group_analyse, judgment_set, parse_value, priorities, random_index,
+    read_judgments, repair_plan, snap_to_scale,
+)
+from toolkit.cli import main
+from toolkit.errors import InputError
+from toolkit.i18n import language
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data_samples" / "ahp"
+
+DRINKS = {("coffee", "wine"): 9, ("coffee", "tea"): 5, ("coffee", "beer"): 2, ("coffee", "soda"): 1,
+          ("coffee", "milk"): 1, ("coffee", "water"): 1 / 2, ("wine", "tea"): 1 / 3, ("wine", "beer"): 1 / 9,
+          ("wine", "soda"): 1 / 9, ("wine", "milk"): 1 / 9, ("wine", "water"): 1 / 9, ("tea", "beer"): 1 / 3,
+          ("tea", "soda"): 1 / 4, ("tea", "milk"): 1 / 3, ("tea", "water"): 1 / 9, ("beer", "soda"): 1 / 2,
+          ("beer", "milk"): 1, ("beer", "water"): 1 / 3, ("soda", "milk"): 2, ("soda", "water"): 1 / 2,
+          ("milk", "water"): 1 / 3}
+
+
+def random_reciprocal(rng: np.random.Generator, n: int, near: float | None = None) -> np.ndarray:
+    """A reciprocal matrix with Saaty-scale entries: uniform, or near-consistent (lognormal noise, snapped)."""
+    iu = np.triu_indices(n, 1)
+    if near is None:
+        up = rng.choice(SCALE, len(iu[0]))
+    else:
+        w = rng.uniform(1, 4, n)
+        up = snap_to_scale(np.clip(w[iu[0]] / w[iu[1]] * np.exp(rng.normal(0, near, len(iu[0]))), 1 / 9, 9))
+    A = np.ones((n, n))
+    A[iu] = up
+    A[(iu[1], iu[0])] = 1 / up
+    return A
+
+
+# ============================================================================================ published examples
+def test_saaty_drinks_example_reproduces_published_numbers():
+    # Saaty (1980) drinks consumption in the USA; eigenvector .177 .019 .042 .116 .190 .129 .327, CR .022
+    r = analyse(DRINKS)
+    published = {"coffee": 0.177, "wine": 0.019, "tea": 0.042, "beer": 0.116, "soda": 0.190, "milk": 0.129,
+                 "water": 0.327}
+    assert r.weights.round(3).to_dict() == published
+    assert round(r.cr, 3) == 0.022
+    assert r.ri == 1.35 and r.ri_table == "saaty2005" and r.consistent and r.method == "eigen"
+
+
+def test_drinks_sample_file_matches_published_example():
+    r = analyse(read_judgments(SAMPLES / "drinks_matrix.yaml"))
+    assert r.weights.round(3).to_list() == [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]
+
+
+def test_wikipedia_leader_example_criteria():
+    # Wikipedia "Analytic hierarchy process – leader example": criteria priorities and CR
+    A = np.array([[1, 4, 3, 7], [1 / 4, 1, 1 / 3, 3], [1 / 3, 3, 1, 5], [1 / 7, 1 / 3, 1 / 5, 1]])
+    r = analyse(A, names=["Experience", "Education", "Charisma", "Age"])
+    assert np.allclose(r.weights.to_numpy(), [0.547, 0.127, 0.270, 0.056], atol=1e-3)
+    assert round(r.cr, 3) == 0.044
+
+
+def test_agrees_with_ahpy_high_precision_same_ri():
+    ahpy = pytest.importorskip("ahpy")
+    rng = np.random.default_rng(7)
+    for n in (3, 5, 8, 10):
+        A = random_reciprocal(rng, n, near=0.3)
+        names = [f"e{i}" for i in range(n)]
+        comp = {(names[i], names[j]): A[i, j] for i in range(n) for j in range(i + 1, n)}
+        c = ahpy.Compare("x", comp, precision=12, random_index="saaty")
+        r = analyse(A, names=names)
+        assert max(abs(c.target_weights[k] - r.weights[k]) for k in names) < 1e-6
+        assert abs(c.consistency_ratio - r.cr) < 1e-6
+
+
+# ============================================================================================ RI, CR, thresholds
+def test_random_index_tables_and_formula_beyond_15():
+    assert random_index(12) == 1.54  # not pyDecision's non-monotone 1.48
+    assert random_index(3, "alonso-lamata") == 0.5247
+    assert random_index(16, "alonso-lamata") == pytest.approx((1.7699 * 16 - 4.3513) / 15)
+    with pytest.raises(InputError) as e:
+        random_index(16)
+    assert "alonso-lamata" in e.value.hint
+    sa = [random_index(n) for n in range(3, 16)]
+    assert sa == sorted(sa)
+
+
+def test_thresholds_depend_on_size():
+    assert [cr_threshold(n) for n in (1, 2, 3, 4, 5, 9)] == [0, 0, 0.05, 0.08, 0.10, 0.10]
+
+
+def test_n_1_and_2_are_consistent_not_nan():
+    r1 = analyse(np.array([[1.0]]), names=["唯一"])
+    assert r1.weights.to_list() == [1.0] and r1.cr == 0 and r1.consistent
+    r2 = analyse(np.array([[1, 7], [1 / 7, 1]]))
+    assert r2.cr == 0 and r2.consistent and not np.isnan(r2.lambda_max)
+    assert r2.weights.to_list() == pytest.approx([7 / 8, 1 / 8])
+
+
+def test_large_n_works_with_alonso_lamata():
+    A = random_reciprocal(np.random.default_rng(3), 18, near=0.2)
+    r = analyse(A, ri="alonso-lamata")
+    assert r.n == 18 and np.isfinite(r.cr) and r.weights.sum() == pytest.approx(1)
+    with pytest.raises(InputError):
+        analyse(A)  # the Saaty 2005 table stops at 15
+
+
+def test_geometric_method_is_the_row_geometric_mean():
+    A = random_reciprocal(np.random.default_rng(1), 6)
+    g = np.prod(A, axis=1) ** (1 / 6)
+    r = analyse(A, method="geometric")
+    assert np.allclose(r.weights.to_numpy(), g / g.sum(), atol=1e-12)
+    assert r.method == "geometric"
+    assert r.gci == pytest.approx(geometric_consistency_index(A))
+
+
+def test_batched_functions_match_single():
+    rng = np.random.default_rng(2)
+    S = np.stack([random_reciprocal(rng, 7) for _ in range(20)])
+    W = priorities(S)
+    crs = consistency_ratio(S)
+    for k in (0, 7, 19):
+        r = analyse(S[k])
+        assert np.allclose(W[k], r.weights.to_numpy(), atol=1e-12)
+        assert crs[k] == pytest.approx(r.cr)
+
+
+# ============================================================================================ properties
+weights_st = st.lists(st.floats(1.0, 3.0), min_size=1, max_size=9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights_st, st.sampled_from(["eigen", "geometric"]))
+def test_consistent_matrix_gives_generating_weights_and_cr_zero(w, method):
+    w = np.array(w)
+    A = w[:, None] / w[None, :]
+    r = analyse(A, method=method)
+    assert np.allclose(r.weights.to_numpy(), w / w.sum(), atol=1e-9)
+    assert abs(r.cr) < 1e-9 and r.consistent
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(3, 9), st.integers(0, 2**32 - 1), st.sampled_from(["eigen", "geometric"]))
+def test_relabelling_permutes_weights(n, seed, method):
+    rng = np.random.default_rng(seed)
+    A = random_reciprocal(rng, n)
+    p = rng.permutation(n)
+    names = [f"x{i}" for i in range(n)]
+    r = analyse(A, names=names, method=method)
+    rp = analyse(A[np.ix_(p, p)], names=[names[i] for i in p], method=method)
+    assert np.allclose(rp.weights[names].to_numpy(), r.weights.to_numpy(), atol=1e-10)
+    assert rp.cr == pytest.approx(r.cr, abs=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(0, 2**32 - 1), st.sampled_from(["eigen", "geometric"]))
+def test_weights_positive_and_sum_to_one(n, seed, method):
+    r = analyse(random_reciprocal(np.random.default_rng(seed), n), method=method)
+    assert (r.weights > 0).all() and r.weights.sum() == pytest.approx(1, abs=1e-12)
+    assert r.cr >= 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 7), st.integers(2, 5), st.integers(0, 2**32 - 1), st.sampled_from(["aij", "aip"]))
+def test_group_of_identical_participants_equals_single(n, k, seed, aggregation):
+    rng = np.random.default_rng(seed)
+    A = random_reciprocal(rng, n)
+    names = [f"指标{i}" for i in range(n)]
+    rows = [(names[i], names[j], A[i, j], f"p{q}") for q in range(k) for i in range(n) for j in range(i + 1, n)]
+    g = group_analyse(rows, weights={f"p{q}": float(q + 1) for q in range(k)}, aggregation=aggregation)
+    single = analyse(A, names=names)
+    assert np.allclose(g.weights[names].to_numpy(), single.weights.to_numpy(), atol=1e-9)
+    assert g.aggregate.cr == pytest.approx(single.cr, abs=1e-9)
+    assert g.consensus == pytest.approx(1.0)
+    assert np.allclose(g.participants["cr"], single.cr)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 7), st.integers(2, 5), st.integers(0, 2**32 - 1))
+def test_geometric_aij_equals_aip(n, k, seed):
+    # Barzilai & Golany: with row geometric means, aggregating judgments and priorities give the same weights
+    rng = np.random.default_rng(seed)
+    names = [f"e{i}" for i in range(n)]
+    rows = []
+    for q in range(k):
+        A = random_reciprocal(rng, n)
+        rows += [(names[i], names[j], A[i, j], f"p{q}") for i in range(n) for j in range(i + 1, n)]
+    pw = {f"p{q}": float(rng.uniform(0.5, 3)) for q in range(k)}
+    aij = group_analyse(rows, weights=pw, aggregation="aij", method="geometric")
+    aip = group_analyse(rows, weights=pw, aggregation="aip", method="geometric")
+    assert np.allclose(aij.weights.to_numpy(), aip.weights.to_numpy(), atol=1e-10)
+
+
+# ============================================================================================ input forms
+def test_verbal_scale_and_fractions():
+    assert [parse_value(x) for x in ("同等重要", "稍微重要", "明显重要", "强烈重要", "极端重要")] == [1, 3, 5, 7, 9]
+    assert parse_value("明显不重要") == pytest.approx(1 / 5)
+    assert parse_value(" 1/3 ") == pytest.approx(1 / 3)
+    assert parse_value("4") == 4 and parse_value(6) == 6
+
+
+def test_pair_list_csv_with_chinese_names_equals_matrix():
+    js = read_judgments(SAMPLES / "marketing_pairs.csv")
+    assert js.elements == ("销售线索数量", "营销活动ROI", "品牌曝光量", "客户满意度")
+    A = js.matrix()
+    assert A[0, 1] == 3 and A[0, 2] == 5 and A[2, 3] == 0.5 and A[1, 0] == pytest.approx(1 / 3)
+    r1 = analyse(js)
+    r2 = analyse(A, names=list(js.elements))
+    assert np.allclose(r1.weights, r2.weights)
+
+
+def test_upper_triangle_forms_equal_full_matrix(tmp_path):
+    full = analyse(read_judgments(SAMPLES / "marketing_upper.yaml"))
+    no_diag = tmp_path / "u.yaml"
+    no_diag.write_text("elements: [销售线索数量, 营销活动ROI, 品牌曝光量, 内容产出质量]\n"
+                       "matrix:\n  - [2, 3, 5]\n  - [2, 4]\n  - [2]\n", encoding="utf-8")
+    blank_lower = tmp_path / "b.csv"
+    blank_lower.write_text(",销售线索数量,营销活动ROI,品牌曝光量,内容产出质量\n销售线索数量,1,2,3,5\n"
+                           "营销活动ROI,,1,2,4\n品牌曝光量,,,1,2\n内容产出质量,,,,1\n", encoding="utf-8")
+    for f in (no_diag, blank_lower):
+        r = analyse(read_judgments(f))
+        assert np.allclose(r.weights.to_numpy(), full.weights.to_numpy())
+
+
+def test_xlsx_matrix_sample():
+    js = read_judgments(SAMPLES / "sales_matrix.xlsx")
+    assert js.elements[0] == "销售额达成率"
+    r = analyse(js)
+    assert r.consistent and r.weights.idxmax() == "销售额达成率"
+
+
+def test_model_judgments_and_tuples():
+    from toolkit.model import Judgment
+
+    js = judgment_set([Judgment(a="x", b="y", value="1/3"), Judgment(a="y", b="z", value=2),
+                       Judgment(a="x", b="z", value=1)])
+    assert js.matrix()[0, 1] == pytest.approx(1 / 3)
+
+
+# ============================================================================================ incomplete
+def test_harker_equals_eigenvector_of_completed_matrix():
+    js = read_judgments(SAMPLES / "incomplete.yaml")
+    r = analyse(js)
+    assert r.missing == 5
+    w = r.weights.to_numpy()
+    C = r.completed
+    assert np.allclose(C @ w, r.lambda_max * w, atol=1e-10)  # w is the Perron vector of the completed matrix
+    known = ~np.isnan(r.matrix)
+    assert np.allclose(C[known], r.matrix[known])
+    assert r.ri == pytest.approx(1.11 * (1 - 2 * 5 / (4 * 3)))
+
+
+def test_incomplete_geometric_is_least_squares():
+    A = random_reciprocal(np.random.default_rng(4), 5, near=0.3)
+    A[0, 3] = A[3, 0] = np.nan
+    r = analyse(A, method="geometric")
+    x = np.log(r.weights.to_numpy())
+    iu = [(i, j) for i in range(5) for j in range(i + 1, 5) if not np.isnan(A[i, j])]
+
+    def loss(v):
+        return sum((np.log(A[i, j]) - v[i] + v[j]) ** 2 for i, j in iu)
+
+    rng = np.random.default_rng(0)
+    assert all(loss(x) <= loss(x + rng.normal(0, 0.01, 5)) for _ in range(20))
+
+
+def test_disconnected_comparisons_name_the_groups():
+    with pytest.raises(InputError) as e, language("zh"):
+        analyse([("线索量", "转化率", 3), ("品牌认知度", "团队协作", 2)])
+    msg = str(e.value)
+    assert "{线索量、转化率}" in msg and "{品牌认知度、团队协作}" in msg
+
+
+# ============================================================================================ diagnosis, repair
+def test_diagnosis_finds_the_broken_judgment():
+    w = np.array([8, 4, 2, 1.0])
+    A = w[:, None] / w[None, :]
+    A[0, 3], A[3, 0] = 1 / 2, 2  # should be 8
+    r = analyse(A, names=list("abcd"), top=None)
+    top = r.most_inconsistent.iloc[0]
+    assert (top.row, top.col) == ("a", "d")
+    assert top.cr_after < r.cr
+    d = diagnose(A, names=list("abcd"))
+    assert len(d) == 6 and d.iloc[0]["epsilon"] < 1  # judged too low: a_ij·w_j/w_i < 1
+
+
+def test_diagnosis_cr_after_is_the_cr_of_the_changed_matrix():
+    A = random_reciprocal(np.random.default_rng(5), 6, near=0.6)
+    r = analyse(A, top=None)
+    for row in r.most_inconsistent.head(3).itertuples():
+        B = A.copy()
+        B[row.i, row.j], B[row.j, row.i] = row.suggested, 1 / row.suggested
+        assert analyse(B).cr == pytest.approx(row.cr_after)
+
+
+def test_repair_plan_reaches_threshold_and_is_never_applied_silently():
+    rng = np.random.default_rng(11)
+    A = random_reciprocal(rng, 6, near=0.9)
+    names = [f"指标{i}" for i in range(6)]
+    js = judgment_set(A, elements=names)
+    before = js.pairs.copy()
+    plan = repair_plan(js)
+    assert plan.cr_before > plan.threshold and plan.reaches_threshold and plan.changes
+    pd.testing.assert_frame_equal(js.pairs, before)  # proposals only
+    cur = js
+    records: list[AuditRecord] = []
+    for ch in plan.changes:
+        cur, rec = accept_change(cur, ch, who="王顾问", when=dt.datetime(2026, 11, 25, 10, 0))
+        records.append(rec)
+    assert analyse(cur).cr == pytest.approx(plan.cr_after)
+    assert analyse(cur).cr <= plan.threshold
+    assert records[0].who == "王顾问" and records[0].when.startswith("2026-11-25T10:00")
+    assert records[0].original == pytest.approx(plan.changes[0].original)
+    assert records[0].new == plan.changes[0].proposed
+    pd.testing.assert_frame_equal(js.pairs, before)
+
+
+def test_accept_change_on_model_judgments_returns_new_list():
+    from toolkit.model import Judgment
+
+    js = [Judgment(a="a", b="b", value=3), Judgment(a="b", b="c", value=3), Judgment(a="a", b="c", value="1/3")]
+    plan = repair_plan(js)
+    assert plan.changes
+    new, rec = accept_change(js, plan.changes[0], who="李", value=None)
+    assert js[2].value == pytest.approx(1 / 3)  # input untouched
+    assert isinstance(new[0], Judgment) and len(new) == 3
+    assert rec.cr_after < rec.cr_before
+    with pytest.raises(InputError):
+        accept_change(js, plan.changes[0], who="")
+
+
+# ============================================================================================ groups
+def test_group_sample_reports_each_participant():
+    g = group_analyse(read_judgments(SAMPLES / "workshop_group.csv"))
+    assert list(g.participants["participant"]) == ["市场总监", "品牌经理", "销售经理"]
+    assert g.participants["cr"].notna().all() and 0 < g.consensus < 1
+    assert not g.participants.set_index("participant").loc["销售经理", "consistent"]
+    ex = group_analyse(read_judgments(SAMPLES / "workshop_group.csv"), exclude_inconsistent=True)
+    assert list(ex.participants["included"]) == [True, True, False]
+    assert not np.allclose(ex.weights, g.weights)
+    assert g.disagreement.iloc[0]["gsd"] >= g.disagreement.iloc[-1]["gsd"]
+
+
+def test_participant_weight_two_equals_duplicating_them():
+    rng = np.random.default_rng(9)
+    A, B = random_reciprocal(rng, 4), random_reciprocal(rng, 4)
+    G1 = aggregate_judgments(np.stack([A, B]), [2, 1])
+    G2 = aggregate_judgments(np.stack([A, A, B]))
+    assert np.allclose(G1, G2)
+    assert np.allclose(G1 * G1.T, 1)  # reciprocal
+
+
+def test_aggregate_skips_unjudged_cells():
+    A = np.array([[1, 3], [1 / 3, 1]])
+    B = np.array([[1, np.nan], [np.nan, 1]])
+    assert aggregate_judgments(np.stack([A, B]))[0, 1] == pytest.approx(3)
+
+
+# ============================================================================================ bad input
+@pytest.mark.parametrize("text, needle", [
+    ("elements: [a, b, c]\nmatrix:\n  - [1, 2, 3]\n  - [1/2, 1]\n  - [1/3, 1, 1]\n", "matrix[1]"),
+    ("elements: [a, b]\nmatrix:\n  - [1, 0]\n  - [1, 1]\n", "matrix[0][1]"),
+    ("elements: [a, b]\nmatrix:\n  - [1, -2]\n  - [1, 1]\n", "matrix[0][1]"),
+    ("elements: [a, b]\nmatrix:\n  - [1, abc]\n  - [1, 1]\n", "matrix[0][1]"),
+    ("elements: [a, b]\nmatrix:\n  - [2, 3]\n  - [1/3, 1]\n", "matrix[0][0]"),
+    ("elements: [a, b]\nmatrix:\n  - [1, 3]\n  - [3, 1]\n", "matrix[1][0]"),
+    ("elements: [a, b]\nmatrix:\n  - [1, 12]\n  - [1/12, 1]\n", "matrix[0][1]"),
+    ("elements: [a, b]\njudgments:\n  - [a, c, 3]\n", "judgments[0]"),
+    ("elements: [a, b]\njudgments:\n  - [a, b, 3]\n  - [b, a, 3]\n", "judgments[1]"),
+    ("elements: [a, b]\njudgments:\n  - [a, b, 1/11]\n", "judgments[0]"),
+])
+def test_bad_input_names_the_place(tmp_path, text, needle):
+    f = tmp_path / "bad.yaml"
+    f.write_text(text, encoding="utf-8")
+    original = f.read_bytes()
+    with pytest.raises(InputError) as e:
+        analyse(read_judgments(f))
+    assert needle in e.value.location
+    assert f.read_bytes() == original
+
+
+def test_bad_cell_in_csv_and_xlsx_is_named(tmp_path):
+    f = tmp_path / "m.csv"
+    f.write_text(",甲,乙\n甲,1,x\n乙,,1\n", encoding="utf-8")
+    with pytest.raises(InputError) as e, language("en"):
+        read_judgments(f)
+    assert "row 2, column 3" in e.value.location and "甲 / 乙" in e.value.location
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["", "甲", "乙"])
+    ws.append(["甲", 1, 3])
+    ws.append(["乙", 3, 1])
+    x = tmp_path / "m.xlsx"
+    wb.save(x)
+    with pytest.raises(InputError) as e:
+        read_judgments(x)
+    assert "B3" in e.value.location
+    g = tmp_path / "p.csv"
+    g.write_text("a,b,value\n甲,乙,3\n甲,丙,0\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_judgments(g)
+    assert "p.csv" in e.value.location and "3" in e.value.location
+
+
+def test_unknown_element_suggests_close_name(tmp_path):
+    with pytest.raises(InputError) as e, language("zh"):
+        judgment_set([("销售线索数量", "营销活动ROI", 3)], elements=["销售线索数量", "营销活动ROl"])
+    assert "营销活动ROl" in e.value.hint
+
+
+# ============================================================================================ CLI
+def run_cli(*args: str) -> tuple[int, str, str]:
+    p = subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, cwd=ROOT,
+                       env={"APPRAISAL_LANG": "zh", "PATH": "/usr/bin:/bin"})
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_cli_json_has_the_issue_keys(tmp_path):
+    code, out, err = run_cli("ahp", str(SAMPLES / "drinks_matrix.yaml"), "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    for key in ("weights", "lambda_max", "ci", "cr", "ri", "threshold", "consistent", "method", "most_inconsistent"):
+        assert key in d
+    assert round(d["weights"]["水"], 3) == 0.327 and d["method"] == "eigen"
+    assert set(d["most_inconsistent"][0]) >= {"row", "col", "value", "suggested", "cr_after"}
+
+
+def test_cli_text_methods_and_ri(capsys):
+    assert main(["ahp", str(SAMPLES / "marketing_pairs.csv"), "--method", "geometric", "--ri", "alonso-lamata"]) == 0
+    out = capsys.readouterr().out
+    assert "方根法" in out and "alonso-lamata" in out and "CR =" in out
+
+
+def test_cli_group_file_lists_participants(capsys):
+    assert main(["ahp", str(SAMPLES / "workshop_group.csv"), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [p["participant"] for p in d["participants"]] == ["市场总监", "品牌经理", "销售经理"]
+    assert all(p["cr"] is not None for p in d["participants"]) and "consensus" in d
+
+
+def test_cli_bad_input_exit_2_no_traceback(tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text(",a,b\na,1,3\nb,3,1\n", encoding="utf-8")
+    for args in (["ahp", str(f)], ["ahp", str(tmp_path / "missing.yaml")]):
+        code, out, err = run_cli(*args)
+        assert code == 2 and "Traceback" not in err and err.strip()
+    code, _, err = run_cli("ahp", str(f))
+    assert "bad.csv" in err
