@@ -11,8 +11,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -82,7 +82,7 @@ def server(engagement: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.P
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install-system-deps.sh --test` (make test does)")
     port = _free_port()
     env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(engagement), APPRAISAL_WHO="测试顾问")
-    log = open(tmp_path / "voila.log", "wb")
+    log = open(tmp_path / "voila.log", "wb")  # noqa: SIM115 - closed in finally, after the server
     proc = subprocess.Popen(voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
                             cwd=tmp_path, start_new_session=True)
     try:

@@ -39,17 +39,25 @@ import shutil
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal, Self
 
 import pandas as pd
 
 from .errors import ToolkitError
 from .i18n import t
 
-__all__ = ["Journal", "JournalCheck", "JournalConflict", "journal_path", "check_journal", "file_identity",
-           "SCHEMA_VERSION"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Journal",
+    "JournalCheck",
+    "JournalConflict",
+    "check_journal",
+    "file_identity",
+    "journal_path",
+]
 
 SCHEMA_VERSION = 1
 Status = Literal["new", "ok", "moved", "edited", "foreign", "corrupt"]
@@ -220,7 +228,7 @@ class Journal:
     # ------------------------------------------------------------------------------------------ opening
     @classmethod
     def open(cls, engagement_path: str | os.PathLike[str], *, path: str | os.PathLike[str] | None = None,
-             who: str = "", resolve: Choice | None = None) -> "Journal":
+             who: str = "", resolve: Choice | None = None) -> Journal:
         """Open (or start) the journal of an engagement, checking that it belongs to it.
 
         Parameters
@@ -245,7 +253,6 @@ class Journal:
             raise JournalConflict(check.message(), location=str(jpath),
                                   hint=" / ".join(f"{c}: {check.choice_text(c)}" for c in check.choices), check=check)
         salvaged: list[tuple[Any, ...]] = []
-        base_from_journal: tuple[str, str] | None = None
         if check.status == "corrupt":
             if resolve == "keep":
                 salvaged = _salvage(jpath)
@@ -286,7 +293,7 @@ class Journal:
 
     # ------------------------------------------------------------------------------------------ plumbing
     class _Tx:
-        def __init__(self, journal: "Journal") -> None:
+        def __init__(self, journal: Journal) -> None:
             self.j = journal
 
         def __enter__(self) -> sqlite3.Connection:
@@ -298,13 +305,13 @@ class Journal:
                 raise
             return self.j._con
 
-        def __exit__(self, exc_type: Any, *_: Any) -> None:
+        def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
             try:
                 self.j._con.execute("ROLLBACK" if exc_type else "COMMIT")
             finally:
                 self.j._lock.release()
 
-    def _tx(self) -> "Journal._Tx":
+    def _tx(self) -> Journal._Tx:
         return Journal._Tx(self)
 
     @staticmethod
@@ -467,10 +474,10 @@ class Journal:
             except sqlite3.Error:  # pragma: no cover
                 pass
 
-    def __enter__(self) -> "Journal":
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()
 
 

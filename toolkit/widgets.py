@@ -25,8 +25,16 @@ from .errors import ToolkitError
 from .i18n import t
 from .workshop import SCALE_VALUES, Workshop
 
-__all__ = ["scale_options", "GoalEditor", "IndicatorPicker", "PairwisePanel", "ResultsView", "WorkshopPage", "workshop_page",
-           "PAGE_CSS"]
+__all__ = [
+    "PAGE_CSS",
+    "GoalEditor",
+    "IndicatorPicker",
+    "PairwisePanel",
+    "ResultsView",
+    "WorkshopPage",
+    "scale_options",
+    "workshop_page",
+]
 
 PAGE_CSS = """<style>
 .ws-title h2 {margin: 4px 0;}
@@ -244,7 +252,7 @@ class ResultsView(_Panel):
         self.html = w.HTML()
         self.html.add_class("ahp-result")
         self.accept = w.Button(description=t("workshop.accept", self.lang), button_style="warning",
-                               layout=w.Layout(display="none", width="auto"))
+                               layout=w.Layout(display="none", width="auto", align_self="flex-start"))
         self.accept.add_class("ahp-accept")
         self.message = w.HTML()
         self.message.add_class("ahp-accept-msg")
@@ -544,7 +552,7 @@ class WorkshopPage(_Panel):
         while not self._stop.wait(every):
             try:
                 self.poll_once()
-            except Exception:  # noqa: BLE001 - a failed background poll must never kill the page
+            except Exception:  # noqa: BLE001, S112 - a failed background poll must never kill the page
                 continue
 
     def _resolve(self, choice: str) -> None:

@@ -20,9 +20,10 @@ import math
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from .i18n import t
 from .journal import Journal
 from .model import Engagement, Judgment, Participant, RoleIndicator, Weighting
 
-__all__ = ["Workshop", "Analysis", "open_workshop", "judgment_key", "SCALE_VALUES"]
+__all__ = ["SCALE_VALUES", "Analysis", "Workshop", "judgment_key", "open_workshop"]
 
 #: Saaty's scale, left end = the left indicator is extremely more important (9) … right end = 1/9.
 SCALE_VALUES: tuple[float, ...] = tuple([9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0]

@@ -13,7 +13,7 @@ import click
 from ..errors import InputError
 from ..i18n import t
 
-__all__ = ["workshop", "voila_command"]
+__all__ = ["voila_command", "workshop"]
 
 
 def voila_command(port: int, *, ip: str = "127.0.0.1", no_browser: bool = True) -> list[str]:

@@ -1,0 +1,269 @@
+"""Workshop panels and controller driven as plain Python objects (no browser): what the room sees and what is kept."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from toolkit.ahp import analyse, group_analyse, judgment_set
+from toolkit.cli import main
+from toolkit.engagement import load_engagement
+from toolkit.errors import InputError
+from toolkit.journal import Journal, JournalConflict
+from toolkit.paths import samples_dir
+from toolkit.widgets import (
+    GoalEditor,
+    IndicatorPicker,
+    PairwisePanel,
+    WorkshopPage,
+    scale_options,
+    workshop_page,
+)
+from toolkit.workshop import Workshop, open_workshop
+
+
+@pytest.fixture
+def eng_path(tmp_path: Path) -> Path:
+    dst = tmp_path / "engagement.yaml"
+    shutil.copy(samples_dir() / "small_company" / "engagement.yaml", dst)
+    return dst
+
+
+def _with_participants(path: Path, names: list[tuple[str, float]]) -> None:
+    """Name the first role's workshop participants (as a consultant would in the YAML)."""
+    text = path.read_text(encoding="utf-8")
+    eng = load_engagement(path)
+    role = eng.roles[0]
+    block = "    weighting:\n      method: ahp\n      participants:\n" + "".join(
+        f"        - {{name: {n}, weight: {w}}}\n" for n, w in names)
+    marker = f"  - id: {eng.roles[1].id}\n"
+    assert marker in text and "weighting" not in text.split(marker)[0].split(f"- id: {role.id}")[1]
+    path.write_text(text.replace(marker, block + marker, 1), encoding="utf-8")
+
+
+def test_scale_is_saaty_in_chinese_left_means_left_stronger() -> None:
+    opts = scale_options("zh")
+    assert len(opts) == 17 and opts[0][1] == 9 and opts[8] == ("同等重要 1", 1.0) and opts[-1][1] == pytest.approx(1 / 9)
+    assert opts[0][0].startswith("←") and "极端重要" in opts[0][0] and opts[-1][0].endswith("→")
+    assert [v for _, v in opts] == sorted((v for _, v in opts), reverse=True)
+
+
+def test_slider_answers_update_weights_cr_and_are_journaled(eng_path: Path) -> None:
+    ws = open_workshop(eng_path, who="顾问甲")
+    panel = PairwisePanel(ws)
+    ids = ws.indicators(panel.role.value)
+    start = panel.results.html.value
+    assert "CR = 0.000" in start
+    panel.sliders[("", ids[0], ids[1])].value = 3
+    panel.sliders[("", ids[0], ids[2])].value = 5
+    panel.sliders[("", ids[1], ids[2])].value = 3
+    html = panel.results.html.value
+    # the page shows exactly what the weights engine computes for the same judgments
+    m = ws.matrix(panel.role.value, "")
+    expected = analyse(np.where(np.isnan(m), 1.0, m), names=ids)
+    assert f"CR = {expected.cr:.3f}" in html
+    assert f"{expected.weights[ids[0]]:.1%}" in html and expected.weights.idxmax() == ids[0]
+    state = ws.journal.state()  # type: ignore[union-attr]
+    assert state[f"j/{panel.role.value}//{ids[0]}/{ids[1]}"] == 3
+    hist = ws.journal.history()  # type: ignore[union-attr]
+    assert set(hist[hist["kind"] == "answer"]["who"]) == {"顾问甲"}
+    ws.journal.close()  # type: ignore[union-attr]
+
+    # a new session (new kernel) restores the sliders exactly
+    again = open_workshop(eng_path)
+    panel2 = PairwisePanel(again)
+    assert panel2.sliders[("", ids[0], ids[1])].value == 3 and panel2.sliders[("", ids[1], ids[2])].value == 3
+    assert panel2.results.html.value == html
+    assert "✓ 5" in panel2.status[("", ids[0], ids[2])].value
+    assert "未作答" in panel2.status[("", ids[0], ids[3])].value
+
+
+def test_accepting_a_suggestion_is_explicit_and_recorded(eng_path: Path) -> None:
+    ws = open_workshop(eng_path, who="顾问甲")
+    panel = PairwisePanel(ws)
+    rid = panel.role.value
+    a, b, c = ws.indicators(rid)[:3]
+    panel.sliders[("", a, b)].value = 5
+    panel.sliders[("", b, c)].value = 5
+    panel.sliders[("", a, c)].value = 1 / 5  # contradicts the two above
+    assert panel.results.accept.layout.display != "none"
+    assert "最不一致的判断" in panel.results.html.value
+    suggestion = ws.analysis(rid, "").suggestion
+    assert suggestion is not None
+    before = ws.journal.state()  # type: ignore[union-attr]
+    assert before == ws.journal.state()  # nothing applied by itself  # type: ignore[union-attr]
+    panel.results.accept.click()
+    key = f"j/{rid}//{suggestion['a']}/{suggestion['b']}" if ws.indicators(rid).index(suggestion["a"]) < \
+        ws.indicators(rid).index(suggestion["b"]) else f"j/{rid}//{suggestion['b']}/{suggestion['a']}"
+    ev = ws.journal.history(key).iloc[-1]  # type: ignore[union-attr]
+    assert ev["kind"] == "accept" and ev["who"] == "顾问甲" and '"cr_after"' in ev["note"]
+    assert "已采纳" in panel.results.message.value
+    # the slider moved to the accepted value, and CR went down
+    assert ws.judgment(rid, "", suggestion["a"], suggestion["b"]) == pytest.approx(suggestion["suggested"])
+    assert ws.analysis(rid, "").result.cr < suggestion["cr"]
+
+
+def test_participants_kept_apart_group_aggregate_and_participant_view(eng_path: Path) -> None:
+    _with_participants(eng_path, [("张总", 2.0), ("李经理", 1.0)])
+    ws = open_workshop(eng_path)
+    panel = PairwisePanel(ws)
+    rid = panel.role.value
+    ids = ws.indicators(rid)
+    assert panel.participant.value == "*"  # everyone side by side
+    assert {p for p, _, _ in panel.sliders} == {"张总", "李经理"}
+    panel.sliders[("张总", ids[0], ids[1])].value = 5
+    panel.sliders[("李经理", ids[0], ids[1])].value = 1 / 3
+    panel.sliders[("张总", ids[1], ids[2])].value = 2
+    panel.sliders[("李经理", ids[1], ids[2])].value = 2
+    assert ws.judgment(rid, "张总", ids[0], ids[1]) == 5 and ws.judgment(rid, "李经理", ids[0], ids[1]) == 1 / 3
+    group = ws.analysis(rid, group=True)
+    filled = []
+    for p in ("张总", "李经理"):
+        m = ws.matrix(rid, p)
+        filled += [(ids[i], ids[j], float(np.where(np.isnan(m), 1, m)[i, j]), p)
+                   for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    from toolkit.model import Judgment
+
+    expected = group_analyse(judgment_set([Judgment(a=a, b=b, value=v, participant=p) for a, b, v, p in filled],
+                                          elements=ids), weights={"张总": 2.0, "李经理": 1.0})
+    assert group.weights == pytest.approx(expected.weights.to_dict())
+    assert "群体综合" in panel.results.html.value
+    ws.journal.close()  # type: ignore[union-attr]
+
+    # participant view: only 李经理's sliders and result, nobody else's answers on the page
+    view = open_workshop(eng_path, participant="李经理")
+    vp = PairwisePanel(view)
+    assert {p for p, _, _ in vp.sliders} == {"李经理"}
+    html = vp.results.html.value
+    assert "张总" not in html and "群体综合" not in html
+    with pytest.raises(InputError):
+        view.answer(rid, "张总", ids[0], ids[1], 3)  # cannot write someone else's answer
+    vp.sliders[("李经理", ids[2], ids[3])].value = 4
+    assert view.journal.history().iloc[-1]["who"] == "李经理"  # type: ignore[union-attr]
+
+
+def test_two_sessions_see_each_others_answers_after_refresh(eng_path: Path) -> None:
+    one, two = open_workshop(eng_path, who="甲"), open_workshop(eng_path, who="乙")
+    page_two = WorkshopPage(two)
+    rid = one.roles()[0][0]
+    ids = one.indicators(rid)
+    one.answer(rid, "", ids[0], ids[1], 7)
+    assert page_two.weights.sliders[("", ids[0], ids[1])].value == 1
+    page_two.poll_once()
+    assert page_two.weights.sliders[("", ids[0], ids[1])].value == 7
+    # syncing the slider did not write a second event
+    assert len(two.journal.history(f"j/{rid}//{ids[0]}/{ids[1]}")) == 1  # type: ignore[union-attr]
+
+
+def test_goal_editor_gives_smart_feedback_as_you_type(eng_path: Path) -> None:
+    ws = open_workshop(eng_path)
+    ed = GoalEditor(ws)
+    gid = ws.engagement.goals[0].id
+    ed.boxes[gid].value = "提升品牌形象"
+    assert "含糊用语" in ed.feedback[gid].value and "提升" in ed.feedback[gid].value
+    ed.boxes[gid].value = "华东区域品牌认知度 2027-12-31 前由 15% 提升到 20%"
+    fb = ed.feedback[gid].value
+    assert "含糊用语" not in fb and "目标值：20" in fb
+    assert ws.journal.state()[f"goal/{gid}/text"].startswith("华东区域")  # type: ignore[union-attr]
+
+
+def test_indicator_picker_shows_the_balance_live(eng_path: Path) -> None:
+    ws = open_workshop(eng_path)
+    pick = IndicatorPicker(ws)
+    rid = pick.role.value
+    chosen = list(pick.picker.value)
+    from toolkit.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    nq = sum(cat[i].quantitative for i in chosen)
+    assert f"定量 {nq} 项、定性 {len(chosen) - nq} 项" in pick.balance.value
+    quant_only = [i for i in chosen if cat[i].quantitative]
+    pick.picker.value = tuple(quant_only)
+    assert "定性 0 项" in pick.balance.value and "定量权重占比 100%" in pick.balance.value
+    assert ws.indicators(rid) == quant_only and ws.journal.state()[f"ind/{rid}"] == quant_only  # type: ignore[union-attr]
+
+
+def test_save_writes_yaml_atomically_keeps_previous_and_comments(eng_path: Path) -> None:
+    original = eng_path.read_text(encoding="utf-8")
+    ws = open_workshop(eng_path, who="顾问甲")
+    rid = ws.roles()[0][0]
+    ids = ws.indicators(rid)
+    ws.answer(rid, "", ids[0], ids[1], 3)
+    ws.answer(rid, "", ids[1], ids[2], 1 / 2)
+    page = WorkshopPage(ws)
+    page.save.click()
+    assert "已保存" in page.status.value
+    assert eng_path.with_suffix(".prev.yaml").read_text(encoding="utf-8") == original
+    saved = eng_path.read_text(encoding="utf-8")
+    assert saved.splitlines()[0] == original.splitlines()[0]  # comments kept
+    eng = load_engagement(eng_path)
+    js = {(j.a, j.b): j.value for j in eng.role(rid).weighting.judgments}
+    assert js == {(ids[0], ids[1]): 3, (ids[1], ids[2]): pytest.approx(0.5)}
+    assert eng.role(rid).weighting.method == "ahp"
+    # saving is not a hand edit: reopening asks nothing
+    ws.journal.close()  # type: ignore[union-attr]
+    assert open_workshop(eng_path).journal.check.status == "ok"  # type: ignore[union-attr]
+
+
+def test_hand_edit_during_the_workshop_offers_keep_or_reload(eng_path: Path) -> None:
+    ws = open_workshop(eng_path)
+    page = WorkshopPage(ws)
+    rid = ws.roles()[0][0]
+    ids = ws.indicators(rid)
+    ws.answer(rid, "", ids[0], ids[1], 3)
+    eng_path.write_text(eng_path.read_text(encoding="utf-8").replace("杭州山岚茶饮有限公司", "杭州山岚茶饮（手改）"),
+                        encoding="utf-8")
+    page.save.click()  # must not overwrite the hand edit silently
+    assert "手工修改" in page.banner.value and page.choice.layout.display == "flex"
+    assert "手改" in eng_path.read_text(encoding="utf-8")
+    page.reload.click()
+    assert page.choice.layout.display == "none"
+    assert ws.engagement.client.name == "杭州山岚茶饮（手改）" and ws.judgment(rid, "", ids[0], ids[1]) is None
+    # the answer is still in the history
+    assert ws.journal.replay().get(f"j/{rid}//{ids[0]}/{ids[1]}") is None  # type: ignore[union-attr]
+    assert (ws.journal.history(f"j/{rid}//{ids[0]}/{ids[1]}")["new"] == 3).any()  # type: ignore[union-attr]
+
+
+def test_page_offers_choices_for_a_foreign_journal(eng_path: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    other = tmp_path / "other.yaml"
+    other.write_text(eng_path.read_text(encoding="utf-8").replace("杭州山岚茶饮有限公司", "别家公司"), encoding="utf-8")
+    with Journal.open(other) as j:
+        j.record("x", 1)
+    (tmp_path / "engagement.journal.sqlite").write_bytes((tmp_path / "other.journal.sqlite").read_bytes())
+    with pytest.raises(JournalConflict):
+        open_workshop(eng_path)
+    monkeypatch.setenv("APPRAISAL_WORKSHOP_ENGAGEMENT", str(eng_path))
+    box = workshop_page(poll=None)
+    text = box.children[0].value
+    assert "另一个方案文件" in text
+    buttons = [c.children[0] for c in box.children[1].children]
+    assert [b.description for b in buttons] == ["保留工作坊答案", "重新载入文件"]
+    buttons[1].click()
+    assert "ws-page" in box.children[0]._dom_classes
+    assert list(tmp_path.glob("engagement.journal.foreign-*.sqlite"))
+
+
+def test_page_without_engagement_or_with_bad_engagement_shows_a_message(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("APPRAISAL_WORKSHOP_ENGAGEMENT", raising=False)
+    assert "appraisal workshop" in workshop_page(poll=None).children[0].value
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("client: [\n", encoding="utf-8")
+    assert "YAML" in workshop_page(str(bad), poll=None).children[0].value
+
+
+def test_cli_rejects_bad_input_without_traceback(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["workshop", str(tmp_path / "missing.yaml"), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "找不到文件" in err and "Traceback" not in err
+
+
+def test_in_memory_workshop_for_notebooks(eng_path: Path) -> None:
+    ws = Workshop(load_engagement(eng_path))  # no journal: usable in a JupyterLab notebook
+    panel = PairwisePanel(ws)
+    ids = ws.indicators(panel.role.value)
+    panel.sliders[("", ids[0], ids[1])].value = 9
+    weights = ws.analysis(panel.role.value, "").weights
+    assert max(weights, key=weights.get) == ids[0] and weights[ids[0]] > 1.5 / len(ids)
+    assert not list(eng_path.parent.glob("*.sqlite"))
