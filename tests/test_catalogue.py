@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import MIDSIZE, SMALL
 
 from toolkit.catalogue import load_catalogue, load_presets
 from toolkit.checks import check_engagement, exit_code
@@ -18,8 +19,6 @@ from toolkit.model import Indicator, RoleType
 from toolkit.paths import templates_dir
 from toolkit.scheme import resolve_scheme
 from toolkit.yamlio import read_yaml
-
-from conftest import MIDSIZE, SMALL
 
 CATEGORIES = {"performance", "campaign", "brand", "customer", "cost", "research", "qualitative"}
 REQUIRED_FIELDS = ["id", "name_zh", "name_en", "category", "definition_zh", "definition_en", "formula_zh",
