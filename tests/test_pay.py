@@ -38,11 +38,11 @@ def test_pay_table_coefficients_and_merit():
 
 def test_budget_check_within_and_over():
     graded = pd.DataFrame({"employee": ["E0", "E1", "E2", "E3"], "grade": ["S", "A", "B", "D"]})
-    ok = budget_check(pay_table(graded, _eng(pool=6900, budget=3.375)), _eng(pool=6900, budget=3.375))
-    assert ok.bonus_total == 6900 and ok.bonus_ok is True
+    ok = budget_check(pay_table(graded, _eng(pool=6900 * 12, budget=3.375)), _eng(pool=6900 * 12, budget=3.375))
+    assert ok.bonus_total == 6900 * 12  # monthly base × 12 and ok.bonus_ok is True
     assert ok.merit_pct == pytest.approx(1350 / 40000 * 100)  # exactly at the budget: within
     assert ok.merit_ok is True and ok.ok
-    over = budget_check(pay_table(graded, _eng(pool=6899, budget=3.0)), _eng(pool=6899, budget=3.0))
+    over = budget_check(pay_table(graded, _eng(pool=6900 * 12 - 1, budget=3.0)), _eng(pool=6900 * 12 - 1, budget=3.0))
     assert over.bonus_ok is False and over.merit_ok is False and not over.ok
     assert over.by_grade.set_index("grade").loc["S", "performance_pay"] == 1500
 

@@ -1,6 +1,8 @@
 """Result use: grade → bonus coefficient (绩效系数), performance pay, merit matrix by compa-ratio, budget check.
 
-* performance pay = 绩效工资基数 (``Employee.base_pay``, per cycle) × 绩效系数 of the grade (7abk.cn);
+* performance pay = 绩效工资基数 (``Employee.base_pay``, per cycle) × 绩效系数 of the grade (7abk.cn); the
+  year's amount (× cycles per year of ``cycles.default``, using the annual grade) is what the pool is checked
+  against;
 * compa-ratio = salary / salary-range midpoint; ``ResultUse.compa_bands`` cut it into the merit matrix columns
   (``[0.9, 1.1]`` → < 0.9 | 0.9–1.1 | ≥ 1.1; a value exactly at a cut point goes to the higher column);
 * raise % = ``merit_matrix[grade][column]``; raise cost = salary × raise % / 100;
@@ -15,7 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["pay_table", "BudgetCheck", "budget_check", "compa_column"]
+__all__ = ["pay_table", "BudgetCheck", "budget_check", "compa_column", "cycles_per_year"]
+
+_PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1, "per_event": 1}
+
+
+def cycles_per_year(eng: Any) -> int:
+    """How many times a year the performance pay base is paid (the engagement's default cycle)."""
+    return _PER_YEAR.get(eng.cycles.default, 1)
 
 
 def compa_column(compa: Any, bands: list[float]) -> np.ndarray:
@@ -42,6 +51,7 @@ def pay_table(graded: pd.DataFrame, eng: Any) -> pd.DataFrame:
     out = graded.merge(emp, on="employee", how="left")
     out["coefficient"] = out["grade"].map(ru.bonus_coefficients).astype(float)
     out["performance_pay"] = out["base_pay"].astype(float) * out["coefficient"]
+    out["performance_pay_year"] = out["performance_pay"] * cycles_per_year(eng)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["compa_ratio"] = out["salary"].astype(float) / out["midpoint"].astype(float)
     col = compa_column(out["compa_ratio"], list(ru.compa_bands))
@@ -95,7 +105,7 @@ class BudgetCheck:
 
 
 def budget_check(pay: pd.DataFrame, eng: Any) -> BudgetCheck:
-    """Total the cost of :func:`pay_table` against ``bonus_pool`` and ``merit_budget_pct``.
+    """Total the cost of :func:`pay_table` against ``bonus_pool`` (yearly) and ``merit_budget_pct``.
 
     ``merit_pct = Σ raise_cost / Σ salary × 100`` over employees with a salary (the merit-matrix budget test
     Σ(raise % × salary share) ≤ budget).
@@ -105,9 +115,10 @@ def budget_check(pay: pd.DataFrame, eng: Any) -> BudgetCheck:
     salary_total = float(pay.loc[has_sal, "salary"].sum())
     merit_cost = float(pay.loc[has_sal, "raise_cost"].sum())
     by_grade = pay.groupby("grade", dropna=False).agg(
-        n=("employee", "size"), performance_pay=("performance_pay", "sum"), raise_cost=("raise_cost", "sum"),
+        n=("employee", "size"), performance_pay=("performance_pay", "sum"),
+        performance_pay_year=("performance_pay_year", "sum"), raise_cost=("raise_cost", "sum"),
         salary=("salary", "sum")).reset_index()
     return BudgetCheck(
-        bonus_total=float(pay["performance_pay"].sum()), bonus_pool=ru.bonus_pool, merit_cost=merit_cost,
+        bonus_total=float(pay["performance_pay_year"].sum()), bonus_pool=ru.bonus_pool, merit_cost=merit_cost,
         salary_total=salary_total, merit_pct=(merit_cost / salary_total * 100) if salary_total else float("nan"),
         merit_budget_pct=ru.merit_budget_pct, by_grade=by_grade)
