@@ -37,10 +37,9 @@ def load_raw(path: Path):
 
 
 def dump_raw(data, path: Path) -> Path:
-    from ruamel.yaml import YAML
+    from toolkit.yamlio import dump_yaml
 
-    with open(path, "w", encoding="utf-8") as fh:
-        YAML(typ="rt").dump(data, fh)
+    path.write_text(dump_yaml(data), encoding="utf-8")
     return path
 
 

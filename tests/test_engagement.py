@@ -183,3 +183,16 @@ def test_judgment_outside_scale_and_fraction_values(tmp_path: Path, small_raw) -
     ]}
     p = dump_raw(small_raw, tmp_path / "e.yaml")
     _expect_error(p, "roles[0].weighting.judgments[1].value", "1/9")
+
+
+def test_dump_never_writes_invalid_yaml_whatever_the_indentation() -> None:
+    """A comment between a key and its first list item, in the other common indentation style."""
+    from ruamel.yaml import YAML
+
+    from toolkit.yamlio import dump_yaml
+
+    text = "roles:\n# a comment\n- id: a\n  items:\n  # inner\n  - 1\n"
+    data = YAML(typ="rt").load(text)
+    data["roles"][0]["items"].append(2)
+    out = dump_yaml(data)
+    assert YAML(typ="safe").load(out) == {"roles": [{"id": "a", "items": [1, 2]}]}

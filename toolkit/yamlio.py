@@ -20,10 +20,10 @@ from .i18n import t
 __all__ = ["read_yaml", "dump_yaml", "position_of", "merge_into"]
 
 
-def _yaml() -> YAML:
+def _yaml(sequence: int = 4, offset: int = 2) -> YAML:
     y = YAML(typ="rt")
     y.allow_duplicate_keys = False
-    y.indent(mapping=2, sequence=4, offset=2)
+    y.indent(mapping=2, sequence=sequence, offset=offset)
     y.width = 120
     return y
 
@@ -105,7 +105,30 @@ def merge_into(target: Any, new: Any) -> Any:
     return new
 
 
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
 def dump_yaml(data: Any) -> str:
+    """Dump, keeping comments; the text is read back and must mean the same data, else comments are dropped.
+
+    ruamel can misplace a comment that sits between a key and its first list item when the file's indentation
+    style differs from ours; a file we write must never be invalid, so each style is verified before use.
+    """
+    expected = _plain(data)
+    for sequence, offset in ((4, 2), (2, 0)):
+        buf = io.StringIO()
+        _yaml(sequence, offset).dump(data, buf)
+        text = buf.getvalue()
+        try:
+            if _plain(YAML(typ="safe", pure=True).load(text)) == expected:
+                return text
+        except YAMLError:
+            continue
     buf = io.StringIO()
-    _yaml().dump(data, buf)
+    _yaml().dump(expected, buf)  # plain data: no comments, always valid
     return buf.getvalue()
