@@ -122,7 +122,8 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     """
     findings: list[Finding] = []
 
-    def bad(mask: Any, col: str, code: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
+    def bad(mask: Any, col: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
+        code = key
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
             row = raw.iloc[i]
             extra = {k: row.get(k, "") for k in ("employee", "role", "indicator", "period", "actual", "rating",
@@ -150,23 +151,23 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
             known=", ".join(list(emp_role)[:8]) + (" …" if len(emp_role) > 8 else ""))
         df["role"] = np.where(df["role"] == "", df["employee"].map(emp_role).fillna(""), df["role"])
         mismatch = ~unknown & df["role"].isin(list(roles)) & (df["role"] != df["employee"].map(emp_role))
-        bad(mismatch, "role", "scoring.role_mismatch", None, expected="")
+        bad(mismatch, "role", "scoring.role_mismatch")
     else:
         bad(df["employee"] == "", "employee", "scoring.empty_employee")
     unknown_role = ~df["role"].isin(list(roles))
     if emp_role:
         unknown_role &= df["employee"].isin(list(emp_role))
-    bad(unknown_role, "role", "scoring.unknown_role", None, known=", ".join(sorted(roles)))
+    bad(unknown_role, "role", "scoring.unknown_role", known=", ".join(sorted(roles)))
 
     known_pairs = set(zip(table["role"], table["indicator"]))
     pair_ok = np.array([(r, i) in known_pairs for r, i in zip(df["role"], df["indicator"])], dtype=bool)
-    bad(~pair_ok & ~unknown_role.to_numpy(), "indicator", "scoring.unknown_indicator",
-        "scoring.unknown_indicator.hint")
+    role_known = df["role"].isin(list(roles)).to_numpy()
+    bad(~pair_ok & role_known, "indicator", "scoring.unknown_indicator", "scoring.unknown_indicator.hint")
 
     bad(~df["period"].str.fullmatch(PERIOD_RE), "period", "scoring.bad_period", "scoring.bad_period.hint")
 
     kinds = df["rater_kind"].replace("", "supervisor")
-    bad(~kinds.isin(RATER_KINDS), "rater_kind", "scoring.bad_rater_kind", None, known=", ".join(RATER_KINDS))
+    bad(~kinds.isin(RATER_KINDS), "rater_kind", "scoring.bad_rater_kind", known=", ".join(RATER_KINDS))
     df["rater_kind"] = kinds
 
     actual = pd.to_numeric(df["actual"].str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
@@ -192,7 +193,7 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
                                 t("scoring.rating_scale", value=_cell_text(rating[i]), levels=int(levels[i]),
                                   indicator=df["indicator"].iat[i]), t("scoring.rating_scale.hint",
                                                                        levels=int(levels[i]))))
-    bad(~is_rating & pair_ok & (df["rating"] != ""), "rating", "scoring.rating_not_rated", None)
+    bad(~is_rating & pair_ok & (df["rating"] != ""), "rating", "scoring.rating_not_rated")
 
     dup_key = ["employee", "indicator", "period", "rater_kind", "rater"]
     dup = df.duplicated(dup_key, keep=False) & df.duplicated(dup_key, keep="first")

@@ -1,0 +1,140 @@
+"""Reading ACTUALS: the long layout (CSV/XLSX), filled KPI forms, and every kind of bad input located."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring_fixtures import HAND_ACTUALS, hand_engagement
+from toolkit.actuals import read_actuals
+from toolkit.errors import InputError
+
+
+@pytest.fixture
+def eng():
+    return hand_engagement()
+
+
+def _write(tmp_path, text, name="actuals.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _error(tmp_path, eng, text):
+    p = _write(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        read_actuals(p, eng)
+    return exc.value
+
+
+def test_reads_long_csv_and_keeps_missing_as_nan(tmp_path, eng):
+    p = _write(tmp_path, HAND_ACTUALS)
+    before = hashlib.sha256(p.read_bytes()).hexdigest()
+    rows = read_actuals(p, eng)
+    assert len(rows) == 12
+    assert rows["role"].eq("ad_placement").all()  # taken from the employee
+    lc = rows[(rows.indicator == "lead_cost") & (rows.period == "2026-02")]
+    assert np.isnan(lc["actual"].iloc[0])
+    assert rows.loc[rows.indicator == "creative_brand_fit", "rating"].notna().all()
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == before  # input untouched
+
+
+def test_chinese_headers_and_bom_accepted(tmp_path, eng):
+    p = tmp_path / "zh.csv"
+    p.write_text("\ufeff员工编号,指标,期间,实际值\nE1,ctr,2026-01,\"2.5\"\n", encoding="utf-8")
+    assert read_actuals(p, eng)["actual"].tolist() == [2.5]
+
+
+@pytest.mark.parametrize("text, row, column, words", [
+    ("employee,indicator,period,actual\nE1,ctr,2026-01,1\nE9,ctr,2026-01,1\n", 3, "employee", "E9"),
+    ("employee,role,indicator,period,actual\nE1,brand,ctr,2026-01,1\n", 2, "role", "brand"),
+    ("employee,indicator,period,actual\nE1,nps,2026-01,1\n", 2, "indicator", "nps"),
+    ("employee,indicator,period,actual\nE1,ctr,2026-01,abc\n", 2, "actual", "abc"),
+    ("employee,indicator,period,actual,rating\nE1,creative_brand_fit,2026-01,,6\n", 2, "rating", "6"),
+    ("employee,indicator,period,actual,rating\nE1,creative_brand_fit,2026-01,,2.5\n", 2, "rating", "2.5"),
+    ("employee,indicator,period,actual,rating\nE1,creative_brand_fit,2026-01,0,\n", 2, "actual", "0"),
+    ("employee,indicator,period,actual\nE1,ctr,2026-01,1\nE1,ctr,2026-01,2\n", 3, "employee", "row 2"),
+    ("employee,indicator,period,actual\nE1,ctr,2026/01,1\n", 2, "period", "2026/01"),
+    ("employee,indicator,period,actual,rater_kind\nE1,ctr,2026-01,1,boss\n", 2, "rater_kind", "boss"),
+])
+def test_bad_rows_name_file_row_and_column(tmp_path, eng, text, row, column, words):
+    err = _error(tmp_path, eng, text)
+    locs = [f.location for f in err.findings]
+    assert f"actuals.csv: row {row}, column {column}" in locs, locs
+    assert any(words in f.message for f in err.findings), [f.message for f in err.findings]
+
+
+def test_missing_required_column(tmp_path, eng):
+    err = _error(tmp_path, eng, "employee,period,actual\nE1,2026-01,1\n")
+    assert "indicator" in err.message and err.location == "actuals.csv: row 1"
+
+
+def test_all_problems_reported_at_once(tmp_path, eng):
+    err = _error(tmp_path, eng, "employee,indicator,period,actual\nE9,ctr,2026-01,1\nE1,ctr,2026-01,x\n")
+    assert len(err.findings) == 2 and "2" in err.message
+
+
+def test_long_xlsx(tmp_path, eng):
+    df = pd.read_csv(pd.io.common.StringIO(HAND_ACTUALS), dtype=str, keep_default_na=False)
+    p = tmp_path / "actuals.xlsx"
+    df.to_excel(p, index=False)
+    rows = read_actuals(p, eng)
+    assert len(rows) == 12 and rows["actual"].notna().sum() == 5
+
+
+def test_filled_kpi_form_read_back(tmp_path, eng):
+    """A form laid out per docs/scoring.md contract 3: hidden key rows, Chinese labels, formulas ignored."""
+    from openpyxl import Workbook
+
+    from toolkit.scoring import excel_formula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "张伟"
+    ws.append(["市场部绩效考核表"])
+    ws.append(["#employee", "E1"])
+    ws.append(["#period", "2026-01"])
+    ws.append(["指标编号", "名称", "权重", "门槛值", "目标值", "挑战值", "实际值", "得分"])
+    ws.append(["#indicator", "名称", "权重", "门槛值", "目标值", "挑战值", "#actual", "得分"])
+    ws.row_dimensions[5].hidden = True
+    ws.append(["ctr", "点击率", 50, 1.5, 2.0, 2.5, 2.25])
+    ws.append(["lead_cost", "线索成本", 30, 150, 120, 100, None])
+    ws.append(["creative_brand_fit", "创意品牌契合度", 20, None, None, None, 4])
+    for r in (6, 7):
+        ws.cell(row=r, column=8, value="=1")  # a formula cell: ignored on read
+    ws["H6"] = excel_formula(hand_engagement().roles[0].indicators[0].rule, "higher", "G6", "D6", "E6", "F6")
+    ws.append([None])
+    ws.append(["合计"])
+    p = tmp_path / "form.xlsx"
+    wb.save(p)
+    rows = read_actuals(p, eng).set_index("indicator")
+    assert rows.loc["ctr", "actual"] == 2.25
+    assert np.isnan(rows.loc["lead_cost", "actual"])
+    assert rows.loc["creative_brand_fit", "rating"] == 4  # a rating typed into the actual column
+    assert rows.loc["ctr", "where"] == "张伟!row 6"
+
+
+def test_form_with_bad_value_is_located(tmp_path, eng):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "F1"
+    ws.append(["#employee", "E1"])
+    ws.append(["#period", "2026-01"])
+    ws.append(["#indicator", "#actual"])
+    ws.append(["ctr", "很多"])
+    p = tmp_path / "form.xlsx"
+    wb.save(p)
+    with pytest.raises(InputError) as exc:
+        read_actuals(p, eng)
+    assert exc.value.findings[0].location == "form.xlsx: F1!row 4, column actual"
+
+
+def test_unsupported_suffix(tmp_path, eng):
+    p = _write(tmp_path, "x", "actuals.json")
+    with pytest.raises(InputError, match="json"):
+        read_actuals(p, eng)
