@@ -273,3 +273,16 @@ def test_midsize_sample_shape():
     assert ru.merit_matrix and ru.bonus_coefficients and ru.merit_budget_pct and ru.bottom_grade_action
     assert dismissal_words(ru.bottom_grade_action) == []
     assert eng.governance.democratic_procedure and str(eng.governance.effective_date) == "2027-01-01"
+
+
+def test_documented_example_passes_check(tmp_path):
+    """The annotated example in docs/catalogue.md is a real, clean engagement file."""
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    block = re.search(r"## 1\. A short annotated example\n\n```yaml\n(.*?)```", text, re.DOTALL)
+    assert block, "the annotated example is missing from docs/catalogue.md"
+    path = tmp_path / "engagement.yaml"
+    path.write_text(block.group(1), encoding="utf-8")
+    findings = check_engagement(load_engagement(path))
+    assert exit_code(findings) == 0, [f"{f.location}: {f.message}" for f in findings]
