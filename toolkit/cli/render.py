@@ -1,0 +1,48 @@
+"""``appraisal render ENGAGEMENT.yaml --out DIR [--lang zh|en] [--formats docx,pdf,html,xlsx]``."""
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from ..i18n import get_language, language, t
+
+__all__ = ["render"]
+
+
+@click.command("render")
+@click.argument("engagement", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output folder (created if missing).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the documents (default: the global --lang, else zh).")
+@click.option("--formats", default="docx,pdf,html,xlsx", show_default=True,
+              help="Comma-separated subset of docx,pdf,html,xlsx.")
+@click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON.")
+def render(engagement: str, out_dir: str, lang: str | None, formats: str, as_json: bool) -> None:
+    """Render the scheme (DOCX, PDF, HTML) and the KPI forms (XLSX) of ENGAGEMENT into --out.
+
+    The engagement is checked first: with errors nothing is written (exit 2); warnings are shown.
+    """
+    from ..checks import check_engagement
+    from ..engagement import load_engagement
+    from ..errors import format_findings
+    from ..render import render_all
+
+    lang = lang or get_language()
+    with language(lang):
+        t0 = time.perf_counter()
+        eng = load_engagement(engagement)
+        findings = check_engagement(eng)
+        warnings = [f for f in findings if f.severity != "error"]
+        if warnings:
+            click.echo(t("render.warnings", n=len(warnings)), err=True)
+            click.echo(format_findings(warnings), err=True)
+        paths = render_all(eng, out_dir, lang=lang, formats=formats, findings=findings)
+        if as_json:
+            click.echo(json.dumps({k: str(v) for k, v in paths.items()}, ensure_ascii=False, indent=2))
+        else:
+            for p in paths.values():
+                click.echo(t("cli.written", path=p))
+            click.echo(t("render.done", n=len(paths), seconds=f"{time.perf_counter() - t0:.1f}"))
