@@ -129,6 +129,8 @@ def test_participants_kept_apart_group_aggregate_and_participant_view(eng_path: 
     expected = group_analyse(judgment_set([Judgment(a=a, b=b, value=v, participant=p) for a, b, v, p in filled],
                                           elements=ids), weights={"张总": 2.0, "李经理": 1.0})
     assert group.weights == pytest.approx(expected.weights.to_dict())
+    assert group.result.cr == pytest.approx(expected.aggregate.cr)
+    assert group.consensus == pytest.approx(expected.consensus)
     assert "群体综合" in panel.results.html.value
     ws.journal.close()  # type: ignore[union-attr]
 

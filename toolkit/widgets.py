@@ -274,9 +274,8 @@ class ResultsView(_Panel):
         group = self.ws.analysis(role, group=True) if show_group else None
         cols = [(p or t("workshop.participant.group", lang), a) for p, a in singles.items()]
         if group is not None:
-            n = len(group.group.participants) if group.group is not None else 1
-            cols.append((t("workshop.result.group", lang, method=group.group.aggregation.upper()
-                           if group.group is not None else "—", n=n), group))
+            cols.append((t("workshop.result.group", lang, method=(group.aggregation or "aij").upper(),
+                           n=len(group.participants) or 1), group))
         head = "".join(f"<th>{html.escape(c)}</th>" for c, _ in cols)
         main = cols[-1][1]
         rows = []
@@ -303,8 +302,9 @@ class ResultsView(_Panel):
             if a.provisional:
                 line += f" · <i>{t('workshop.result.provisional', lang)}</i>"
             parts.append(line + "</div>")
-            if a.group is not None:
-                parts.append(f"<div>{t('workshop.result.consensus', lang, consensus=f'{a.group.consensus:.2f}')}</div>")
+            if a.consensus is not None:
+                parts.append(f"<div class='consensus'>"
+                             f"{t('workshop.result.consensus', lang, consensus=f'{a.consensus:.2f}')}</div>")
             if a.suggestion and a.participant is not None and focus is None:
                 focus = a
         if focus is not None:

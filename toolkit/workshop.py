@@ -61,18 +61,15 @@ class Analysis:
     pairs: int = 0
     provisional: bool = False          # unanswered pairs leave the comparisons disconnected: counted as 1
     suggestion: dict[str, Any] | None = None   # most inconsistent judgment: a, b, value, suggested, cr_after
+    aggregation: str | None = None     # group only: "aij" | "aip"
+    participants: list[str] = field(default_factory=list)   # group only: whose answers were aggregated
+    consensus: float | None = None     # group only: Shannon homogeneity of the priorities (1 = identical)
 
     @property
     def weights(self) -> dict[str, float]:
         src = self.group.weights if self.group is not None else (
             self.result.weights if self.result is not None else {})
         return {str(k): float(v) for k, v in dict(src).items()}
-
-
-@dataclass
-class _Base:
-    engagement: Engagement
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 class Workshop:
@@ -230,39 +227,60 @@ class Workshop:
         return out
 
     def _group(self, role: str) -> Analysis:
-        from .ahp import group_analyse, judgment_set
+        """The group result for the room. AIJ (default): the engine's weighted geometric mean of the judgments
+        (:func:`toolkit.ahp.aggregate_judgments`) analysed once — each participant's own analysis is already
+        cached, so one answer costs two analyses. AIP goes through :func:`toolkit.ahp.group_analyse`."""
+        from .ahp import aggregate_judgments, analyse
 
         ids = self.indicators(role)
         n = len(ids)
         out = Analysis(role, None, pairs=n * (n - 1) // 2)
         upper = np.triu(np.ones((n, n), bool), 1)
-        parts = [p for p in self.participants() if p and (~np.isnan(self.matrix(role, p)) & upper).any()]
+        mats = {p: self.matrix(role, p) for p in self.participants() if p}
+        parts = [p for p, m in mats.items() if (~np.isnan(m) & upper).any()]
         if n < 2 or len(parts) < 2:
             single = self._single(role, parts[0] if parts else "")
             single.participant = None
             return single
-        items: list[Judgment] = []
-        for p in parts:
-            m = self.matrix(role, p)
-            iu = np.argwhere(np.triu(~np.isnan(m), 1))
-            items += [Judgment(a=ids[i], b=ids[j], value=float(m[i, j]), participant=p) for i, j in iu]
-        weights = {p: self.participant_weight(p) for p in parts}
+        weights = np.array([self.participant_weight(p) for p in parts])
+        stack = np.stack([mats[p] for p in parts])
+        out.aggregation = self.engagement.role(role).weighting.aggregation
+        out.participants = parts
+        out.answered = int((~np.isnan(stack) & upper).sum())
+        out.pairs *= len(parts)
+        if out.aggregation == "aip":
+            return self._group_aip(out, ids, parts, stack, weights)
+        G = aggregate_judgments(stack, weights)
         try:
-            js = judgment_set(items, elements=ids)
-            out.group = group_analyse(js, weights=weights, top=1)
-            out.result = out.group.aggregate
+            out.result = analyse(G, names=ids, top=1)
         except InputError:
-            filled = []
-            for p in parts:
-                m = self.matrix(role, p)
-                m = np.where(np.isnan(m), 1.0, m)
-                iu = np.argwhere(np.triu(np.ones_like(m, bool), 1))
-                filled += [Judgment(a=ids[i], b=ids[j], value=float(m[i, j]), participant=p) for i, j in iu]
-            out.group = group_analyse(judgment_set(filled, elements=ids), weights=weights, top=1)
-            out.result = out.group.aggregate
+            out.result = analyse(np.where(np.isnan(G), 1.0, G), names=ids, top=1)
             out.provisional = True
-        out.answered = len(items)
-        out.pairs = out.pairs * len(parts)
+        singles = [self.analysis(role, p) for p in parts]
+        out.consensus = _consensus(np.array([a.result.weights.to_numpy() for a in singles]), weights)
+        return out
+
+    def _group_aip(self, out: Analysis, ids: list[str], parts: list[str], stack: np.ndarray,
+                   weights: np.ndarray) -> Analysis:
+        import pandas as pd
+
+        from .ahp import JudgmentSet, group_analyse
+
+        def judgment_set(s: np.ndarray) -> JudgmentSet:
+            k, i, j = np.nonzero(~np.isnan(s) & np.triu(np.ones(s.shape[1:], bool), 1))
+            pairs = pd.DataFrame({"a": np.array(ids)[i], "b": np.array(ids)[j], "value": s[k, i, j],
+                                  "participant": np.array(parts)[k], "where": "workshop"})
+            return JudgmentSet(tuple(ids), pairs)
+
+        w = dict(zip(parts, weights.tolist()))
+        try:
+            out.group = group_analyse(judgment_set(stack), weights=w, aggregation="aip", top=1)
+        except InputError:
+            out.group = group_analyse(judgment_set(np.where(np.isnan(stack), 1.0, stack)), weights=w,
+                                      aggregation="aip", top=1)
+            out.provisional = True
+        out.result = out.group.aggregate
+        out.consensus = float(out.group.consensus)
         return out
 
     # ------------------------------------------------------------------------------------------ writing
@@ -441,6 +459,16 @@ class Workshop:
 def _nice(v: float) -> float:
     """Round a stored judgment for the YAML (1/3 stays a float the loader reads back exactly enough)."""
     return round(float(v), 6)
+
+
+def _consensus(P: np.ndarray, weights: np.ndarray) -> float | None:
+    """The engine's group homogeneity measure (the one :func:`toolkit.ahp.group_analyse` reports)."""
+    from . import ahp
+
+    fn = getattr(ahp, "_shannon_consensus", None)
+    if fn is None or np.isnan(P).any():
+        return None
+    return float(fn(P, np.asarray(weights, float)))
 
 
 def _suggestion(result: Any, judged: np.ndarray) -> dict[str, Any] | None:
