@@ -84,7 +84,7 @@ def plot_discrimination(disc: pd.DataFrame, lang: str | None = None, names: dict
     import seaborn as sns
 
     d = disc.copy()
-    d["label"] = d["indicator"].map(names or {}).fillna(d["indicator"])
+    d["label"] = [(names or {}).get(i, i) for i in d["indicator"]]
     fig, ax = _fig(7, max(3, 0.3 * len(d)))
     sns.barplot(data=d, y="label", x="std", hue="role", ax=ax)
     ax.set_title(t("scoring.plot.discrimination", lang))

@@ -101,7 +101,7 @@ def simulate_actuals(eng: Any, year: int = 2026, seed: int = 2026, missing_rate:
             periods = cycle_periods(ri.cycle, year)
             m = len(periods)
             persist = rng.normal(size=(n, 1))
-            common = shared[:, None] * (0.8 if ri.id in twin else 0.0)
+            common = shared[:, None] * (1.2 if ri.id in twin else 0.0)
             z = 0.6 * th[:, None] + 0.35 * persist + common + 0.35 * rng.normal(size=(n, m))
             if ri.rule.type == "rating":
                 levels = ri.rule.levels
