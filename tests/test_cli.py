@@ -136,3 +136,14 @@ def test_new_writes_a_checkable_engagement(cli, tmp_path: Path) -> None:
     proc = cli("new", str(tmp_path / "d"), "--client", "x", "--size", "small", "--roles", "pilot")
     assert proc.returncode == 2 and "pilot" in proc.stderr
     _no_traceback(proc)
+
+
+def test_new_for_every_preset_and_size_has_no_errors() -> None:
+    from toolkit.catalogue import load_presets
+    from toolkit.checks import check_engagement
+    from toolkit.engagement import new_engagement
+
+    for size in ("small", "medium", "large"):
+        eng = new_engagement("客户", size, list(load_presets()))
+        bad = [f for f in check_engagement(eng) if f.code in ("scheme.lagging_monthly",) or f.severity == "error"]
+        assert not bad, [f.format() for f in bad]

@@ -49,10 +49,32 @@ def validation_findings(exc: ValidationError, source: Any, prefix: tuple[Any, ..
         elif kind == "extra_forbidden":
             msg = t("model.extra_forbidden")
         else:
-            detail = err["msg"].removeprefix("Value error, ")
-            msg = t("model.bad_value", detail=detail)
+            msg = t("model.bad_value", detail=_explain(err))
         findings.append(Finding("error", f"schema.{kind}", where, msg))
     return findings
+
+
+_EXPLAINED = {
+    "literal_error": "expected", "enum": "expected", "greater_than": "gt", "greater_than_equal": "ge",
+    "less_than": "lt", "less_than_equal": "le", "string_too_short": "min_length", "too_short": "min_length",
+    "string_too_long": "max_length", "too_long": "max_length", "string_pattern_mismatch": "pattern",
+    "union_tag_invalid": "expected_tags",
+}
+_PLAIN = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type", "string_type", "bool_parsing",
+          "bool_type", "list_type", "dict_type", "model_type", "date_parsing", "date_from_datetime_parsing",
+          "date_type", "tuple_type", "model_attributes_type", "union_tag_not_found"}
+
+
+def _explain(err: dict[str, Any]) -> str:
+    """A pydantic error in the user's language, with the allowed values or bounds."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    got = err.get("input")
+    got_text = "" if isinstance(got, (dict, list)) else t("schema.got", value=got)
+    if kind in _EXPLAINED:
+        return t(f"schema.{kind}", value=ctx.get(_EXPLAINED[kind], "")) + got_text
+    if kind in _PLAIN:
+        return t(f"schema.{kind}") + got_text
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 _UNION_TAGS = {"linear", "ratio", "band", "steps", "deduction", "bonus", "veto", "rating"}

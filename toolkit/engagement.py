@@ -34,76 +34,108 @@ def _where(source: Any, loc: tuple[Any, ...], path: str) -> str:
     return text
 
 
-def reference_findings(eng: Engagement, source: Any = None, path: str = "") -> list[Finding]:
-    """Errors that need more than one field to see: unknown catalogue ids, duplicates, dangling links."""
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)] if isinstance(value, list) else []
+
+
+def _strs(value: Any) -> list[tuple[int, str]]:
+    return [(i, x) for i, x in enumerate(value) if isinstance(x, str)] if isinstance(value, list) else []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+def reference_findings(data: Any, path: str = "") -> list[Finding]:
+    """Errors that need more than one field to see: unknown catalogue ids, duplicates, dangling links.
+
+    Works on the raw file data, so that these are reported together with schema errors elsewhere in the file.
+    """
     cat = load_catalogue()
     presets = load_presets()
     out: list[Finding] = []
 
     def err(code: str, loc: tuple[Any, ...], key: str, hint_key: str | None = None, **kw: Any) -> None:
-        out.append(Finding("error", code, _where(source, loc, path), t(key, **kw), t(hint_key, **kw) if hint_key else ""))
+        out.append(Finding("error", code, _where(data, loc, path), t(key, **kw), t(hint_key, **kw) if hint_key else ""))
 
-    for field, items in (("strategy", eng.strategy), ("goals", eng.goals), ("roles", eng.roles)):
+    ids: dict[str, set[str]] = {}
+    for field in ("strategy", "goals", "roles"):
         seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item.id in seen:
-                err("ref.duplicate_id", (field, i, "id"), "ref.duplicate_id", "ref.duplicate_id.hint",
-                    id=item.id, first=f"{field}[{seen[item.id]}]")
-            seen.setdefault(item.id, i)
-    strategy_ids = {s.id for s in eng.strategy}
-    goal_ids = {g.id for g in eng.goals}
-    for gi, goal in enumerate(eng.goals):
-        for si, sid in enumerate(goal.strategy):
-            if sid not in strategy_ids:
-                err("ref.unknown_strategy", ("goals", gi, "strategy", si), "ref.unknown_strategy",
-                    "ref.known_ids", id=sid, known=", ".join(sorted(strategy_ids)) or "—")
-    for ri, role in enumerate(eng.roles):
-        if role.preset and role.preset not in presets:
-            err("ref.unknown_preset", ("roles", ri, "preset"), "ref.unknown_preset", "ref.known_ids",
-                id=role.preset, known=", ".join(sorted(presets)))
-        seen_ind: dict[str, int] = {}
-        for ii, ind in enumerate(role.indicators):
-            base = ("roles", ri, "indicators", ii)
-            if ind.id in seen_ind:
-                err("ref.duplicate_indicator", base + ("id",), "ref.duplicate_indicator", None,
-                    id=ind.id, first=f"roles[{ri}].indicators[{seen_ind[ind.id]}]")
-            seen_ind.setdefault(ind.id, ii)
-            entry = cat.get(ind.id)
-            if entry is None:
-                close = sorted(cat, key=lambda c: _distance(c, ind.id))[:3]
-                err("ref.unknown_indicator", base + ("id",), "ref.unknown_indicator", "ref.unknown_indicator.hint",
-                    id=ind.id, close=", ".join(close))
+        for i, item in _items(data, field):
+            iid = item.get("id")
+            if not isinstance(iid, str):
                 continue
-            if ind.goal and ind.goal not in goal_ids:
+            if iid in seen:
+                err("ref.duplicate_id", (field, i, "id"), "ref.duplicate_id", "ref.duplicate_id.hint",
+                    id=iid, first=f"{field}[{seen[iid]}]")
+            seen.setdefault(iid, i)
+        ids[field] = set(seen)
+    for gi, goal in _items(data, "goals"):
+        for si, sid in _strs(goal.get("strategy")):
+            if sid not in ids["strategy"]:
+                err("ref.unknown_strategy", ("goals", gi, "strategy", si), "ref.unknown_strategy",
+                    "ref.known_ids", id=sid, known=", ".join(sorted(ids["strategy"])) or "—")
+    for ri, role in _items(data, "roles"):
+        preset = role.get("preset")
+        if isinstance(preset, str) and preset not in presets:
+            err("ref.unknown_preset", ("roles", ri, "preset"), "ref.unknown_preset", "ref.known_ids",
+                id=preset, known=", ".join(sorted(presets)))
+        seen_ind: dict[str, int] = {}
+        for ii, ind in _items(role, "indicators"):
+            base = ("roles", ri, "indicators", ii)
+            iid = ind.get("id")
+            if not isinstance(iid, str):
+                continue
+            if iid in seen_ind:
+                err("ref.duplicate_indicator", base + ("id",), "ref.duplicate_indicator", None,
+                    id=iid, first=f"roles[{ri}].indicators[{seen_ind[iid]}]")
+            seen_ind.setdefault(iid, ii)
+            entry = cat.get(iid)
+            if entry is None:
+                close = sorted(cat, key=lambda c: _distance(c, iid))[:3]
+                err("ref.unknown_indicator", base + ("id",), "ref.unknown_indicator", "ref.unknown_indicator.hint",
+                    id=iid, close=", ".join(close))
+                continue
+            goal = ind.get("goal")
+            if isinstance(goal, str) and goal not in ids["goals"]:
                 err("ref.unknown_goal", base + ("goal",), "ref.unknown_goal", "ref.known_ids",
-                    id=ind.goal, known=", ".join(sorted(goal_ids)) or "—")
+                    id=goal, known=", ".join(sorted(ids["goals"])) or "—")
             for fld in ("threshold", "target", "stretch"):
-                value = getattr(ind, fld)
+                value = _number(ind.get(fld))
                 if value is not None and value < 0 and not entry.allow_negative:
                     err("ref.negative_value", base + (fld,), "ref.negative_value", "ref.negative_value.hint",
-                        field=fld, value=value)
-        ids = [i.id for i in role.indicators]
-        for ji, j in enumerate(role.weighting.judgments):
+                        field=fld, value=ind.get(fld))
+        weighting = role.get("weighting") if isinstance(role.get("weighting"), dict) else {}
+        names = {p.get("name") for _, p in _items(weighting, "participants")}
+        for ji, j in _items(weighting, "judgments"):
             for side in ("a", "b"):
-                name = getattr(j, side)
-                if name not in ids:
+                name = j.get(side)
+                if isinstance(name, str) and name not in seen_ind:
                     err("ref.judgment_element", ("roles", ri, "weighting", "judgments", ji, side),
-                        "ref.judgment_element", "ref.known_ids", id=name, known=", ".join(ids))
-        names = {p.name for p in role.weighting.participants}
-        for ji, j in enumerate(role.weighting.judgments):
-            if j.participant and names and j.participant not in names:
+                        "ref.judgment_element", "ref.known_ids", id=name, known=", ".join(seen_ind))
+            who = j.get("participant")
+            if isinstance(who, str) and names and who not in names:
                 err("ref.judgment_participant", ("roles", ri, "weighting", "judgments", ji, "participant"),
-                    "ref.judgment_participant", "ref.known_ids", id=j.participant, known=", ".join(sorted(names)))
-    role_ids = {r.id for r in eng.roles}
-    for ei, emp in enumerate(eng.employees):
-        if emp.role not in role_ids:
+                    "ref.judgment_participant", "ref.known_ids", id=who, known=", ".join(sorted(map(str, names))))
+    for ei, emp in _items(data, "employees"):
+        role_id = emp.get("role")
+        if isinstance(role_id, str) and role_id not in ids["roles"]:
             err("ref.employee_role", ("employees", ei, "role"), "ref.employee_role", "ref.known_ids",
-                id=emp.role, known=", ".join(sorted(role_ids)))
-    grade_codes = [g.code for g in eng.grades]
-    for code in list(eng.distribution.shares) + list(eng.result_use.bonus_coefficients):
-        if code not in grade_codes:
-            sect = "distribution" if code in eng.distribution.shares else "result_use"
-            err("ref.unknown_grade", (sect,), "ref.unknown_grade", "ref.known_ids", id=code, known=", ".join(grade_codes))
+                id=role_id, known=", ".join(sorted(ids["roles"])))
+    grades = data.get("grades") if isinstance(data, dict) else None
+    codes = [g.get("code") for _, g in _items(data, "grades")] if isinstance(grades, list) else ["S", "A", "B", "C", "D"]
+    for sect, key in (("distribution", "shares"), ("result_use", "bonus_coefficients")):
+        block = data.get(sect) if isinstance(data, dict) else None
+        mapping = block.get(key) if isinstance(block, dict) else None
+        for code in mapping if isinstance(mapping, dict) else ():
+            if code not in codes:
+                err("ref.unknown_grade", (sect, key, code), "ref.unknown_grade", "ref.known_ids",
+                    id=code, known=", ".join(map(str, codes)))
     return out
 
 
@@ -120,12 +152,11 @@ def _distance(a: str, b: str) -> int:
 
 def parse_engagement(data: Any, path: str = "<engagement>") -> Engagement:
     """Validate already-loaded YAML data; raises InputError listing every finding with its location."""
+    findings = reference_findings(data, path)
     try:
         eng = Engagement.model_validate(data, context={"profiles": size_profiles()})
     except ValidationError as exc:
-        findings = validation_findings(exc, data)
-        raise InputError(t("model.invalid", n=len(findings)), location=path, findings=findings) from None
-    findings = reference_findings(eng, data, path)
+        findings = validation_findings(exc, data) + findings
     if findings:
         raise InputError(t("model.invalid", n=len(findings)), location=path, findings=findings)
     return eng
@@ -169,6 +200,7 @@ def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str
                    headcount: int | None = None) -> Engagement:
     """A ready-to-edit engagement built from the role presets and the company-size profile."""
     presets = load_presets()
+    cat = load_catalogue()
     unknown = [r for r in role_ids if r not in presets]
     if unknown:
         raise InputError(t("ref.unknown_preset", id=", ".join(unknown)), location="--roles",
@@ -188,7 +220,10 @@ def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str
             id=p.id, name=p.name_zh, preset=p.id, role_type=p.role_type, headcount=1,
             quant_share=p.quant_share,
             indicators=[RoleIndicator(id=pi.id, weight=w, threshold=pi.threshold, target=pi.target,
-                                      stretch=pi.stretch, basic=True) for pi, w in zip(chosen, weights)],
+                                      stretch=pi.stretch, basic=True,
+                                      # a lagging survey metric keeps its own (half-year/annual) cycle
+                                      cycle=cat[pi.id].default_cycle if cat[pi.id].lagging else None)
+                        for pi, w in zip(chosen, weights)],
         ))
     year = dt.date.today().year + 1
     return Engagement.model_validate({
