@@ -16,7 +16,7 @@ __all__ = [
     "Direction", "Category", "Cycle", "RoleType", "Size", "Method",
     "LinearRule", "RatioRule", "BandRule", "StepsRule", "DeductionRule", "BonusRule", "VetoRule", "RatingRule",
     "ScoringRule", "RatingLevel", "Indicator", "PresetIndicator", "RolePreset", "SizeProfile",
-    "Client", "StrategyItem", "Goal", "Judgment", "Participant", "Weighting", "RoleIndicator", "Role",
+    "Client", "StrategyItem", "Goal", "Judgment", "JudgmentAudit", "Participant", "Weighting", "RoleIndicator", "Role",
     "Cycles", "RaterGroup", "Grade", "Distribution", "ResultUse", "Feedback", "Appeal", "Governance", "Employee",
     "Engagement", "SLUG",
 ]
@@ -273,6 +273,21 @@ class Participant(_Base):
     title: str = ""
 
 
+class JudgmentAudit(_Base):
+    """One judgment change a consultant accepted (see :func:`toolkit.ahp.accept_change`)."""
+
+    a: str
+    b: str
+    original: float | None = None
+    new: float
+    who: str = Field(..., min_length=1)
+    when: str = Field(..., description="ISO 8601 time of acceptance")
+    participant: str = ""
+    cr_before: float | None = None
+    cr_after: float | None = None
+    reason: str = ""
+
+
 class Weighting(_Base):
     """How a role's weights were set: by hand, or by AHP over the role's indicators."""
 
@@ -280,6 +295,7 @@ class Weighting(_Base):
     participants: list[Participant] = Field(default_factory=list)
     judgments: list[Judgment] = Field(default_factory=list)
     aggregation: Literal["aij", "aip"] = "aij"
+    audit: list[JudgmentAudit] = Field(default_factory=list, description="accepted judgment changes, oldest first")
 
 
 class RoleIndicator(_Base):
