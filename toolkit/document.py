@@ -719,8 +719,10 @@ class _Builder:
                 m = np.asarray(matrix, dtype=float)
                 rows = [[label.get(a, a)] + [_saaty(m[r, c]) for c in range(len(names))]
                         for r, a in enumerate(names)]
-                ap.blocks.append(Table([""] + [label.get(n, n) for n in names], rows,
-                                       self.T("doc.cap.matrix", role=rs.role.name), small=True))
+                n_part = len(rs.role.weighting.participants)
+                cap = (self.T("doc.cap.matrix_group", role=rs.role.name, n=n_part) if n_part > 1
+                       else self.T("doc.cap.matrix", role=rs.role.name))
+                ap.blocks.append(Table([""] + [label.get(n, n) for n in names], rows, cap, small=True))
             w = getattr(core, "weights", None)
             if w is not None:
                 pct = {i.id: i.weight for i in rs.indicators}
@@ -734,6 +736,14 @@ class _Builder:
                                              ci=f"{core.ci:.4f}", ri=f"{core.ri:.2f}", cr=f"{cr:.4f}",
                                              thr=f"{core.threshold:.2f}",
                                              verdict=self.T("doc.cr_ok" if core.consistent else "doc.cr_bad"))))
+            group = getattr(getattr(rs.ahp, "ahp", None), "participants", None)
+            if group is not None and len(group) > 1:
+                ok_text = {True: self.T("doc.yes"), False: self.T("doc.no")}
+                prow = [[str(p.participant), fmt_num(round(float(p.weight), 3)), f"{float(p.cr):.4f}",
+                         ok_text[bool(p.consistent)], ok_text[bool(p.included)]] for p in group.itertuples()]
+                ap.blocks.append(Table([self.T("doc.col.participant"), self.T("doc.col.participant_weight"),
+                                        "CR", self.T("doc.col.consistent"), self.T("doc.col.included")], prow,
+                                       self.T("doc.cap.participants", role=rs.role.name)))
             for note in getattr(rs.ahp, "notes", []) or []:
                 ap.blocks.append(Para(str(note), "note"))
             if self.figures and w is not None:
