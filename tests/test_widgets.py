@@ -55,15 +55,16 @@ def test_slider_answers_update_weights_cr_and_are_journaled(eng_path: Path) -> N
     panel = PairwisePanel(ws)
     ids = ws.indicators(panel.role.value)
     start = panel.results.html.value
-    assert "CR = 0.000" in start
+    assert "尚有 6 对未作答" in start and "CR =" not in start  # nothing to judge consistency on yet
     panel.sliders[("", ids[0], ids[1])].value = 3
     panel.sliders[("", ids[0], ids[2])].value = 5
+    assert "CR =" not in panel.results.html.value  # ids[3] still unconnected: weights provisional
+    panel.sliders[("", ids[0], ids[3])].value = 2
     panel.sliders[("", ids[1], ids[2])].value = 3
     html = panel.results.html.value
-    # the page shows exactly what the weights engine computes for the same judgments
-    m = ws.matrix(panel.role.value, "")
-    expected = analyse(np.where(np.isnan(m), 1.0, m), names=ids)
-    assert f"CR = {expected.cr:.3f}" in html
+    # the page shows exactly what the weights engine computes for the same (incomplete) judgments
+    expected = analyse(ws.matrix(panel.role.value, ""), names=ids)
+    assert f"CR = {expected.cr:.3f}" in html and "尚有 2 对未作答" in html
     assert f"{expected.weights[ids[0]]:.1%}" in html and expected.weights.idxmax() == ids[0]
     state = ws.journal.state()  # type: ignore[union-attr]
     assert state[f"j/{panel.role.value}//{ids[0]}/{ids[1]}"] == 3
@@ -77,14 +78,15 @@ def test_slider_answers_update_weights_cr_and_are_journaled(eng_path: Path) -> N
     assert panel2.sliders[("", ids[0], ids[1])].value == 3 and panel2.sliders[("", ids[1], ids[2])].value == 3
     assert panel2.results.html.value == html
     assert "✓ 5" in panel2.status[("", ids[0], ids[2])].value
-    assert "未作答" in panel2.status[("", ids[0], ids[3])].value
+    assert "未作答" in panel2.status[("", ids[1], ids[3])].value
 
 
 def test_accepting_a_suggestion_is_explicit_and_recorded(eng_path: Path) -> None:
     ws = open_workshop(eng_path, who="顾问甲")
     panel = PairwisePanel(ws)
     rid = panel.role.value
-    a, b, c = ws.indicators(rid)[:3]
+    a, b, c, d = ws.indicators(rid)[:4]
+    panel.sliders[("", a, d)].value = 2
     panel.sliders[("", a, b)].value = 5
     panel.sliders[("", b, c)].value = 5
     panel.sliders[("", a, c)].value = 1 / 5  # contradicts the two above

@@ -147,12 +147,14 @@ def test_answers_update_weights_and_survive_a_killed_kernel(server, browser, eng
     ARTIFACTS.mkdir(exist_ok=True)
     page = _open(browser, url)
     start = page.locator(".ahp-result").inner_text()
-    assert "CR = 0.000" in start and "一致性检验通过" in start  # all pairs unanswered: equal weights
+    assert "尚有 6 对未作答" in start and "CR =" not in start  # nothing answered: equal weights, no verdict
     assert page.locator(".ws-title").inner_text().startswith("绩效考核方案工作坊")
 
     after1 = _move(page, "pair-0-1", "ArrowLeft", 2, "3")     # left indicator moderately more important
     after2 = _move(page, "pair-0-2", "ArrowRight", 4, "1/5")  # right indicator strongly more important
-    after3 = _move(page, "pair-1-2", "ArrowLeft", 6, "7")     # inconsistent with the two above
+    assert "CR =" not in after2  # the fourth indicator is not compared yet
+    _move(page, "pair-0-3", "ArrowLeft", 1, "2")
+    after3 = _move(page, "pair-1-2", "ArrowLeft", 6, "7")     # inconsistent with the answers above
     assert len({start, after1, after2, after3}) == 4
     assert _weights(start) != _weights(after1) != _weights(after3)
     assert "一致性检验未通过" in after3 and "最不一致的判断" in after3
@@ -165,7 +167,7 @@ def test_answers_update_weights_and_survive_a_killed_kernel(server, browser, eng
     keys = dict(con.execute("SELECT key, value FROM current WHERE key LIKE 'j/%'").fetchall())
     who = {r[0] for r in con.execute("SELECT who FROM events WHERE kind='answer'")}
     con.close()
-    assert len(keys) == 3 and who == {"测试顾问"}
+    assert len(keys) == 4 and who == {"测试顾问"}
 
     # kill the kernel the way a crash would (SIGKILL), then reopen the page: a new kernel restores everything
     kernels = _kernels(proc.pid)
@@ -182,7 +184,7 @@ def test_answers_update_weights_and_survive_a_killed_kernel(server, browser, eng
     restored = again.locator(".ahp-result").inner_text()
     assert _weights(restored) == _weights(after3)
     assert restored.split("·")[0] == after3.split("·")[0]  # same CR line
-    for pair, expect in (("pair-0-1", "3"), ("pair-0-2", "1/5"), ("pair-1-2", "7")):
+    for pair, expect in (("pair-0-1", "3"), ("pair-0-2", "1/5"), ("pair-0-3", "2"), ("pair-1-2", "7")):
         row = again.locator(".pair-row", has=again.locator(f".{pair}"))
         assert row.locator(".pair-status").inner_text().strip() == f"✓ {expect}"
     again.screenshot(path=str(ARTIFACTS / "workshop_restored.png"), full_page=True)
@@ -196,3 +198,56 @@ def test_answers_update_weights_and_survive_a_killed_kernel(server, browser, eng
     con.close()
     assert kinds[-1] == "accept" and "测试顾问" in note
     again.close()
+
+
+def _name_participants(path: Path, names: list[tuple[str, float]]) -> None:
+    text = path.read_text(encoding="utf-8")
+    block = "    weighting:\n      method: ahp\n      participants:\n" + "".join(
+        f"        - {{name: {n}, weight: {w}}}\n" for n, w in names)
+    marker = "  - id: event_planning\n"
+    assert marker in text
+    path.write_text(text.replace(marker, block + marker, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def engagement_with_participants(engagement: Path) -> Path:
+    _name_participants(engagement, [("张总", 2), ("李经理", 1)])
+    return engagement
+
+
+def test_participant_view_hides_others_and_the_room_sees_every_answer(engagement_with_participants: Path,
+                                                                      tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    eng = engagement_with_participants
+    port = _free_port()
+    env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(eng))
+    proc = subprocess.Popen(voila_command(port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tmp_path, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        room = _open(browser, url)  # the consultant's screen: everyone side by side
+        assert room.locator(".pair-0-1").count() == 2
+        _move(room, "pair-0-1.part-1", "ArrowRight", 2, "1/3")  # 李经理's answer typed by the consultant
+
+        me = _open(browser, url + "?participant=%E5%BC%A0%E6%80%BB")  # 张总 on their own laptop
+        assert me.locator(".pair-0-1").count() == 1
+        assert "张总" in me.locator(".ws-status").inner_text() and "李经理" not in me.locator(".ahp-result").inner_text()
+        _move(me, "pair-0-1", "ArrowLeft", 4, "5")
+        me.screenshot(path=str(ARTIFACTS / "workshop_participant.png"), full_page=True)
+
+        # the room's page picks 张总's answer up by itself (poll) and shows the group aggregate
+        row = room.locator(".pair-row", has=room.locator(".pair-0-1"))
+        row.locator(".pair-status", has_text="✓ 5").wait_for(timeout=20_000)
+        room.locator(".ahp-result", has_text="群体综合").wait_for(timeout=20_000)
+        room.screenshot(path=str(ARTIFACTS / "workshop_room.png"), full_page=True)
+        me.close()
+        room.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)

@@ -293,14 +293,17 @@ class ResultsView(_Panel):
             cls = "cr-pass" if ok else "cr-fail"
             verdict = t("workshop.result.pass" if ok else "workshop.result.fail", lang)
             who = f"{html.escape(name)}：" if len(cols) > 1 else ""
-            line = (f"<div class='cr-line'>{who}<span class='cr-value'>"
-                    f"{t('workshop.result.cr', lang, cr=f'{r.cr:.3f}', threshold=f'{r.threshold:.2f}')}</span>"
-                    f"（<span class='{cls}'>{verdict}</span>）")
             missing = a.pairs - a.answered
-            if missing > 0:
-                line += f" · {t('workshop.result.missing', lang, n=missing)}"
-            if a.provisional:
-                line += f" · <i>{t('workshop.result.provisional', lang)}</i>"
+            if a.provisional:  # not enough answers to judge consistency yet
+                line = (f"<div class='cr-line'>{who}<span class='cr-pending'>"
+                        f"{t('workshop.result.missing', lang, n=missing)}</span> · "
+                        f"<i>{t('workshop.result.provisional', lang)}</i>")
+            else:
+                line = (f"<div class='cr-line'>{who}<span class='cr-value'>"
+                        f"{t('workshop.result.cr', lang, cr=f'{r.cr:.3f}', threshold=f'{r.threshold:.2f}')}</span>"
+                        f"（<span class='{cls}'>{verdict}</span>）")
+                if missing > 0:
+                    line += f" · {t('workshop.result.missing', lang, n=missing)}"
             parts.append(line + "</div>")
             if a.consensus is not None:
                 parts.append(f"<div class='consensus'>"

@@ -59,7 +59,8 @@ class Analysis:
     group: Any = None                  # toolkit.ahp.GroupResult when several participants answered
     answered: int = 0
     pairs: int = 0
-    provisional: bool = False          # unanswered pairs leave the comparisons disconnected: counted as 1
+    provisional: bool = False          # comparisons still disconnected: weights shown with unanswered = 1,
+                                       # no CR verdict and no suggestion (they would blame the real answers)
     suggestion: dict[str, Any] | None = None   # most inconsistent judgment: a, b, value, suggested, cr_after
     aggregation: str | None = None     # group only: "aij" | "aip"
     participants: list[str] = field(default_factory=list)   # group only: whose answers were aggregated
@@ -223,7 +224,7 @@ class Workshop:
             filled = np.where(np.isnan(m), 1.0, m)
             out.result = analyse(filled, names=ids, top=1)
             out.provisional = True
-        out.suggestion = _suggestion(out.result, m)
+        out.suggestion = None if out.provisional else _suggestion(out.result, m)
         return out
 
     def _group(self, role: str) -> Analysis:
