@@ -87,7 +87,7 @@ def main() -> None:
 
     def ahpy_batch():
         for A in S:
-            ahpy_compare(ahpy, "x", A, names10).consistency_ratio
+            _ = ahpy_compare(ahpy, "x", A, names10).consistency_ratio
 
     def ours_loop():
         for A in S:
@@ -102,7 +102,7 @@ def main() -> None:
     ratio = res["ahpy"] / res["ours_batched"]
     out["batch_1000x10x10"] = {"seconds_median": res, "speedup_batched_vs_ahpy": ratio,
                               "per_matrix_us": {k: v / 1000 * 1e6 for k, v in res.items()}}
-    print("2. 1,000 random 10×10 matrices, weights + CR (median of %d rounds):" % args.rounds)
+    print(f"2. 1,000 random 10×10 matrices, weights + CR (median of {args.rounds} rounds):")
     for label, med, ts in rows:
         print(f"   {label:<20} {med * 1000:9.1f} ms  ({med:.2e} s/1000 = {med * 1e3:.3f} ms per 1000 -> "
               f"{med * 1e6 / 1000:8.1f} µs per matrix)")
@@ -137,7 +137,7 @@ def main() -> None:
             a = ahpy_compare(ahpy, "定量", Sq[d], qn)
             b = ahpy_compare(ahpy, "定性", Sl[d], ln_)
             g.add_children([a, b])
-            g.target_weights
+            _ = g.target_weights
 
     t0 = time.perf_counter()
     ahpy_mc()

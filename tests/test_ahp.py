@@ -15,9 +15,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.ahp import (
-    SCALE, AuditRecord, JudgmentSet, accept_change, aggregate_judgments, analyse, consistency_ratio, cr_threshold,
-    diagnose, geometric_consistency_index, group_analyse, judgment_set, parse_value, priorities, random_index,
-    read_judgments, repair_plan, snap_to_scale,
+    SCALE,
+    AuditRecord,
+    accept_change,
+    aggregate_judgments,
+    analyse,
+    consistency_ratio,
+    cr_threshold,
+    diagnose,
+    geometric_consistency_index,
+    group_analyse,
+    judgment_set,
+    parse_value,
+    priorities,
+    random_index,
+    read_judgments,
+    repair_plan,
+    snap_to_scale,
 )
 from toolkit.cli import main
 from toolkit.errors import InputError
@@ -424,7 +438,7 @@ def test_unknown_element_suggests_close_name(tmp_path):
 
 # ============================================================================================ CLI
 def run_cli(*args: str) -> tuple[int, str, str]:
-    p = subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, cwd=ROOT,
+    p = subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, cwd=ROOT, check=False,
                        env={"APPRAISAL_LANG": "zh", "PATH": "/usr/bin:/bin"})
     return p.returncode, p.stdout, p.stderr
 
@@ -456,7 +470,24 @@ def test_cli_bad_input_exit_2_no_traceback(tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text(",a,b\na,1,3\nb,3,1\n", encoding="utf-8")
     for args in (["ahp", str(f)], ["ahp", str(tmp_path / "missing.yaml")]):
-        code, out, err = run_cli(*args)
+        code, _, err = run_cli(*args)
         assert code == 2 and "Traceback" not in err and err.strip()
     code, _, err = run_cli("ahp", str(f))
     assert "bad.csv" in err
+
+
+def test_audit_record_fits_the_engagement_model():
+    from toolkit.model import Judgment, JudgmentAudit, Weighting
+
+    js = [Judgment(a="a", b="b", value=3), Judgment(a="b", b="c", value=3), Judgment(a="a", b="c", value="1/3")]
+    new, rec = accept_change(js, ("a", "c", 5), who="王顾问", reason="workshop")
+    w = Weighting(method="ahp", judgments=new, audit=[JudgmentAudit(**rec.to_dict())])
+    assert w.audit[0].original == pytest.approx(1 / 3) and w.audit[0].new == 5 and w.audit[0].who == "王顾问"
+
+
+def test_a_result_can_be_fed_back_with_its_names():
+    from toolkit.sensitivity import monte_carlo
+
+    r = analyse(np.array([[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]), names=["甲", "乙", "丙"])
+    assert monte_carlo(r, draws=20, seed=0).summary.index.tolist() == ["甲", "乙", "丙"]
+    assert repair_plan(r).cr_before == pytest.approx(r.cr)

@@ -14,7 +14,7 @@ from toolkit.model import Indicator, Judgment, Participant, Role, RoleIndicator,
 
 
 def _indicator(id_: str, quantitative: bool) -> Indicator:
-    base = dict(id=id_, name_zh=f"指标{id_}", name_en=f"Indicator {id_}", category="performance",
+    base = dict(id=id_, name_zh=f"指标{id_}", name_en=f"Indicator {id_}", category="performance",  # noqa: C408
                 definition_zh="定义", definition_en="definition", formula_zh="公式", formula_en="formula",
                 unit="%", direction="higher", data_source_zh="系统", data_source_en="system",
                 typical_roles=["sales"], default_cycle="monthly")

@@ -6,14 +6,14 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from toolkit.ahp import analyse  # noqa: E402
-from toolkit.plots_weights import plot_judgments, plot_sensitivity, plot_weights  # noqa: E402
-from toolkit.sensitivity import monte_carlo, one_at_a_time  # noqa: E402
+from toolkit.ahp import analyse
+from toolkit.plots_weights import plot_judgments, plot_sensitivity, plot_weights
+from toolkit.sensitivity import monte_carlo, one_at_a_time
 
 NAMES = ["销售线索数量", "营销活动ROI", "品牌曝光量", "客户满意度"]
 A = np.array([[1, 3, 5, 1 / 2], [1 / 3, 1, 3, 5], [1 / 5, 1 / 3, 1, 2], [2, 1 / 5, 1 / 2, 1]])

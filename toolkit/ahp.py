@@ -23,9 +23,10 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,12 +35,35 @@ from .errors import InputError
 from .i18n import t
 
 __all__ = [
-    "SCALE", "SAATY_VERBAL", "RI_TABLES", "Method", "RITable",
-    "JudgmentSet", "read_judgments", "judgment_set", "parse_value",
-    "AHPResult", "analyse", "priorities", "weights_and_cr", "lambda_max", "consistency_ratio", "random_index", "cr_threshold",
-    "gci_threshold", "geometric_consistency_index", "snap_to_scale",
-    "diagnose", "Change", "RepairPlan", "repair_plan", "AuditRecord", "accept_change",
-    "GroupResult", "group_analyse", "aggregate_judgments",
+    "RI_TABLES",
+    "SAATY_VERBAL",
+    "SCALE",
+    "AHPResult",
+    "AuditRecord",
+    "Change",
+    "GroupResult",
+    "JudgmentSet",
+    "Method",
+    "RITable",
+    "RepairPlan",
+    "accept_change",
+    "aggregate_judgments",
+    "analyse",
+    "consistency_ratio",
+    "cr_threshold",
+    "diagnose",
+    "gci_threshold",
+    "geometric_consistency_index",
+    "group_analyse",
+    "judgment_set",
+    "lambda_max",
+    "parse_value",
+    "priorities",
+    "random_index",
+    "read_judgments",
+    "repair_plan",
+    "snap_to_scale",
+    "weights_and_cr",
 ]
 
 Method = Literal["eigen", "geometric"]
@@ -319,9 +343,9 @@ def _check_scale(x: float, location: str) -> None:
 
 def _fmt(x: float) -> str:
     if x >= 1:
-        return f"{x:g}" if abs(x - round(x)) > 1e-9 else str(int(round(x)))
+        return f"{x:g}" if abs(x - round(x)) > 1e-9 else str(round(x))
     inv = 1 / x
-    return f"1/{int(round(inv))}" if abs(inv - round(inv)) < 1e-6 else f"{x:.4g}"
+    return f"1/{round(inv)}" if abs(inv - round(inv)) < 1e-6 else f"{x:.4g}"
 
 
 @dataclass(frozen=True)
@@ -360,7 +384,7 @@ class JudgmentSet:
         """(k, n, n): one matrix per participant, in :attr:`participants` order."""
         return np.stack([self.matrix(p) for p in self.participants]) if len(self.pairs) else np.ones((0, self.n, self.n))
 
-    def with_pairs(self, pairs: pd.DataFrame) -> "JudgmentSet":
+    def with_pairs(self, pairs: pd.DataFrame) -> JudgmentSet:
         return JudgmentSet(self.elements, pairs.reset_index(drop=True), dict(self.participant_weights), self.source)
 
 
@@ -593,7 +617,7 @@ def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise
     except ValueError as exc:  # unknown sheet name
         raise InputError(t("file.unreadable", reason=str(exc)), location=str(path)) from None
-    except Exception as exc:  # corrupt workbook: openpyxl/zipfile raise many kinds
+    except Exception as exc:  # noqa: BLE001 - a corrupt workbook: openpyxl/zipfile raise many kinds
         raise InputError(t("file.unreadable", reason=f"{type(exc).__name__}: {exc}"), location=str(path)) from None
 
 
@@ -607,7 +631,7 @@ def _table_to_set(df: pd.DataFrame, path: Path) -> JudgmentSet:
     header = list(df.iloc[0])
     canon = [_canon_col(h) if h is not None else None for h in header]
     excel = path.suffix.lower() in (".xlsx", ".xlsm")
-    if {"a", "b", "value"} <= set(c for c in canon if c):
+    if {"a", "b", "value"} <= {c for c in canon if c}:
         recs = []
         for ridx in range(1, len(df)):
             r = df.iloc[ridx]
@@ -765,6 +789,8 @@ def _check_connected(A: np.ndarray, names: Sequence[str], location: str = "") ->
 
 
 def _as_matrix(judgments: Any, names: Sequence[str] | None) -> tuple[np.ndarray, tuple[str, ...], str]:
+    if isinstance(judgments, AHPResult):  # re-analyse / perturb a previous result: its names come along
+        return judgments.matrix, tuple(judgments.names), ""
     if isinstance(judgments, np.ndarray) and judgments.dtype.kind == "f" and judgments.ndim == 2 \
             and judgments.shape[0] == judgments.shape[1] \
             and np.all(np.isnan(judgments) | (judgments > 0)):
@@ -994,7 +1020,7 @@ def accept_change(judgments: Any, change: Change | tuple[str, str, float], *, wh
         a, b, proposed = change[0], change[1], change[2]
     new = parse_value(proposed if value is None else value, f"({a}, {b})")
     _check_scale(new, f"({a}, {b})")
-    stamp = (when or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    stamp = (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     model_list = isinstance(judgments, list) and all(hasattr(x, "model_copy") for x in judgments)
     js = judgment_set(judgments)
     part = participant if participant is not None else (js.participants[0] if len(js.participants) == 1 else "")

@@ -13,8 +13,9 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from .ahp import AHPResult, GroupResult, analyse, group_analyse, judgment_set
 from .errors import InputError
 from .i18n import t
 
-__all__ = ["HNode", "HierarchyResult", "synthesise", "allocate_percent", "RoleWeights", "role_weights"]
+__all__ = ["HNode", "HierarchyResult", "RoleWeights", "allocate_percent", "role_weights", "synthesise"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class HNode:
     takes, named by the children's names); ``None`` gives the children equal local weights."""
 
     name: str
-    children: tuple["HNode", ...] = ()
+    children: tuple[HNode, ...] = ()
     judgments: Any = None
     label: str | None = None
 
@@ -223,7 +224,7 @@ def _band_for(role: Any) -> tuple[float, float] | None:
             from .catalogue import load_presets
 
             preset = load_presets().get(role.preset)
-        except Exception:  # presets are optional here: no band then
+        except Exception:  # noqa: BLE001 - presets are optional here: no band then
             return None
         return tuple(preset.quant_share) if preset else None  # type: ignore[return-value]
     return None

@@ -15,7 +15,7 @@ True
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ import pandas as pd
 from .errors import InputError
 from .i18n import t
 
-__all__ = ["normalise", "entropy_weights", "critic_weights", "compare_weights", "blend"]
+__all__ = ["blend", "compare_weights", "critic_weights", "entropy_weights", "normalise"]
 
 
 def normalise(data: pd.DataFrame, directions: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from .fonts import use_cjk_theme
 from .i18n import t
 
-__all__ = ["plot_judgments", "plot_weights", "plot_sensitivity"]
+__all__ = ["plot_judgments", "plot_sensitivity", "plot_weights"]
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> Any:

@@ -13,8 +13,9 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from .ahp import _LOG_SCALE, SCALE, _as_matrix, _cr_of, _solve_stack, random_ind
 from .errors import InputError
 from .i18n import t
 
-__all__ = ["one_at_a_time", "MonteCarloResult", "monte_carlo", "monte_carlo_hierarchy", "perturb_matrix"]
+__all__ = ["MonteCarloResult", "monte_carlo", "monte_carlo_hierarchy", "one_at_a_time", "perturb_matrix"]
 
 Kind = Literal["scale", "lognormal"]
 
@@ -116,7 +117,7 @@ def perturb_matrix(A: np.ndarray, draws: int, *, kind: Kind = "scale", spread: f
     up = A[iu]
     known = ~np.isnan(up)
     if kind == "scale":
-        steps = int(round(spread))
+        steps = round(spread)
         pos = np.abs(np.log(np.where(known, up, 1.0))[:, None] - _LOG_SCALE).argmin(1)
         moved = np.clip(pos[None, :] + rng.integers(-steps, steps + 1, size=(draws, len(up))), 0, len(SCALE) - 1)
         vals = SCALE[moved]
