@@ -14,7 +14,7 @@ Examples
 --------
 >>> import numpy as np
 >>> r = analyse(np.array([[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]]), names=["品牌", "线索", "内容"])
->>> round(r.weights["品牌"], 3), r.consistent
+>>> round(float(r.weights["品牌"]), 3), r.consistent
 (0.648, True)
 """
 from __future__ import annotations

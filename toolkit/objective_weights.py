@@ -10,7 +10,7 @@ Examples
 >>> import pandas as pd
 >>> data = pd.DataFrame({"线索量": [120, 80, 150, 95], "满意度": [4.5, 4.4, 4.6, 4.5]})
 >>> w = entropy_weights(data)
->>> bool(w["线索量"] > 0) and abs(w.sum() - 1) < 1e-12
+>>> bool(w["线索量"] > 0 and abs(w.sum() - 1) < 1e-12)
 True
 """
 from __future__ import annotations
