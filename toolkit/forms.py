@@ -81,7 +81,7 @@ def safe_text(cell: Any, value: Any) -> None:
     if isinstance(value, str):
         cell.data_type = "s"
         if value.startswith(FORMULA_PREFIXES):
-            cell._style.quotePrefix = 1  # Excel's "'" prefix: stays text when the cell is edited
+            cell.quotePrefix = True  # Excel's "'" prefix: stays text when the cell is edited
 
 
 def grade_formula(total_ref: str, grades: list[Any]) -> str:
