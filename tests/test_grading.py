@@ -169,3 +169,31 @@ def test_annual_weighted_mode(tmp_path):
     res = appraise(eng, read_actuals(act, eng))
     # quarterly sub-total: ctr 120; monthly sub-total: lead_cost 100 (creative missing) → .3·120 + .7·100 = 106
     assert res.totals["total"].iloc[0] == pytest.approx(106)
+
+
+def test_matrix_fast_path_equals_frame_path():
+    """The dense fast path (benchmark) and the DataFrame path (CLI) compute the same totals."""
+    from toolkit.grading import annual_totals, matrix_totals, weighted_totals
+
+    rng = np.random.default_rng(0)
+    kinds = ["linear", "rating", "bonus", "veto"]
+    weights = [60.0, 40.0, 0.0, 0.0]
+    s = rng.uniform(0, 120, size=(4, 6, 3))
+    s[2] = rng.integers(0, 3, size=(6, 3))
+    s[3] = 0.0
+    s[3, 1, 2] = 1.0  # employee 1 vetoed in period 3
+    s[0, 2, :] = np.nan  # employee 2 misses indicator 0 all year
+    s[1, 3, 1] = np.nan
+    per, annual = matrix_totals(s, weights, kinds)
+    i, e, m = np.meshgrid(range(4), range(6), range(3), indexing="ij")
+    frame = pd.DataFrame({"employee": e.ravel(), "role": "r", "indicator": i.ravel(), "period": m.ravel(),
+                          "score": s.ravel(), "weight": np.array(weights)[i.ravel()],
+                          "weighted": np.isin(np.array(kinds)[i.ravel()], ["linear", "rating"]),
+                          "rule_type": np.array(kinds)[i.ravel()]})
+    wt = weighted_totals(frame, ["employee", "period"])
+    assert wt["total"].to_numpy() == pytest.approx(per.ravel())
+    table = pd.DataFrame({"role": "r", "indicator": range(4), "weight": weights, "cycle": "monthly",
+                          "weighted": [True, True, False, False]})
+    at = annual_totals(frame, table)
+    assert at["total"].to_numpy() == pytest.approx(annual)
+    assert annual[1] == 0 and per[1, 2] == 0 and per[1, 0] != 0

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["period_kind", "weighted_totals", "period_totals", "annual_indicator_scores", "annual_totals",
-           "grade_by_bands", "forced_counts", "forced_distribution", "assign_grades"]
+           "grade_by_bands", "forced_counts", "forced_distribution", "assign_grades", "matrix_totals"]
+
+_WEIGHTED = ("linear", "ratio", "band", "steps", "deduction", "rating")
 
 
 def period_kind(period: pd.Series) -> pd.Series:
@@ -230,3 +232,39 @@ def assign_grades(totals: pd.DataFrame, eng: Any, score_col: str = "total") -> p
             out.loc[sel, "grade_method"] = "forced"
         out.loc[~big, "grade_method"] = "bands_small_group"
     return out
+
+
+def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Period and annual totals from a dense ``scores[indicator, employee, period]`` block (fast path).
+
+    Same formulas as :func:`weighted_totals` / :func:`annual_totals` (``mean`` mode): weighted mean over the
+    scored weighted indicators, plus bonus points, zero on a veto; the annual total uses each indicator's mean
+    over the periods. The indicator axis is contracted with ``tensordot`` (one BLAS call) instead of
+    building weighted copies. Returns ``(period_totals[employee, period], annual[employee])``.
+    """
+    kinds = np.asarray(kinds)
+    wv = np.where(np.isin(kinds, list(_WEIGHTED)), np.asarray(weights, dtype=float), 0.0)
+    bv = (kinds == "bonus").astype(float)
+    vmask = kinds == "veto"
+    present = ~np.isnan(scores)
+    filled = np.where(present, scores, 0.0)
+
+    def total(filled: np.ndarray, present: np.ndarray, veto: np.ndarray | None) -> np.ndarray:
+        num = np.tensordot(wv, filled, axes=1)
+        den = np.tensordot(wv, present, axes=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = num / den
+        if bv.any():
+            t += np.tensordot(bv, filled, axes=1)
+        if veto is not None:
+            t[veto] = 0.0
+        return t
+
+    veto_p = (filled[vmask] > 0).any(axis=0) if vmask.any() else None
+    per_period = total(filled, present, veto_p)
+    cnt = present.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ind_year = filled.sum(axis=2) / cnt
+    veto_y = veto_p.any(axis=1) if veto_p is not None else None
+    present_y = cnt > 0
+    return per_period, total(np.where(present_y, ind_year, 0.0), present_y, veto_y)

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Expr", "rule_expression", "apply_rule", "excel_formula", "excel_total_formula", "rule_range",
-    "WEIGHTED_RULES", "needs_anchors", "indicator_table", "score_values",
+    "WEIGHTED_RULES", "needs_anchors", "indicator_table", "score_values", "score_matrix",
 ]
 
 #: rules whose score enters the weighted total (bonus points are added, veto flags zero the total)
@@ -448,4 +448,19 @@ def score_values(values: "pd.DataFrame", table: "pd.DataFrame") -> "pd.DataFrame
     out["rule_type"] = pd.Categorical(rtype)
     out["weighted"] = weighted
     out["score"] = score
+    return out
+
+
+def score_matrix(actual: np.ndarray, specs: Sequence[tuple[Any, str, Any, Any, Any]]) -> np.ndarray:
+    """Score a dense block ``actual[i, ...]`` (indicator first) where ``specs[i] = (rule, direction, threshold,
+    target, stretch)`` — the fast path for large populations (one :func:`apply_rule` call per indicator).
+
+    >>> from toolkit.model import LinearRule, RatioRule
+    >>> score_matrix(np.array([[2.0, 2.5], [50, 100]]), [(LinearRule(), "higher", 1.5, 2.0, 2.5),
+    ...                                                  (RatioRule(), "higher", None, 100, None)]).tolist()
+    [[100.0, 120.0], [50.0, 100.0]]
+    """
+    out = np.empty(actual.shape, dtype=float)
+    for i, (rule, direction, t_, g_, x_) in enumerate(specs):
+        out[i] = apply_rule(rule, direction, actual[i], t_, g_, x_)
     return out
