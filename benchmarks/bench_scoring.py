@@ -22,7 +22,7 @@ import tracemalloc
 import numpy as np
 
 from toolkit.grading import forced_distribution, grade_by_bands, matrix_totals
-from toolkit.model import (BandRule, DeductionRule, Engagement, LinearRule, RatingRule, RatioRule, StepsRule)
+from toolkit.model import BandRule, DeductionRule, Engagement, LinearRule, RatingRule, RatioRule, StepsRule
 from toolkit.scoring import score_matrix
 
 SHARES = {"S": 0.10, "A": 0.20, "B": 0.50, "C": 0.15, "D": 0.05}
@@ -117,7 +117,7 @@ def reference(actual: np.ndarray, groups: list, ids: list):
     rows = actual.tolist()
     ind_scores: dict[tuple[int, int], list[float]] = {}
     for i in range(n_ind):
-        rule, direction, t, g, x, w, _ = SPECS[i]
+        rule, direction, t, g, x, _w, _ = SPECS[i]
         for e in range(n_emp):
             lst = ind_scores.setdefault((e, i), [])
             for m in range(n_m):
@@ -187,7 +187,7 @@ def main() -> None:
     vectorised(actual, groups, ids)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    _, _, annual_v, _, forced_v = res
+    _, _, _, _, forced_v = res
     shares = {c: float(np.mean(forced_v == c)) for c in SHARES}
 
     m = n if args.full_reference else min(args.ref_employees, n)
@@ -204,7 +204,7 @@ def main() -> None:
     print(f"vectorised engine : {t_vec:.3f} s (best of {args.repeat}: {', '.join(f'{x:.3f}' for x in times)})")
     print(f"  peak traced memory {peak / 2**20:,.0f} MiB; process max RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
-    print(f"  forced-distribution shares: " + ", ".join(f"{c} {v:.3f}" for c, v in shares.items()))
+    print("  forced-distribution shares: " + ", ".join(f"{c} {v:.3f}" for c, v in shares.items()))
     scaled = "" if m == n else f" (measured {t_ref_sub:.2f} s on {m:,} employees, scaled ×{n / m:g})"
     print(f"per-row reference : {t_ref:.2f} s{scaled}")
     print(f"speed ratio       : {t_ref / t_vec:.0f}× (goal ≥ 20×; vectorised goal < 2 s)")

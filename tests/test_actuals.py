@@ -6,8 +6,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
-
 from scoring_fixtures import HAND_ACTUALS, hand_engagement
+
 from toolkit.actuals import read_actuals
 from toolkit.errors import InputError
 

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from scoring_fixtures import hand_engagement
+
 from toolkit import calibration as cal
 from toolkit.appraise import appraise
 from toolkit.model import Engagement
@@ -52,7 +52,7 @@ def test_simulation_is_seeded():
 
 
 def test_lenient_rater_flagged(run):
-    eng, rows, table, res = run
+    _eng, _rows, _table, res = run
     flagged = res.bias[res.bias["flag"] == "lenient"]
     assert "P-LENIENT" in set(flagged["rater"])
     assert not (res.bias.query("rater_kind == 'supervisor'")["flag"] == "lenient").any()
@@ -82,7 +82,7 @@ def test_combine_ratings_weights_and_ignored_kind():
 
 
 def test_redundant_pair_found(run):
-    eng, rows, table, res = run
+    _eng, _rows, _table, res = run
     pairs = cal.redundant_pairs(res.annual, threshold=0.8)
     top = pairs.iloc[0]
     assert {top["a"], top["b"]} == {"ctr", "cvr"}  # the planted twin pair
@@ -92,7 +92,7 @@ def test_redundant_pair_found(run):
 
 
 def test_discrimination_flags(run):
-    eng, rows, table, res = run
+    _eng, _rows, table, res = run
     d = cal.discrimination(res.annual, table).set_index("indicator")
     assert (d["share_at_cap"].between(0, 1)).all()
     # budget execution scattered inside its ±5 % band: nearly everyone at full marks
@@ -110,7 +110,7 @@ def test_discrimination_constructed():
 
 
 def test_grade_distribution_against_target(run):
-    eng, rows, table, res = run
+    eng, _rows, _table, res = run
     g = cal.grade_distribution(res.totals, eng)
     assert g["grade"].tolist() == ["S", "A", "B", "C", "D"]
     assert g["count"].sum() == len(res.totals) and g["share"].sum() == pytest.approx(1)
@@ -138,7 +138,7 @@ def test_what_if_weights_changes_totals_as_computed(run):
 def test_what_if_rules(run):
     from toolkit.model import RatioRule
 
-    eng, rows, table, res = run
+    eng, rows, table, _res = run
     tb = table.copy()
     tb["rule"] = [RatioRule(cap=120) if r.rule_type == "linear" else r.rule for r in tb.itertuples()]
     tb["rule_type"] = [r.type for r in tb["rule"]]
@@ -148,7 +148,7 @@ def test_what_if_rules(run):
 
 
 def test_pay_cost_by_grade_adds_up(run):
-    eng, rows, table, res = run
+    eng, _rows, _table, res = run
     cost = cal.pay_cost_by_grade(res.totals, eng)
     assert cost["n"].sum() == len(res.totals)
     assert cost["performance_pay_year"].sum() == pytest.approx(res.budget.bonus_total)
@@ -156,7 +156,7 @@ def test_pay_cost_by_grade_adds_up(run):
 
 
 def test_score_distribution_by_role(run):
-    eng, rows, table, res = run
+    _eng, _rows, _table, res = run
     d = cal.score_distribution_by_role(res.totals).set_index("role")
     assert d.loc["ad_placement", "count"] == 30
     assert d.loc["ad_placement", "p10"] <= d.loc["ad_placement", "median"] <= d.loc["ad_placement", "p90"]
@@ -170,7 +170,7 @@ def test_plots_have_chinese_labels_and_no_missing_glyphs(run, tmp_path):
 
     from toolkit import plots_scores as ps
 
-    eng, rows, table, res = run
+    eng, _rows, table, res = run
     figs = [ps.plot_score_by_role(res.totals), ps.plot_rating_by_rater(res.ratings),
             ps.plot_grades_vs_target(cal.grade_distribution(res.totals, eng)),
             ps.plot_correlation(cal.correlations(res.annual)), ps.plot_discrimination(
@@ -190,5 +190,5 @@ def test_hand_engagement_scheme_table():
     from toolkit.scoring import indicator_table
 
     t = indicator_table(resolve_scheme(hand_engagement())).set_index("indicator")
-    assert t.loc["industry_award", "weighted"] == False  # noqa: E712 - bonus points are not weighted
+    assert t.loc["industry_award", "weighted"] == False
     assert t.loc["ctr", "hi"] == 120 and t.loc["creative_brand_fit", "lo"] == 0

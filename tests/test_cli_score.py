@@ -5,9 +5,8 @@ import json
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
-
 from conftest import MIDSIZE, SMALL
+from openpyxl import load_workbook
 from scoring_fixtures import write_hand_case
 
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from scoring_fixtures import hand_engagement, write_hand_case
+
 from toolkit.grading import assign_grades, forced_counts, forced_distribution, grade_by_bands, period_kind
 from toolkit.model import Engagement
 
@@ -156,8 +156,8 @@ def test_forced_grades_are_monotone_in_score(values):
 
 
 def test_annual_weighted_mode(tmp_path):
-    from toolkit.appraise import appraise
     from toolkit.actuals import read_actuals
+    from toolkit.appraise import appraise
 
     eng = hand_engagement()
     eng.roles[0].indicators[0].cycle = "quarterly"

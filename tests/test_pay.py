@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from scoring_fixtures import hand_engagement
+
 from toolkit.pay import budget_check, compa_column, pay_table
 
 

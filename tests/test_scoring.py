@@ -12,8 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.model import (BandRule, BonusRule, DeductionRule, LinearRule, RatingRule, RatioRule, StepsRule,
-                           VetoRule)
+from toolkit.model import (
+    BandRule,
+    BonusRule,
+    DeductionRule,
+    LinearRule,
+    RatingRule,
+    RatioRule,
+    StepsRule,
+    VetoRule,
+)
 from toolkit.scoring import apply_rule, excel_formula, excel_total_formula, rule_expression
 
 NAN = float("nan")

@@ -16,7 +16,7 @@ import pandas as pd
 from .errors import Finding, InputError
 from .i18n import t
 
-__all__ = ["COLUMNS", "ALIASES", "read_actuals", "read_table", "validate_actuals", "read_form_workbook"]
+__all__ = ["ALIASES", "COLUMNS", "read_actuals", "read_form_workbook", "read_table", "validate_actuals"]
 
 COLUMNS = ["employee", "role", "indicator", "period", "actual", "rating", "rater_kind", "rater"]
 REQUIRED = ["employee", "indicator", "period"]

@@ -134,12 +134,12 @@ def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
     bias = result.bias[result.bias["flag"] != ""]
     return {
         "client": eng.client.name,
-        "employees": int(len(result.totals)),
+        "employees": len(result.totals),
         "mean_total": float(result.totals["total"].mean()),
         "grades": grades,
         "grade_methods": methods,
         "min_group_size": eng.distribution.min_group_size,
-        "missing": int(len(result.missing)),
+        "missing": len(result.missing),
         "renormalised_ratings": int((result.rating_notes["issue"] == "missing_group").sum())
         if len(result.rating_notes) else 0,
         "flagged_raters": bias[["rater", "rater_kind", "flag", "mean_deviation"]].to_dict("records"),
@@ -167,10 +167,9 @@ def write_appraisal(result: Appraisal, out_dir: str | Any, lang: str | None = No
     for name, df in tables.items():
         written.append(atomic_write_text(out / f"{name}.csv", "\ufeff" + df.to_csv(index=False)))
     xlsx = out / "scores.xlsx"
-    with atomic_path(xlsx) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, key in sheets.items():
-                title = t(key, lang)[:31]
-                tables[name].to_excel(xw, sheet_name=title, index=False)
+    with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        for name, key in sheets.items():
+            title = t(key, lang)[:31]
+            tables[name].to_excel(xw, sheet_name=title, index=False)
     written.append(xlsx)
     return written

@@ -12,8 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["score_distribution_by_role", "rating_distribution_by_rater", "discrimination", "correlations",
-           "redundant_pairs", "grade_distribution", "what_if", "pay_cost_by_grade"]
+__all__ = [
+    "correlations",
+    "discrimination",
+    "grade_distribution",
+    "pay_cost_by_grade",
+    "rating_distribution_by_rater",
+    "redundant_pairs",
+    "score_distribution_by_role",
+    "what_if",
+]
 
 
 def _describe(g: pd.core.groupby.SeriesGroupBy) -> pd.DataFrame:

@@ -23,13 +23,24 @@ the price is that a grade can hold a few more people than its share, which the r
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["period_kind", "weighted_totals", "period_totals", "annual_indicator_scores", "annual_totals",
-           "grade_by_bands", "forced_counts", "forced_distribution", "assign_grades", "matrix_totals"]
+__all__ = [
+    "annual_indicator_scores",
+    "annual_totals",
+    "assign_grades",
+    "forced_counts",
+    "forced_distribution",
+    "grade_by_bands",
+    "matrix_totals",
+    "period_kind",
+    "period_totals",
+    "weighted_totals",
+]
 
 _WEIGHTED = ("linear", "ratio", "band", "steps", "deduction", "rating")
 
@@ -193,7 +204,7 @@ def forced_distribution(scores: Any, groups: Any, ids: Any, shares: dict[str, fl
     if df.empty:
         return out
     df = df.sort_values(["g", "s", "id"], ascending=[True, False, True], kind="mergesort")
-    gcodes, guniq = pd.factorize(df["g"], sort=False)
+    gcodes, _ = pd.factorize(df["g"], sort=False)
     rank = df.groupby(gcodes, sort=False).cumcount().to_numpy()
     sizes = np.bincount(gcodes)
     cum = np.cumsum(forced_counts(sizes, [shares[c] for c in codes]), axis=1)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["pay_table", "BudgetCheck", "budget_check", "compa_column", "cycles_per_year"]
+__all__ = ["BudgetCheck", "budget_check", "compa_column", "cycles_per_year", "pay_table"]
 
 _PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1, "per_event": 1}
 

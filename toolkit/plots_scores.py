@@ -12,8 +12,15 @@ import pandas as pd
 from .fonts import use_cjk_theme
 from .i18n import t
 
-__all__ = ["plot_score_by_role", "plot_rating_by_rater", "plot_grades_vs_target", "plot_correlation",
-           "plot_discrimination", "plot_pay_by_grade", "plot_what_if"]
+__all__ = [
+    "plot_correlation",
+    "plot_discrimination",
+    "plot_grades_vs_target",
+    "plot_pay_by_grade",
+    "plot_rating_by_rater",
+    "plot_score_by_role",
+    "plot_what_if",
+]
 
 
 def _fig(w: float = 7, h: float = 4) -> tuple[Any, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["rater_weights", "combine_ratings", "rater_bias"]
+__all__ = ["combine_ratings", "rater_bias", "rater_weights"]
 
 KEY = ["employee", "role", "indicator", "period"]
 

@@ -40,8 +40,9 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,8 +50,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "Expr", "rule_expression", "apply_rule", "excel_formula", "excel_total_formula", "rule_range",
-    "WEIGHTED_RULES", "needs_anchors", "indicator_table", "score_values", "score_matrix",
+    "WEIGHTED_RULES",
+    "Expr",
+    "apply_rule",
+    "excel_formula",
+    "excel_total_formula",
+    "indicator_table",
+    "needs_anchors",
+    "rule_expression",
+    "rule_range",
+    "score_matrix",
+    "score_values",
 ]
 
 #: rules whose score enters the weighted total (bonus points are added, veto flags zero the total)
@@ -66,41 +76,41 @@ class Expr:
     args: tuple[Any, ...]
 
     # arithmetic sugar so rules read like their formulas
-    def __add__(self, o: Any) -> "Expr": return Expr("+", (self, o))
-    def __radd__(self, o: Any) -> "Expr": return Expr("+", (o, self))
-    def __sub__(self, o: Any) -> "Expr": return Expr("-", (self, o))
-    def __rsub__(self, o: Any) -> "Expr": return Expr("-", (o, self))
-    def __mul__(self, o: Any) -> "Expr": return Expr("*", (self, o))
-    def __rmul__(self, o: Any) -> "Expr": return Expr("*", (o, self))
-    def __truediv__(self, o: Any) -> "Expr": return Expr("/", (self, o))
-    def __rtruediv__(self, o: Any) -> "Expr": return Expr("/", (o, self))
-    def __neg__(self) -> "Expr": return Expr("neg", (self,))
-    def __lt__(self, o: Any) -> "Expr": return Expr("<", (self, o))  # type: ignore[override]
-    def __le__(self, o: Any) -> "Expr": return Expr("<=", (self, o))  # type: ignore[override]
-    def __gt__(self, o: Any) -> "Expr": return Expr(">", (self, o))  # type: ignore[override]
-    def __ge__(self, o: Any) -> "Expr": return Expr(">=", (self, o))  # type: ignore[override]
+    def __add__(self, o: Any) -> Expr: return Expr("+", (self, o))
+    def __radd__(self, o: Any) -> Expr: return Expr("+", (o, self))
+    def __sub__(self, o: Any) -> Expr: return Expr("-", (self, o))
+    def __rsub__(self, o: Any) -> Expr: return Expr("-", (o, self))
+    def __mul__(self, o: Any) -> Expr: return Expr("*", (self, o))
+    def __rmul__(self, o: Any) -> Expr: return Expr("*", (o, self))
+    def __truediv__(self, o: Any) -> Expr: return Expr("/", (self, o))
+    def __rtruediv__(self, o: Any) -> Expr: return Expr("/", (o, self))
+    def __neg__(self) -> Expr: return Expr("neg", (self,))
+    def __lt__(self, o: Any) -> Expr: return Expr("<", (self, o))  # type: ignore[override]
+    def __le__(self, o: Any) -> Expr: return Expr("<=", (self, o))  # type: ignore[override]
+    def __gt__(self, o: Any) -> Expr: return Expr(">", (self, o))  # type: ignore[override]
+    def __ge__(self, o: Any) -> Expr: return Expr(">=", (self, o))  # type: ignore[override]
 
 
-Node = Union[Expr, float, int]
+Node = Expr | float | int
 
 
 def var(name: str) -> Expr:
     return Expr("var", (name,))
 
 
-def IF(cond: Node, a: Node, b: Node) -> Expr:  # noqa: N802 - reads like the spreadsheet function
+def IF(cond: Node, a: Node, b: Node) -> Expr:
     return Expr("IF", (cond, a, b))
 
 
-def MIN(a: Node, b: Node) -> Expr:  # noqa: N802
+def MIN(a: Node, b: Node) -> Expr:
     return Expr("MIN", (a, b))
 
 
-def MAX(a: Node, b: Node) -> Expr:  # noqa: N802
+def MAX(a: Node, b: Node) -> Expr:
     return Expr("MAX", (a, b))
 
 
-def ABS(a: Node) -> Expr:  # noqa: N802
+def ABS(a: Node) -> Expr:
     return Expr("ABS", (a,))
 
 
@@ -391,7 +401,7 @@ def excel_total_formula(score_refs: Sequence[str], weights: Sequence[Any], bonus
 
 
 # --------------------------------------------------------------------------------------------- scheme-wide scoring
-def indicator_table(scheme: Any) -> "pd.DataFrame":
+def indicator_table(scheme: Any) -> pd.DataFrame:
     """One row per role × indicator with everything scoring needs (from :func:`toolkit.scheme.resolve_scheme`).
 
     Columns: role, indicator, weight (percent), threshold, target, stretch, direction, rule_type, cycle,
@@ -415,7 +425,7 @@ def indicator_table(scheme: Any) -> "pd.DataFrame":
     return pd.DataFrame(rows, columns=cols)
 
 
-def score_values(values: "pd.DataFrame", table: "pd.DataFrame") -> "pd.DataFrame":
+def score_values(values: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Score a long frame of values (columns role, indicator, value) against an :func:`indicator_table`.
 
     Returns ``values`` with columns weight, rule_type, weighted and score added. The loop runs over the

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .fileio import atomic_write_text
 
-__all__ = ["simulate_employees", "simulate_actuals", "write_sample_actuals", "cycle_periods"]
+__all__ = ["cycle_periods", "simulate_actuals", "simulate_employees", "write_sample_actuals"]
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉玲宇浩凯晨欣怡佳琪子轩梓涵雨婷思雅文博"
