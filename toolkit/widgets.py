@@ -46,6 +46,7 @@ PAGE_CSS = """<style>
 .ahp-result .cr-pass {color: #1a7f37; font-weight: bold;}
 .ahp-result .cr-fail {color: #c62828; font-weight: bold;}
 .pair-unanswered .widget-readout {color: #999;}
+.pair-slider .widget-readout {min-width: 118px; text-align: left;}
 .goal-smart ul {margin: 2px 0;}
 .goal-smart .ok {color: #1a7f37;} .goal-smart .miss {color: #c62828;}
 </style>"""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,8 @@ def workshop(engagement: Path, port: int, participant: str | None, no_browser: b
     if participant:
         click.echo(t("workshop.cli.participant_url", name=participant, url=f"{url}?participant={quote(participant)}"))
     proc = subprocess.Popen(voila_command(port, ip=ip, no_browser=no_browser), env=env)
+    # stopping the command stops the page server too (no orphaned Voila holding the port)
+    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:
         code = proc.wait()
     except KeyboardInterrupt:
