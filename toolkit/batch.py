@@ -306,7 +306,7 @@ def _preload_code() -> str:
 def _kernel_exec(km: Any, code: str, timeout: float) -> None:
     from jupyter_client import BlockingKernelClient
 
-    kc = BlockingKernelClient()
+    kc = BlockingKernelClient(parent=km)  # parent: liveness from the process, not a heartbeat still warming up
     kc.load_connection_info(km.get_connection_info())
     kc.start_channels()
     try:
@@ -411,6 +411,20 @@ def _error_text(nb: Any) -> str:
     return ""
 
 
+def _mark_interrupted(nb: Any, status: str, message: str) -> None:
+    """Put the timeout or kernel death on the cell that was running, so the partial notebook shows where."""
+    import nbformat
+
+    started = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")]
+    if not started:
+        return
+    cell = started[-1]
+    ename = "CellTimeoutError" if status == "timeout" else "DeadKernelError"
+    cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[message]))
+    cell.metadata.setdefault("papermill", {})["exception"] = True
+    nb.metadata.setdefault("papermill", {})["exception"] = True
+
+
 def run_job(job: Job) -> JobResult:
     """Execute one notebook (in this process) and return what happened; never raises for a notebook failure."""
     import nbformat
@@ -484,7 +498,12 @@ def run_job(job: Job) -> JobResult:
         else:
             res.error = res.error or _error_text(nb)
             final = nb_dir / f"{job.key}.failed.ipynb"
-            os.replace(tmp, final)
+            if res.status in ("timeout", "killed"):
+                _mark_interrupted(nb, res.status, res.error)
+                atomic_write_text(final, nbformat.writes(nb))
+                tmp.unlink(missing_ok=True)
+            else:
+                os.replace(tmp, final)
             res.notebook_out = str(final.relative_to(client_dir))
     elif res.ok:
         res.status, res.error = "failed", t("batch.no_output")

@@ -1,0 +1,241 @@
+"""The batch runner: real papermill runs, real kernels killed and hung, real manifests, a real Dask cluster."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from toolkit.batch import client_slug, plan_build, run_build, summary_frame, verify_manifest
+from toolkit.cli import main
+from toolkit.fileio import sha256_file
+from toolkit.paths import samples_dir
+from toolkit.worksheet import FAULT_ENV
+
+SMALL = samples_dir() / "small_company" / "engagement.yaml"
+FAST = ("02_indicators",)  # the cheapest per-role notebook: enough to exercise the runner
+
+
+@pytest.fixture()
+def small(tmp_path: Path) -> Path:
+    """A private copy of the small sample (with any data files beside it)."""
+    dst = tmp_path / "in"
+    shutil.copytree(SMALL.parent, dst)
+    return dst / "engagement.yaml"
+
+
+def _roles(path: Path) -> list[str]:
+    from toolkit.engagement import load_engagement
+
+    return [r.id for r in load_engagement(path).roles]
+
+
+def test_client_slug_is_safe() -> None:
+    for name in ['a/../../b', '..', '"; import os\n', "C:\\x\\..", "华东 科技/有限公司", "\x00evil"]:
+        slug = client_slug(name)
+        assert slug and "/" not in slug and "\\" not in slug and ".." not in slug and "\n" not in slug
+        assert not slug.startswith(".")
+    assert client_slug("杭州山岚茶饮有限公司") == "杭州山岚茶饮有限公司"
+
+
+@pytest.mark.slow
+def test_killed_and_hung_roles_are_isolated(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    roles = _roles(small)
+    assert len(roles) >= 3
+    killed, hung, fine = roles[0], roles[1], roles[2:]
+    monkeypatch.setenv(FAULT_ENV, f"{killed}:kill,{hung}:hang")
+    plan = plan_build([small], tmp_path / "out", notebooks=FAST, timeout=15)
+    report = run_build(plan, jobs=2, progress=False)
+    status = {r.role: r for r in report.results}
+    assert status[killed].status == "killed"
+    assert status[hung].status == "timeout"
+    for role in fine:
+        assert status[role].status == "ok", status[role].error
+    assert report.exit_code == 1
+    client_dir = plan.out / client_slug("杭州山岚茶饮有限公司")
+    # the failing roles leave their partial notebook (with the cells run so far), not a finished one
+    for role in (killed, hung):
+        partial = client_dir / "notebooks" / f"02_indicators__{role}.failed.ipynb"
+        assert partial.is_file()
+        assert not (client_dir / "notebooks" / f"02_indicators__{role}.ipynb").exists()
+        nb = nbformat.read(partial, as_version=4)
+        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+        assert [o.ename for o in errors] == ["DeadKernelError" if role == killed else "CellTimeoutError"]
+        assert [c.execution_count for c in nb.cells if c.cell_type == "code"][:2] == [1, 2]  # ran up to there
+    # nothing half-written is left in the staging area of a finished role
+    assert (client_dir / "notebooks" / f"02_indicators__{fine[0]}.ipynb").is_file()
+    table = summary_frame(report, "en")
+    assert set(table["status"]) >= {"killed", "timeout", "ok"}
+    manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed"
+    assert {j["role"]: j["status"] for j in manifest["jobs"]}[hung] == "timeout"
+
+
+@pytest.mark.slow
+def test_manifest_hashes_and_resume(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    roles = _roles(small)
+    out = tmp_path / "out"
+    # the fingerprint covers the toolkit's code too; pin it so edits made elsewhere during the test don't count
+    monkeypatch.setattr("toolkit.batch._toolkit_digest", lambda: "code-v1")
+    monkeypatch.setenv(FAULT_ENV, f"{roles[0]}:error")
+    plan = plan_build([small], out, notebooks=("01_goals", "02_indicators"), timeout=120)
+    first = run_build(plan, jobs=2, progress=False)
+    assert [r.role for r in first.results if not r.ok] == [roles[0]]
+    client_dir = plan.out / plan.jobs[0].slug
+
+    manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {i["path"]: i["sha256"] for i in manifest["inputs"]}[str(small.resolve())] == sha256_file(small)
+    assert manifest["versions"]["papermill"] and manifest["versions"]["python"]
+    job = next(j for j in manifest["jobs"] if j["role"] == roles[1])
+    assert job["parameters"] == {"engagement": str(small.resolve()), "role": roles[1], "lang": "zh",
+                                 "output_dir": str(client_dir), "interactive": False}
+    for item in manifest["outputs"]:
+        assert sha256_file(client_dir / item["path"]) == item["sha256"]
+    assert verify_manifest(client_dir) == []
+
+    # --resume after the fault is gone: only the failed role runs again
+    monkeypatch.delenv(FAULT_ENV)
+    plan = plan_build([small], out, notebooks=("01_goals", "02_indicators"), timeout=120)
+    second = run_build(plan, jobs=2, progress=False, resume=True)
+    ran = {r.key for r in second.results if r.status == "ok"}
+    assert ran == {f"02_indicators__{roles[0]}"}
+    assert all(r.status == "cached" for r in second.results if r.key not in ran)
+    assert verify_manifest(client_dir) == []
+
+    # an output tampered with is detected, and --resume redoes that job
+    victim = client_dir / "results" / f"02_indicators__{roles[1]}.json"
+    victim.write_text(victim.read_text(encoding="utf-8").replace("quant_share", "quant_sharf"), encoding="utf-8")
+    assert any("02_indicators__" + roles[1] in p for p in verify_manifest(client_dir))
+    third = run_build(plan, jobs=2, progress=False, resume=True)
+    assert {r.key for r in third.results if r.status == "ok"} == {f"02_indicators__{roles[1]}"}
+
+    # changed code invalidates every job ...
+    monkeypatch.setattr("toolkit.batch._toolkit_digest", lambda: "code-v2")
+    plan = plan_build([small], out, notebooks=("01_goals",), timeout=120)
+    assert [r.status for r in run_build(plan, jobs=1, progress=False, resume=True).results] == ["ok"]
+
+    # ... and so does a changed input
+    small.write_text(small.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    plan = plan_build([small], out, notebooks=("01_goals", "02_indicators"), timeout=120)
+    fourth = run_build(plan, jobs=2, progress=False, resume=True)
+    assert all(r.status == "ok" for r in fourth.results)
+    assert verify_manifest(client_dir) == []
+
+
+def test_failing_checks_stop_before_any_notebook(small: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    text = small.read_text(encoding="utf-8")
+    broken = text.replace("weight: 20\n        threshold: 1.2", "weight: 10\n        threshold: 1.2", 1)
+    assert broken != text
+    small.write_text(broken, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["build", str(small), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "scheme.weights_sum" in err and "roles[0]" in err
+    assert not out.exists() or not any(out.rglob("*.ipynb"))
+
+
+def test_unknown_role_unwritable_out_missing_notebook(small: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    code = main(["--lang", "en", "build", str(small), "--out", str(tmp_path / "o"), "--roles", "nosuchrole"])
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown role: nosuchrole" in err and "ad_placement" in err
+    assert "Traceback" not in err
+
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    code = main(["--lang", "en", "build", str(small), "--out", str(blocker / "sub")])
+    err = capsys.readouterr().err
+    assert code == 2 and "not writable" in err and "--out" in err
+
+    empty = tmp_path / "nb"
+    empty.mkdir()
+    monkeypatch.setenv("APPRAISAL_NOTEBOOKS", str(empty))
+    code = main(["--lang", "en", "build", str(small), "--out", str(tmp_path / "o2")])
+    err = capsys.readouterr().err
+    assert code == 2 and "notebook not found" in err and "01_goals.ipynb" in err
+
+    monkeypatch.delenv("APPRAISAL_NOTEBOOKS")
+    code = main(["--lang", "en", "build", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o3")])
+    assert code == 2
+
+
+@pytest.mark.slow
+def test_hostile_names_cannot_escape_or_break_parameters(small: Path, tmp_path: Path) -> None:
+    hostile = 'Evil "quoted" \'co\'\n/../../etc/..\\x'
+    text = small.read_text(encoding="utf-8")
+    text = text.replace("name: 杭州山岚茶饮有限公司", f"name: {json.dumps(hostile)}", 1)
+    text = text.replace("name: 广告投放专员", f"name: {json.dumps(hostile + ' role')}", 1)
+    small.write_text(text, encoding="utf-8")
+    out = tmp_path / "deep" / "out"
+    plan = plan_build([small], out, notebooks=FAST, roles=["ad_placement"], timeout=120)
+    report = run_build(plan, jobs=1, progress=False)
+    assert report.ok, [r.error for r in report.results]
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p != small and small.parent not in p.parents]
+    assert written and all(out in p.parents for p in written)
+    nb = nbformat.read(next(out.rglob("02_indicators__ad_placement.ipynb")), as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    ns: dict[str, object] = {}
+    exec(compile(ast.parse(injected[0].source), "params", "exec"), ns)  # parses, and yields exactly these values
+    assert ns["role"] == "ad_placement" and ns["engagement"] == str(small.resolve())
+
+    # a role *id* with path characters is refused when the engagement is loaded (exit 2, nothing run)
+    small.write_text(text.replace("- id: ad_placement", '- id: "../ad"', 1), encoding="utf-8")
+    assert main(["build", str(small), "--out", str(tmp_path / "o4")]) == 2
+    assert not (tmp_path / "o4").exists()
+
+
+@pytest.mark.slow
+def test_dask_local_cluster(small: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=40) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        code = main(["build", str(small), "--out", str(tmp_path / "out"), "--executor", "dask",
+                     "--scheduler", cluster.scheduler_address, "--roles", "ad_placement,event_planning",
+                     "--quiet"])
+    assert code == 0
+    client_dir = next((tmp_path / "out").iterdir())
+    manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok"
+    assert {j["role"] for j in manifest["jobs"]} == {"", "ad_placement", "event_planning"}
+    assert verify_manifest(client_dir) == []
+
+
+def test_dask_without_scheduler_is_a_clear_error(small: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--lang", "en", "build", str(small), "--out", str(tmp_path / "o"), "--executor", "dask"])
+    assert code == 2 and "--scheduler" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_build_of_the_small_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "build"
+    code = main(["--lang", "en", "build", str(SMALL), "--out", str(out), "--jobs", "2", "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    client_dir = out / "杭州山岚茶饮有限公司"
+    manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok"
+    assert verify_manifest(client_dir) == []
+    # executed notebooks for the audit, client copies without code
+    for job in manifest["jobs"]:
+        full = client_dir / "notebooks" / f"{job['key']}.ipynb"
+        copy = client_dir / "notebooks" / "client" / f"{job['key']}.ipynb"
+        assert full.is_file() and copy.is_file()
+        nb = nbformat.read(copy, as_version=4)
+        assert all(c.source == "" for c in nb.cells if c.cell_type == "code")
+        assert not any("parameters" in " ".join(c.metadata.get("tags", [])) for c in nb.cells)
+    # documents were rendered and are hashed in the manifest
+    docs = manifest["jobs"][-1]["results"]["documents"]
+    assert docs and all((client_dir / d).is_file() or Path(d).is_file() for d in docs)
+    for role in _roles(SMALL):
+        assert role in printed
+    assert "ok" in printed and os.path.isdir(client_dir / "results")
