@@ -138,3 +138,41 @@ def test_unsupported_suffix(tmp_path, eng):
     p = _write(tmp_path, "x", "actuals.json")
     with pytest.raises(InputError, match="json"):
         read_actuals(p, eng)
+
+
+@pytest.mark.slow
+def test_real_kpi_form_round_trip_equals_engine(tmp_path, eng):
+    """A form from toolkit.forms, filled in and recalculated by LibreOffice: the sheet's own total equals the
+    total the engine computes from the same form read back."""
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    forms = pytest.importorskip("toolkit.forms")
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is installed by make setup")
+    from toolkit.appraise import appraise
+
+    wb, layouts = forms.form_workbook(eng)
+    lay = layouts[0]
+    ws = wb[lay.sheet]
+    ws[lay.employee] = "E1"
+    ws[lay.period] = "2026-01"
+    values = {"ctr": 2.25, "lead_cost": 135, "creative_brand_fit": 4, "industry_award": 1}
+    for ind, v in values.items():
+        ws[lay.actual[ind]] = v
+    src = tmp_path / "filled.xlsx"
+    wb.save(src)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
+                    "xlsx", "--outdir", str(tmp_path / "out"), str(src)], check=True, capture_output=True,
+                   timeout=180)
+    recalculated = tmp_path / "out" / "filled.xlsx"
+    sheet_total = load_workbook(recalculated, data_only=True)[lay.sheet][lay.total].value
+    rows = read_actuals(recalculated, eng)
+    assert len(rows) == 4 and set(rows["period"]) == {"2026-01"}
+    res = appraise(eng, rows)
+    engine_total = res.periods.set_index("period").loc["2026-01", "total"]
+    # by hand: (50·110 + 30·80 + 20·75)/100 + 2 = 94 + 2 = 96 (one supervisor rating 4 → 75)
+    assert engine_total == pytest.approx(96)
+    assert sheet_total == pytest.approx(engine_total)

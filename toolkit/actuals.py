@@ -6,6 +6,7 @@ as missing (NaN) — scoring reports them and never treats them as 0.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ def _norm_header(h: Any) -> str:
 def _cell_text(v: Any) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return ""
+    if isinstance(v, (dt.date, dt.datetime)):  # a period typed into a cell Excel turned into a date
+        return f"{v.year}-{v.month:02d}"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
