@@ -161,7 +161,7 @@ def test_docx_headings_fonts_toc_and_tables(mid, mid_out):
     assert h1[0] == "第一章　总则" and h1[13].startswith("附件1")
     assert h2[0] == "第一条　目的"
     styles = {s.name: s for s in d.styles}
-    east = lambda st: st.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")  # noqa: E731
+    east = lambda st: st.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
     assert east(styles["Normal"]) == "宋体"
     assert east(styles["Heading 1"]) == "黑体" and east(styles["Heading 2"]) == "黑体"
     with zipfile.ZipFile(mid_out["docx"]) as z:

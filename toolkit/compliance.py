@@ -24,7 +24,7 @@ from .errors import Finding
 from .i18n import t
 from .model import Engagement
 
-__all__ = ["compliance_findings", "dismissal_words", "calibration_groups", "DISMISSAL_PATTERN"]
+__all__ = ["DISMISSAL_PATTERN", "calibration_groups", "compliance_findings", "dismissal_words"]
 
 #: Words that tie a grade to ending the employment (Chinese and English).
 DISMISSAL_PATTERN = re.compile(

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Union
+from typing import Any, Literal, Union
 
 import numpy as np
 
@@ -26,8 +28,22 @@ from .i18n import t
 from .model import Engagement
 from .scheme import ResolvedIndicator, RoleScheme, Scheme, resolve_scheme
 
-__all__ = ["Para", "Heading", "Table", "Figure", "Block", "Article", "Chapter", "Appendix", "Document",
-           "build_document", "rule_text", "fmt_num", "zh_numeral", "deadline_calendar"]
+__all__ = [
+    "Appendix",
+    "Article",
+    "Block",
+    "Chapter",
+    "Document",
+    "Figure",
+    "Heading",
+    "Para",
+    "Table",
+    "build_document",
+    "deadline_calendar",
+    "fmt_num",
+    "rule_text",
+    "zh_numeral",
+]
 
 
 # --------------------------------------------------------------------------------------------- content model
@@ -66,7 +82,7 @@ class Figure:
     width_mm: float = 150.0
 
 
-Block = Union[Para, Heading, Table, Figure]
+Block = Union[Para, Heading, Table, Figure]  # noqa: UP007 - a runtime alias, kept readable
 
 
 @dataclass
@@ -285,7 +301,7 @@ def _date(d: dt.date | None, lang: str) -> str:
 
 
 def _period_label(row: dict[str, dt.date], cycle: str, lang: str) -> str:
-    s, e = row["start"], row["end"]
+    s = row["start"]
     if cycle == "monthly":
         return f"{s.year}年{s.month}月" if lang == "zh" else f"{s:%Y-%m}"
     if cycle == "quarterly":
@@ -611,7 +627,7 @@ class _Builder:
                          self.T("doc.pay_pool", pool=fmt_num(ru.bonus_pool)) if ru.bonus_pool else None)
         if ru.merit_matrix:
             bands = ru.compa_bands
-            heads = ([f"< {fmt_num(bands[0])}"] + [f"{fmt_num(a)}–{fmt_num(b)}" for a, b in zip(bands, bands[1:])]
+            heads = ([f"< {fmt_num(bands[0])}"] + [f"{fmt_num(a)}–{fmt_num(b)}" for a, b in itertools.pairwise(bands)]
                      + [f"≥ {fmt_num(bands[-1])}"]) if bands else [""]
             mrows = [[g] + [fmt_num(v, "%") for v in vals] for g, vals in ru.merit_matrix.items()]
             self.article(ch, "doc.a.merit", self.T("doc.merit"),
@@ -747,7 +763,7 @@ class _Builder:
             for note in getattr(rs.ahp, "notes", []) or []:
                 ap.blocks.append(Para(str(note), "note"))
             if self.figures and w is not None:
-                png = _sensitivity_png(w.rename(index=lambda n: label.get(n, n)))
+                png = _sensitivity_png(w.rename(index=dict(label)))
                 if png:
                     ap.blocks.append(Figure(png, self.T("doc.cap.sensitivity", role=rs.role.name)))
 

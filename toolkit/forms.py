@@ -33,8 +33,16 @@ from .model import Engagement
 from .scheme import RoleScheme, Scheme, resolve_scheme
 from .scoring import WEIGHTED_RULES, excel_formula, excel_total_formula
 
-__all__ = ["FormLayout", "add_form_sheet", "form_workbook", "write_forms", "locate_inputs", "safe_text",
-           "grade_formula", "FORMULA_PREFIXES"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "FormLayout",
+    "add_form_sheet",
+    "form_workbook",
+    "grade_formula",
+    "locate_inputs",
+    "safe_text",
+    "write_forms",
+]
 
 #: Characters that make a spreadsheet treat typed text as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterable
 
 from .errors import Finding, InputError
 from .fileio import atomic_path
 from .i18n import LANGUAGES, t
 from .model import Engagement
 
-__all__ = ["render_all", "FORMATS", "preflight", "output_names"]
+__all__ = ["FORMATS", "output_names", "preflight", "render_all"]
 
 FORMATS: tuple[str, ...] = ("docx", "pdf", "html", "xlsx")
 

@@ -27,7 +27,7 @@ from .document import Document, Figure, Heading, Para, Table
 from .fileio import atomic_path
 from .paths import templates_dir
 
-__all__ = ["render_docx", "docx_bytes", "BODY_FONT", "HEADING_FONT"]
+__all__ = ["BODY_FONT", "HEADING_FONT", "docx_bytes", "render_docx"]
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -120,6 +120,7 @@ def _update_fields_on_open(d) -> None:  # type: ignore[no-untyped-def]
 def _footer_page_numbers(d, label: str) -> None:  # type: ignore[no-untyped-def]
     before, _, after = label.partition("{n}")
     for section in d.sections:
+        section.different_first_page_header_footer = True  # no number on the cover
         p = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run(before)

@@ -17,7 +17,7 @@ from .document import Document
 from .fileio import atomic_write_text
 from .paths import templates_dir
 
-__all__ = ["html_string", "render_html", "page_label_css"]
+__all__ = ["html_string", "page_label_css", "render_html"]
 
 
 @lru_cache(maxsize=4)

@@ -18,7 +18,7 @@ from .document import Document
 from .fileio import atomic_path
 from .render_html import html_string
 
-__all__ = ["render_pdf", "pdf_bytes"]
+__all__ = ["pdf_bytes", "render_pdf"]
 
 
 @lru_cache(maxsize=1)
