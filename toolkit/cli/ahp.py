@@ -39,7 +39,7 @@ def _report(res, title: str | None = None) -> list[str]:  # type: ignore[no-unty
     verdict = t("ahp.cli.pass") if res.consistent else t("ahp.cli.fail")
     lines.append(t("ahp.cli.verdict", verdict=verdict, threshold=f"{res.threshold:.2f}", n=res.n))
     if res.missing:
-        lines.append(t("ahp.cli.missing", m=res.missing))
+        lines.append(t(f"ahp.cli.missing.{res.method}", m=res.missing))
     if len(res.most_inconsistent):
         lines.append(t("ahp.cli.most_inconsistent"))
         for k, r in enumerate(res.most_inconsistent.itertuples(), 1):
