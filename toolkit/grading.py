@@ -250,32 +250,43 @@ def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[
 
     Same formulas as :func:`weighted_totals` / :func:`annual_totals` (``mean`` mode): weighted mean over the
     scored weighted indicators, plus bonus points, zero on a veto; the annual total uses each indicator's mean
-    over the periods. The indicator axis is contracted with ``tensordot`` (one BLAS call) instead of
-    building weighted copies. Returns ``(period_totals[employee, period], annual[employee])``.
+    over the periods. Accumulates one indicator slice at a time (a dozen array passes, small temporaries)
+    rather than materialising masked copies of the whole block. Returns
+    ``(period_totals[employee, period], annual[employee])``.
     """
-    kinds = np.asarray(kinds)
-    wv = np.where(np.isin(kinds, list(_WEIGHTED)), np.asarray(weights, dtype=float), 0.0)
-    bv = (kinds == "bonus").astype(float)
-    vmask = kinds == "veto"
-    present = ~np.isnan(scores)
-    filled = np.where(present, scores, 0.0)
-
-    def total(filled: np.ndarray, present: np.ndarray, veto: np.ndarray | None) -> np.ndarray:
-        num = np.tensordot(wv, filled, axes=1)
-        den = np.tensordot(wv, present, axes=1)
+    n_ind, n_emp, n_per = scores.shape
+    num = np.zeros((n_emp, n_per))
+    den = np.zeros((n_emp, n_per))
+    bonus = np.zeros((n_emp, n_per))
+    veto = np.zeros((n_emp, n_per), dtype=bool)
+    y_num = np.zeros(n_emp)
+    y_den = np.zeros(n_emp)
+    y_bonus = np.zeros(n_emp)
+    for i, kind in enumerate(kinds):
+        s = scores[i]
+        present = ~np.isnan(s)
+        filled = np.where(present, s, 0.0)
+        if kind == "veto":
+            veto |= filled > 0
+            continue
+        cnt = present.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = num / den
-        if bv.any():
-            t += np.tensordot(bv, filled, axes=1)
-        if veto is not None:
-            t[veto] = 0.0
-        return t
-
-    veto_p = (filled[vmask] > 0).any(axis=0) if vmask.any() else None
-    per_period = total(filled, present, veto_p)
-    cnt = present.sum(axis=2)
+            mean = filled.sum(axis=1) / cnt
+        if kind == "bonus":
+            bonus += filled
+            y_bonus += np.where(cnt > 0, mean, 0.0)
+            continue
+        if kind not in _WEIGHTED:
+            continue
+        w = float(weights[i])
+        num += w * filled
+        den += w * present
+        has = cnt > 0
+        y_num += np.where(has, w * mean, 0.0)
+        y_den += w * has
     with np.errstate(invalid="ignore", divide="ignore"):
-        ind_year = filled.sum(axis=2) / cnt
-    veto_y = veto_p.any(axis=1) if veto_p is not None else None
-    present_y = cnt > 0
-    return per_period, total(np.where(present_y, ind_year, 0.0), present_y, veto_y)
+        per_period = num / den + bonus
+        annual = y_num / y_den + y_bonus
+    per_period[veto] = 0.0
+    annual[veto.any(axis=1)] = 0.0
+    return per_period, annual
