@@ -254,7 +254,7 @@ def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[
     rather than materialising masked copies of the whole block. Returns
     ``(period_totals[employee, period], annual[employee])``.
     """
-    n_ind, n_emp, n_per = scores.shape
+    _, n_emp, n_per = scores.shape
     num = np.zeros((n_emp, n_per))
     den = np.zeros((n_emp, n_per))
     bonus = np.zeros((n_emp, n_per))
