@@ -195,15 +195,21 @@ def test_hostile_names_cannot_escape_or_break_parameters(small: Path, tmp_path: 
 @pytest.mark.slow
 def test_dask_local_cluster(small: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
+    from toolkit.batch import make_executor
+
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
                                   dashboard_address=None, silence_logs=40) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        code = main(["build", str(small), "--out", str(tmp_path / "out"), "--executor", "dask",
-                     "--scheduler", cluster.scheduler_address, "--roles", "ad_placement,event_planning",
-                     "--quiet"])
-    assert code == 0
-    client_dir = next((tmp_path / "out").iterdir())
-    manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
+        ex = make_executor("dask", scheduler=cluster.scheduler_address)
+        try:
+            plan = plan_build([small], tmp_path / "out", notebooks=("01_goals", "02_indicators"),
+                              roles=["ad_placement", "event_planning"], warm=False, timeout=300)
+            report = run_build(plan, executor=ex, progress=False)
+        finally:
+            ex._toolkit_client.close()
+    assert report.ok, [(r.key, r.error) for r in report.results]
+    client_dir = report.manifests[0].parent
+    manifest = json.loads(report.manifests[0].read_text(encoding="utf-8"))
     assert manifest["status"] == "ok"
     assert {j["role"] for j in manifest["jobs"]} == {"", "ad_placement", "event_planning"}
     assert verify_manifest(client_dir) == []
