@@ -271,3 +271,38 @@ def test_in_memory_workshop_for_notebooks(eng_path: Path) -> None:
     weights = ws.analysis(panel.role.value, "").weights
     assert max(weights, key=weights.get) == ids[0] and weights[ids[0]] > 1.5 / len(ids)
     assert not list(eng_path.parent.glob("*.sqlite"))
+
+
+def test_indicator_change_in_one_browser_rebuilds_the_other(eng_path: Path) -> None:
+    one, two = open_workshop(eng_path, who="甲"), open_workshop(eng_path, who="乙")
+    page_two = WorkshopPage(two)
+    rid = one.roles()[0][0]
+    ids = one.indicators(rid)
+    one.set_indicators(rid, ids[:3])
+    one.add_participant("王主管")
+    page_two.poll_once()
+    assert {(a, b) for _, a, b in page_two.weights.sliders} == {(ids[0], ids[1]), (ids[0], ids[2]), (ids[1], ids[2])}
+    assert "王主管" in [v for _, v in page_two.weights.participant.options]
+    assert tuple(page_two.indicators.picker.value) == tuple(ids[:3])
+
+
+def test_joint_answers_stay_visible_when_a_named_participant_joins(eng_path: Path) -> None:
+    ws = open_workshop(eng_path)
+    rid = ws.roles()[0][0]
+    ids = ws.indicators(rid)
+    ws.answer(rid, None, ids[0], ids[1], 3)
+    ws.journal.close()  # type: ignore[union-attr]
+    room = open_workshop(eng_path)
+    room.add_participant("张总")
+    room.answer(rid, "张总", ids[0], ids[1], 1 / 3)
+    assert room.participants() == ["", "张总"]
+    panel = PairwisePanel(room)
+    assert {p for p, _, _ in panel.sliders} == {"", "张总"}
+    assert "共同判断" in panel.results.html.value and "群体综合" in panel.results.html.value
+
+
+def test_english_page(eng_path: Path) -> None:
+    page = WorkshopPage(open_workshop(eng_path, lang="en"), lang="en")
+    assert page.tabs.titles == ("Goals", "Indicators", "Weights")
+    assert page.save.description == "Save to engagement"
+    assert "equally important 1" in [label for label, _ in scale_options("en")]

@@ -118,9 +118,10 @@ class GoalEditor(_Panel):
         self.widget.add_class("ws-goals")
 
     def _changed(self, goal_id: str, text: str) -> None:
-        if getattr(self, "_syncing", False):
-            return
-        self.ws.set_goal_text(goal_id, text)
+        with self.ws.lock:
+            if getattr(self, "_syncing", False):
+                return
+            self.ws.set_goal_text(goal_id, text)
         self._render(goal_id)
 
     def _render(self, goal_id: str) -> None:
@@ -142,14 +143,15 @@ class GoalEditor(_Panel):
         self.feedback[goal_id].value = f"<div><b>{head}</b>{vague}<ul>{items}</ul></div>"
 
     def sync(self) -> None:
-        self._syncing = True
-        try:
-            for gid, box in self.boxes.items():
-                if box.value != self.ws.goal_text(gid):
-                    box.value = self.ws.goal_text(gid)
-                self._render(gid)
-        finally:
-            self._syncing = False
+        with self.ws.lock:
+            self._syncing = True
+            try:
+                for gid, box in self.boxes.items():
+                    if box.value != self.ws.goal_text(gid):
+                        box.value = self.ws.goal_text(gid)
+                    self._render(gid)
+            finally:
+                self._syncing = False
 
 
 # ============================================================================================ indicators
@@ -194,18 +196,20 @@ class IndicatorPicker(_Panel):
         q, ql = t("workshop.ind.quant", self.lang), t("workshop.ind.qual", self.lang)
         opts = [(f"{self.ws.indicator_label(i)}（{q if (cat[i].quantitative if i in cat else True) else ql}）", i)
                 for i in order]
-        self._syncing = True
-        try:
-            self.picker.options = opts
-            self.picker.value = tuple(chosen)
-        finally:
-            self._syncing = False
+        with self.ws.lock:
+            self._syncing = True
+            try:
+                self.picker.options = opts
+                self.picker.value = tuple(chosen)
+            finally:
+                self._syncing = False
         self._render()
 
     def _changed(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        self.ws.set_indicators(self.role.value, list(change["new"]))
+        with self.ws.lock:
+            if self._syncing:
+                return
+            self.ws.set_indicators(self.role.value, list(change["new"]))
         self._render()
 
     def balance_numbers(self) -> dict[str, Any]:
@@ -271,7 +275,7 @@ class ResultsView(_Panel):
             return
         label = {i: html.escape(self.ws.indicator_label(i)) for i in ids}
         singles = {p: self.ws.analysis(role, p) for p in participants}
-        show_group = not self.ws.view and len([p for p in participants if p]) >= 2
+        show_group = not self.ws.view and len(participants) >= 2
         group = self.ws.analysis(role, group=True) if show_group else None
         cols = [(p or t("workshop.participant.group", lang), a) for p, a in singles.items()]
         if group is not None:
@@ -358,10 +362,8 @@ class PairwisePanel(_Panel):
         self.role = w.Dropdown(options=[(name, rid) for rid, name in roles], value=role or roles[0][0],
                                description=t("workshop.role", self.lang))
         self.role.add_class("role-select")
-        parts = workshop.visible_participants()
-        opts = [(p or t("workshop.participant.group", self.lang), p) for p in parts]
-        if len(parts) > 1:
-            opts.append((t("workshop.participant.all", self.lang), "*"))
+        parts = workshop.visible_participants(self.role.value)
+        opts = self._participant_options(parts)
         first = participant if participant is not None else (parts[0] if len(parts) == 1 else "*")
         self.participant = w.Dropdown(options=opts, value=first, description=t("workshop.participant", self.lang))
         self.participant.add_class("participant-select")
@@ -373,23 +375,42 @@ class PairwisePanel(_Panel):
         self.status: dict[tuple[str, str, str], w.HTML] = {}
         self._syncing = False
         self.role.observe(lambda _: self.build(), names="value")
-        self.participant.observe(lambda _: self.build(), names="value")
+        self.participant.observe(lambda _: None if self._syncing else self.build(), names="value")
         header = w.HTML(f"<i>{t('workshop.pair.header', self.lang)}</i>")
         controls = w.HBox([self.role, self.participant]) if not workshop.view else w.HBox([self.role])
         self.widget = w.VBox([controls, header, self.rows, self.results.widget])
         self.widget.add_class("ws-weights")
         self.build()
 
+    def _participant_options(self, parts: list[str]) -> list[tuple[str, str]]:
+        opts = [(p or t("workshop.participant.group", self.lang), p) for p in parts]
+        if len(parts) > 1:
+            opts.append((t("workshop.participant.all", self.lang), "*"))
+        return opts
+
+    def _update_participant_menu(self, parts: list[str]) -> None:
+        opts = self._participant_options(parts)
+        if list(self.participant.options) != opts:
+            keep = self.participant.value if self.participant.value in [v for _, v in opts] else opts[-1][1]
+            self._syncing = True
+            try:
+                self.participant.options = opts
+                self.participant.value = keep
+            finally:
+                self._syncing = False
+
     # which participants' sliders are on screen
     def shown(self) -> list[str]:
         v = self.participant.value
-        return self.ws.visible_participants() if v == "*" else [v]
+        return self.ws.visible_participants(self.role.value) if v == "*" else [v]
 
     def build(self) -> None:
         rid = self.role.value
         ids = self.ws.indicators(rid)
+        all_parts = self.ws.visible_participants(rid)
+        self._ids, self._parts = ids, all_parts
+        self._update_participant_menu(all_parts)
         shown = self.shown()
-        all_parts = self.ws.visible_participants()
         self.sliders, self.status = {}, {}
         options = scale_options(self.lang)
         rows: list[w.Widget] = []
@@ -446,31 +467,36 @@ class PairwisePanel(_Panel):
                 s.remove_class("pair-unanswered")
 
     def _answer(self, participant: str, a: str, b: str, value: float) -> None:
-        if self._syncing:
-            return
-        rid = self.role.value
-        try:
-            self.ws.answer(rid, participant, a, b, float(value))
-        except ToolkitError as exc:
-            self.results.message.value = f"<span class='cr-fail'>{html.escape(str(exc))}</span>"
-            return
-        self._render_status()
-        self.results.show(rid, self.shown())
+        with self.ws.lock:
+            if self._syncing:
+                return
+            rid = self.role.value
+            try:
+                self.ws.answer(rid, participant, a, b, float(value))
+            except ToolkitError as exc:
+                self.results.message.value = f"<span class='cr-fail'>{html.escape(str(exc))}</span>"
+                return
+            self._render_status()
+            self.results.show(rid, self.shown())
 
     def sync_values(self) -> None:
         """Move the sliders to the stored answers (after a refresh or an accepted suggestion), silently."""
         rid = self.role.value
-        self._syncing = True
-        try:
-            for (p, a, b), s in self.sliders.items():
-                v = self.ws.judgment(rid, p, a, b)
-                target = _nearest(v) if v is not None else 1.0
-                if s.value != target:
-                    s.value = target
-        finally:
-            self._syncing = False
-        self._render_status()
-        self.results.show(rid, self.shown())
+        with self.ws.lock:
+            if self._ids != self.ws.indicators(rid) or self._parts != self.ws.visible_participants(rid):
+                self.build()  # another browser changed the role's indicators or the participants
+                return
+            self._syncing = True
+            try:
+                for (p, a, b), s in self.sliders.items():
+                    v = self.ws.judgment(rid, p, a, b)
+                    target = _nearest(v) if v is not None else 1.0
+                    if s.value != target:
+                        s.value = target
+            finally:
+                self._syncing = False
+            self._render_status()
+            self.results.show(rid, self.shown())
 
 
 # ============================================================================================ page
@@ -550,6 +576,7 @@ class WorkshopPage(_Panel):
                 return
             if self.ws.refresh():
                 self.goals.sync()
+                self.indicators.sync()
                 self.weights.sync_values()
 
     def _poll_loop(self, every: float) -> None:

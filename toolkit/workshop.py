@@ -94,7 +94,9 @@ class Workshop:
         self.lang = lang
         self.view = participant or None
         self.who = who or participant or (journal.who if journal else "") or t("workshop.who.default", lang)
-        self._lock = threading.RLock()
+        #: held while state changes; widgets hold it too while they sync, so a background refresh and a user's
+        #: answer never interleave
+        self.lock = threading.RLock()
         self._listeners: list[Callable[[str], None]] = []
         self._cache: dict[tuple[str, str | None], Analysis] = {}
         self._seen = 0
@@ -151,23 +153,26 @@ class Workshop:
             return ind_id
         return indicator_name(cat[ind_id], self.lang) if ind_id in cat else ind_id
 
-    def participants(self) -> list[str]:
-        """Named participants (in order of appearance); ``[""]`` (the joint judgment) when nobody is named."""
+    def participants(self, role: str | None = None) -> list[str]:
+        """Participants in order of appearance; ``""`` is the joint judgment of the room, listed when nobody is
+        named or when joint answers exist (for ``role``, or any role) alongside named ones."""
         names = [k.split("/", 1)[1] for k in self.values if k.startswith("participant/")]
+        joint = False
         for k in self.values:
             if k.startswith("j/"):
-                p = k.split("/")[2]
+                _, r, p = k.split("/")[:3]
+                joint = joint or (not p and (role is None or r == role))
                 if p and p not in names:
                     names.append(p)
-        return names or [""]
+        return ([""] if joint or not names else []) + names
 
     def participant_weight(self, name: str) -> float:
         v = self.values.get(f"participant/{name}")
         return float(v.get("weight", 1.0)) if isinstance(v, dict) else 1.0
 
-    def visible_participants(self) -> list[str]:
+    def visible_participants(self, role: str | None = None) -> list[str]:
         """Whose answers this page may show: only the viewer's in a participant view."""
-        return [self.view] if self.view else self.participants()
+        return [self.view] if self.view else self.participants(role)
 
     def judgment(self, role: str, participant: str | None, a: str, b: str) -> float | None:
         ids = self.indicators(role)
@@ -200,7 +205,7 @@ class Workshop:
     def analysis(self, role: str, participant: str | None = None, *, group: bool = False) -> Analysis:
         """Weights, CR and the most inconsistent judgment with its suggested value (cached until an answer)."""
         key = (role, None if group else (participant or ""))
-        with self._lock:
+        with self.lock:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
@@ -237,7 +242,7 @@ class Workshop:
         n = len(ids)
         out = Analysis(role, None, pairs=n * (n - 1) // 2)
         upper = np.triu(np.ones((n, n), bool), 1)
-        mats = {p: self.matrix(role, p) for p in self.participants() if p}
+        mats = {p: self.matrix(role, p) for p in self.participants(role)}
         parts = [p for p, m in mats.items() if (~np.isnan(m) & upper).any()]
         if n < 2 or len(parts) < 2:
             single = self._single(role, parts[0] if parts else "")
@@ -288,7 +293,7 @@ class Workshop:
     def _write(self, key: str, value: Any, *, kind: str = "answer", role: str | None = None,
                participant: str | None = None, a: str | None = None, b: str | None = None, note: str = "",
                who: str | None = None) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             old = self.values.get(key)
             if self.journal is not None:
                 event = self.journal.record(key, value, kind=kind, role=role, participant=participant, a=a, b=b,
@@ -326,7 +331,7 @@ class Workshop:
                 raise InputError(t("workshop.error.out_of_scale", self.lang, value=value),
                                  location=judgment_key(role, p, a, b))
         self._write(judgment_key(role, p, a, b), value, kind=kind, role=role, participant=p, a=a, b=b, note=note)
-        with self._lock:
+        with self.lock:
             self._cache.pop((role, p), None)
             self._cache.pop((role, None), None)
         return self.analysis(role, p)
@@ -361,7 +366,7 @@ class Workshop:
         return self._write(f"goal/{goal_id}/text", text, kind="goal")
 
     def set_indicators(self, role: str, ids: list[str]) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != role}
         return self._write(f"ind/{role}", list(ids), kind="indicators", role=role)
 
@@ -379,7 +384,7 @@ class Workshop:
         last = self.journal.last_seq()
         if last == self._seen:
             return False
-        with self._lock:
+        with self.lock:
             base = self.journal.base_text
             if base != getattr(self, "_base_text", base):
                 self._set_base(_engagement_from_text(base, self.path))
@@ -406,7 +411,7 @@ class Workshop:
         from .engagement import load_engagement
 
         self.journal.reload_from_file()
-        with self._lock:
+        with self.lock:
             self._set_base(load_engagement(self.path))
             self._base_text = self.journal.base_text
             self._overlay(self.journal.state())
@@ -427,7 +432,7 @@ class Workshop:
                 role.indicators = [old.get(i) or RoleIndicator(id=i, basic=True) for i in ids]
             judgments: list[Judgment] = []
             used: list[str] = []
-            for p in self.participants():
+            for p in self.participants(role.id):
                 m = self.matrix(role.id, p)
                 for i, j in np.argwhere(np.triu(~np.isnan(m), 1)):
                     judgments.append(Judgment(a=ids[i], b=ids[j], value=_nice(m[i, j]), participant=p or None))
@@ -447,7 +452,7 @@ class Workshop:
 
         if self.path is None:
             raise InputError(t("workshop.error.no_engagement", self.lang))
-        with self._lock:
+        with self.lock:
             eng = self.to_engagement()
             out = save_engagement(eng, self.path, keep_previous=True)
             if self.journal is not None:
