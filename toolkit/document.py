@@ -488,7 +488,7 @@ class _Builder:
                               if g.baseline is not None else fmt_num(g.target, g.unit or ""))
                 rows.append([g.text, self.sep().join(strategy.get(s, s) for s in g.strategy) or "—",
                              g.metric or "—", target or "—", _date(g.deadline, self.lang) if g.deadline else "—",
-                             g.owner or "—", "；".join(serving.get(g.id, [])) or "—"])
+                             g.owner or "—", ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—"])
             self.article(ch, "doc.a.goal_list", self.T("doc.goal_list", n=len(eng.goals)),
                          Table([self.T("doc.col.goal"), self.T("doc.col.strategy"), self.T("doc.col.metric"),
                                 self.T("doc.col.target"), self.T("doc.col.deadline"), self.T("doc.col.owner"),
