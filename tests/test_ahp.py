@@ -491,3 +491,30 @@ def test_a_result_can_be_fed_back_with_its_names():
     r = analyse(np.array([[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]), names=["甲", "乙", "丙"])
     assert monte_carlo(r, draws=20, seed=0).summary.index.tolist() == ["甲", "乙", "丙"]
     assert repair_plan(r).cr_before == pytest.approx(r.cr)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("empty.csv", b""),
+    ("header_only.csv", b"a,b,value\n"),
+    ("top_list.yaml", b"- 1\n- 2\n"),
+    ("not_excel.xlsx", b"garbage"),
+    ("matrix_scalar.yaml", b"elements: [x, y]\nmatrix: 5\n"),
+    ("short_item.yaml", b"judgments:\n  - [x, y]\n"),
+    ("gbk.csv", "要素A,要素B,判断值\n甲,乙,九十\n".encode("gb18030")),
+    ("names.csv", "a,b,value\n甲,乙,3\n".encode() + b"\xff\xfe"),
+    ("unknown.docx", b"x"),
+])
+def test_cli_never_shows_a_traceback(tmp_path, name, content):
+    f = tmp_path / name
+    f.write_bytes(content)
+    code, out, err = run_cli("ahp", str(f))
+    assert code == 2, out
+    assert "Traceback" not in err and name in err
+
+
+def test_group_participant_with_disconnected_answers_is_reported_not_fatal():
+    rows = [("x", "y", 3, "甲"), ("x", "z", 3, "乙")]
+    g = group_analyse(rows)
+    assert list(g.participants["connected"]) == [False, False]
+    assert g.participants["cr"].isna().all()
+    assert g.weights.sum() == pytest.approx(1)  # the aggregate is connected

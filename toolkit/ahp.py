@@ -682,7 +682,9 @@ def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> Judgm
     if suffix in (".yaml", ".yml"):
         from .yamlio import position_of, read_yaml
 
-        data = read_yaml(p)
+        data = read_yaml(p, expect_mapping=False)
+        if not isinstance(data, Mapping):
+            raise InputError(t("ahp.yaml_keys"), location=str(p), hint=t("ahp.pairs.hint"))
         elements = data.get("elements")
         if elements is not None and not isinstance(elements, list):
             raise InputError(t("ahp.elements_list"), location=f"{p.name}: elements")
@@ -852,6 +854,8 @@ def _diagnosis(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: str, 
 def _analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, top: int | None,
                     source: str = "") -> AHPResult:
     n = A.shape[0]
+    if n == 0:
+        raise InputError(t("ahp.no_judgments"), location=source, hint=t("ahp.pairs.hint"))
     missing = int(np.isnan(A).sum() // 2)
     if missing:
         _check_connected(A, names, source)
@@ -1106,10 +1110,11 @@ class GroupResult:
         d = self.aggregate.to_dict(top)
         d["weights"] = {k: float(v) for k, v in self.weights.items()}
         d["aggregation"] = self.aggregation
-        d["consensus"] = float(self.consensus)
+        d["consensus"] = None if self.consensus != self.consensus else float(self.consensus)
         d["participants"] = [
             {"participant": r.participant, "weight": float(r.weight), "cr": None if pd.isna(r.cr) else float(r.cr),
-             "consistent": bool(r.consistent), "included": bool(r.included)} for r in self.participants.itertuples()]
+             "consistent": bool(r.consistent), "connected": bool(r.connected), "included": bool(r.included)}
+            for r in self.participants.itertuples()]
         return d
 
 

@@ -87,10 +87,11 @@ def ahp(file: Path, method: str, ri: str, as_json: bool, top: int, sheet: str | 
         lines.append(t("ahp.cli.participants"))
         for r in res.participants.itertuples():
             cr = "—" if r.cr != r.cr else f"{r.cr:.4f}"
-            state = t("ahp.cli.pass") if r.consistent else t("ahp.cli.fail")
+            state = (t("ahp.cli.pass") if r.consistent else t("ahp.cli.fail")) if r.connected else t(
+                "ahp.cli.incomplete")
             inc = "" if r.included else " " + t("ahp.cli.excluded")
             lines.append(f"  {r.participant}  w={r.weight:g}  CR={cr}  {state}{inc}")
-        lines.append(t("ahp.cli.consensus", c=f"{res.consensus:.3f}"))
+        lines.append(t("ahp.cli.consensus", c="—" if res.consensus != res.consensus else f"{res.consensus:.3f}"))
         click.echo("\n".join(lines))
         return
     res = analyse(js, method=method, ri=ri, top=top)  # type: ignore[arg-type]
