@@ -107,7 +107,8 @@ def period_totals(scored: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     key = pd.MultiIndex.from_arrays([out["role"], kinds])
     wsum = scored.assign(_w=np.where(scored["weighted"] & scored["score"].notna(), scored["weight"], 0.0)).groupby(
         ["employee", "role", "period"], observed=True, sort=True)["_w"].sum().to_numpy()
-    out["coverage"] = wsum / due.reindex(key).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["coverage"] = wsum / due.reindex(key).to_numpy(dtype=float)
     return out
 
 
