@@ -154,6 +154,18 @@ def test_journal_of_another_engagement(eng: Path, tmp_path: Path) -> None:
     assert len(aside) == 1  # set aside, not deleted
 
 
+def test_foreign_journal_keep_applies_its_answers_to_this_engagement(eng: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(ENGAGEMENT.replace("测试公司", "另一家公司"), encoding="utf-8")
+    with Journal.open(other) as j:
+        j.record("x", 1)
+    journal_path(eng).write_bytes(journal_path(other).read_bytes())
+    with Journal.open(eng, resolve="keep") as j:
+        assert j.state() == {"x": 1}
+        assert "测试公司" in j.base_text and "另一家公司" not in j.base_text
+    assert check_journal(eng).status == "ok"
+
+
 def test_moved_folder_is_accepted_without_question(eng: Path, tmp_path: Path) -> None:
     with Journal.open(eng) as j:
         j.record("x", 2)

@@ -31,12 +31,12 @@ def eng_path(tmp_path: Path) -> Path:
     return dst
 
 
-def _with_participants(path: Path, names: list[tuple[str, float]]) -> None:
+def _with_participants(path: Path, names: list[tuple[str, float]], aggregation: str = "aij") -> None:
     """Name the first role's workshop participants (as a consultant would in the YAML)."""
     text = path.read_text(encoding="utf-8")
     eng = load_engagement(path)
     role = eng.roles[0]
-    block = "    weighting:\n      method: ahp\n      participants:\n" + "".join(
+    block = f"    weighting:\n      method: ahp\n      aggregation: {aggregation}\n      participants:\n" + "".join(
         f"        - {{name: {n}, weight: {w}}}\n" for n, w in names)
     marker = f"  - id: {eng.roles[1].id}\n"
     assert marker in text and "weighting" not in text.split(marker)[0].split(f"- id: {role.id}")[1]
@@ -306,3 +306,25 @@ def test_english_page(eng_path: Path) -> None:
     assert page.tabs.titles == ("Goals", "Indicators", "Weights")
     assert page.save.description == "Save to engagement"
     assert "equally important 1" in [label for label, _ in scale_options("en")]
+
+
+def test_aip_aggregation_goes_through_the_engine(eng_path: Path) -> None:
+    _with_participants(eng_path, [("张总", 1.0), ("李经理", 3.0)], aggregation="aip")
+    ws = open_workshop(eng_path)
+    rid = ws.roles()[0][0]
+    ids = ws.indicators(rid)
+    values = {"张总": [3, 5, 2, 3, 1 / 2, 1 / 3], "李经理": [1 / 2, 3, 1, 2, 1 / 3, 1 / 5]}
+    pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+    for p, vals in values.items():
+        for (i, j), v in zip(pairs, vals):
+            ws.answer(rid, p, ids[i], ids[j], v)
+    group = ws.analysis(rid, group=True)
+    from toolkit.model import Judgment
+
+    expected = group_analyse(judgment_set([Judgment(a=ids[i], b=ids[j], value=v, participant=p)
+                                           for p, vals in values.items() for (i, j), v in zip(pairs, vals)],
+                                          elements=ids), weights={"张总": 1.0, "李经理": 3.0}, aggregation="aip")
+    assert group.aggregation == "aip" and not group.provisional
+    assert group.weights == pytest.approx(expected.weights.to_dict())
+    assert group.consensus == pytest.approx(expected.consensus)
+    assert "AIP" in PairwisePanel(ws).results.html.value
