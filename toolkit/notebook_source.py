@@ -221,17 +221,18 @@ ws.save(method=the_role.weighting.method,
         ("params", None),
         ("code", '''\
 import pandas as pd
-import seaborn as sns
 from IPython.display import display
+from toolkit import calibration as cal
 from toolkit import worksheet
 from toolkit.appraise import appraise, summary
-from toolkit.scoring import indicator_table
+from toolkit.plots_scores import (plot_grades_vs_target, plot_pay_by_grade, plot_score_by_role,
+                                  plot_what_if)
 from toolkit.scheme import resolve_scheme
+from toolkit.scoring import indicator_table
 
 ws = worksheet.begin("04_calibration_review", engagement, role, lang, output_dir, interactive)
 eng = ws.eng
-scheme = resolve_scheme(eng)
-table = indicator_table(scheme)
+table = indicator_table(resolve_scheme(eng))
 actuals, source = worksheet.calibration_actuals(ws, table)
 print(source)
 actuals.head()'''),
@@ -239,32 +240,38 @@ actuals.head()'''),
         ("code", '''\
 result = appraise(eng, actuals, table=table)
 facts = summary(result, eng)
-result.totals'''),
+display(cal.score_distribution_by_role(result.totals))
+worksheet.show_figure(plot_score_by_role(result.totals, lang))
+result.totals.head(10)'''),
         ("md", "nb.calibration.distribution"),
         ("code", '''\
-grades = pd.Series(facts["grades"], name="n").to_frame()
-grades["share"] = (grades["n"] / max(int(grades["n"].sum()), 1)).round(3)
-grades["scheme share"] = pd.Series(eng.distribution.shares)
-display(grades)
-ax = sns.histplot(data=result.totals, x="total", hue="role", multiple="stack", bins=12)
-ax.set(xlabel="total", ylabel="n")
-worksheet.show_figure(ax)'''),
+dist = cal.grade_distribution(result.totals, eng)
+display(dist)
+worksheet.show_figure(plot_grades_vs_target(dist, lang))
+cal.rating_distribution_by_rater(result.ratings)'''),
         ("md", "nb.calibration.redundancy"),
         ("code", '''\
-redundancy = worksheet.redundancy(result)
-redundancy'''),
+display(cal.discrimination(result.annual, result.table))
+redundant = cal.redundant_pairs(result.annual, threshold=0.8)
+redundant'''),
         ("md", "nb.calibration.pay"),
         ("code", '''\
-display(result.budget.by_grade)
-pd.DataFrame([result.budget.to_dict()]).drop(columns=["by_grade"], errors="ignore")'''),
+cost = cal.pay_cost_by_grade(result.totals, eng)
+display(cost)
+worksheet.show_figure(plot_pay_by_grade(cost, lang))
+pd.Series(result.budget.to_dict())'''),
         ("md", "nb.calibration.whatif"),
         ("code", '''\
-what_if = worksheet.what_if_targets(eng, actuals, table, factors=(0.9, 1.0, 1.1))
-what_if'''),
+harder = table.assign(**{c: table[c] * 1.1 for c in ("threshold", "target", "stretch")})
+compare = cal.what_if(eng, actuals, table, harder, labels=("now", "plus10"))
+worksheet.show_figure(plot_what_if(compare, lang))
+compare.head(10)'''),
         ("md", "nb.save"),
         ("code", '''\
 ws.save(source=source, employees=facts["employees"], mean_total=facts["mean_total"], grades=facts["grades"],
-        budget=facts["budget"], redundant_pairs=redundancy, what_if=what_if)'''),
+        budget=facts["budget"], distribution=dist, redundant_pairs=redundant,
+        what_if={"mean_delta": float(compare["delta"].mean()),
+                 "grade_changed": int(compare["grade_changed"].sum())})'''),
     ],
     "05_scheme": [
         ("md", "nb.scheme.intro"),
@@ -282,10 +289,11 @@ pd.DataFrame([{"role": r.role.name, "indicators": len(r.indicators), "weights": 
         ("md", "nb.scheme.render"),
         ("code", '''\
 documents = worksheet.render_documents(ws)
-pd.DataFrame({"document": [str(p) for p in documents]})'''),
+pd.DataFrame({"file": list(documents.values())}, index=list(documents))'''),
         ("md", "nb.save"),
         ("code", '''\
-ws.save(documents=[str(p) for p in documents], roles=[r.role.id for r in scheme.roles])'''),
+ws.save(documents=list(documents.values()), roles=[r.role.id for r in scheme.roles],
+        weights={r.role.id: {i.id: i.weight for i in r.indicators} for r in scheme.roles})'''),
     ],
 }
 

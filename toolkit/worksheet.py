@@ -29,7 +29,7 @@ from .i18n import set_language, t
 from .model import Engagement, Role
 
 __all__ = ["Worksheet", "begin", "show_figure", "results_path", "read_results", "to_jsonable", "FAULT_ENV",
-           "calibration_actuals", "redundancy", "what_if_targets", "render_documents"]
+           "calibration_actuals", "render_documents"]
 
 #: test-only, comma-separated ``<role id or *>:<kill|hang|error>[:<notebook>]``: that role's worksheet fails on purpose
 FAULT_ENV = "APPRAISAL_TEST_FAULT"
@@ -186,58 +186,37 @@ def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- calibration
-ACTUALS_NAMES = ("actuals.csv", "actuals.xlsx")
-
-
 def calibration_actuals(ws: Worksheet, table: Any) -> tuple[Any, str]:
-    """The actuals to try the scheme on: ``actuals.csv``/``.xlsx`` beside the engagement, else simulated.
+    """The actuals to try the scheme on: ``actuals*.csv``/``.xlsx`` beside the engagement, else simulated.
 
     Returns the validated long frame and a one-line note on where it came from (shown in the notebook and
     saved in the results, so a reader knows whether the numbers are real history or a simulation).
     """
     from .actuals import read_actuals, validate_actuals
 
-    for name in ACTUALS_NAMES:
-        path = ws.engagement_path.parent / name
-        if path.is_file():
-            return read_actuals(path, ws.eng, table), t("batch.actuals_file", path=name)
+    folder = ws.engagement_path.parent
+    found = sorted(p for p in folder.glob("actuals*") if p.suffix.lower() in (".csv", ".xlsx"))
+    if found:
+        path = found[-1]
+        return read_actuals(path, ws.eng, table), t("batch.actuals_file", path=path.name)
     from .simulate import simulate_actuals
 
     raw = simulate_actuals(ws.eng, seed=2026)
     return validate_actuals(raw, ws.eng, table, file="simulated"), t("batch.actuals_simulated", seed=2026)
 
 
-def redundancy(result: Any, threshold: float = 0.8) -> Any:
-    """Indicator pairs of one role whose annual scores move together (|Spearman ρ| ≥ ``threshold``)."""
-    from . import calibration  # the scoring engine's calibration analysis
+def render_documents(ws: Worksheet, formats: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Render the scheme documents and KPI forms into the output folder; ``{kind: path relative to it}``.
 
-    return calibration.redundancy(result, threshold=threshold)
-
-
-def what_if_targets(eng: Engagement, actuals: Any, table: Any, factors: tuple[float, ...] = (0.9, 1.0, 1.1)) -> Any:
-    """Mean total, grade counts and pay if every anchor (threshold, target, stretch) were scaled by a factor."""
-    import pandas as pd
-
-    from .appraise import appraise, summary
-
-    rows = []
-    for f in factors:
-        alt = table.copy()
-        for col in ("threshold", "target", "stretch"):
-            alt[col] = pd.to_numeric(alt[col], errors="coerce") * f
-        facts = summary(appraise(eng, actuals, table=alt), eng)
-        rows.append({"factor": f, "mean_total": round(facts["mean_total"], 2), **facts["grades"],
-                     "bonus_total": round(facts["budget"]["bonus_total"], 2)})
-    return pd.DataFrame(rows)
-
-
-def render_documents(ws: Worksheet, formats: tuple[str, ...] | None = None) -> list[Path]:
-    """Render the scheme documents and KPI forms into the output folder (nothing when there is none)."""
+    Relative paths keep the results file the same wherever the build was put. Without an output folder
+    nothing is written.
+    """
     if ws.output_dir is None:
-        return []
+        return {}
     from .render import render_all
 
     kwargs: dict[str, Any] = {"lang": ws.lang}
     if formats is not None:
         kwargs["formats"] = formats
-    return [Path(p) for p in render_all(ws.eng, ws.output_dir, **kwargs)]
+    paths = render_all(ws.eng, ws.output_dir, **kwargs)
+    return {k: str(Path(p).resolve().relative_to(ws.output_dir)) for k, p in paths.items()}
