@@ -518,3 +518,19 @@ def test_group_participant_with_disconnected_answers_is_reported_not_fatal():
     assert list(g.participants["connected"]) == [False, False]
     assert g.participants["cr"].isna().all()
     assert g.weights.sum() == pytest.approx(1)  # the aggregate is connected
+
+
+def test_next_pairs_bridge_groups_first_then_shorten_the_graph():
+    from toolkit.ahp import next_pairs
+
+    disconnected = [("线索量", "转化率", 3), ("品牌认知度", "团队协作", 2), ("品牌认知度", "活动", 2)]
+    first = next_pairs(disconnected, k=1).iloc[0]
+    groups = [{"线索量", "转化率"}, {"品牌认知度", "团队协作", "活动"}]
+    assert np.isinf(first.distance)
+    assert any(first.a in g for g in groups) and not any({first.a, first.b} <= g for g in groups)
+    asked = disconnected + [(first.a, first.b, 1)]
+    analyse(asked)  # now connected
+    path = [("a", "b", 2), ("b", "c", 2), ("c", "d", 2), ("d", "e", 2)]  # a chain: a and e are 4 apart
+    top = next_pairs(path, k=1).iloc[0]
+    assert {top.a, top.b} == {"a", "e"} and top.distance == 4
+    assert len(next_pairs(DRINKS)) == 0  # complete: nothing to ask

@@ -912,6 +912,37 @@ def diagnose(judgments: Any, *, names: Sequence[str] | None = None, method: Meth
     return _diagnosis(A, w, nm, method, r.ri)
 
 
+def next_pairs(judgments: Any, *, names: Sequence[str] | None = None, k: int = 3) -> pd.DataFrame:
+    """The unjudged pairs most worth asking next, for an incomplete (or disconnected) set of judgments.
+
+    Pairs whose elements are farthest apart in the comparison graph come first (a pair across two disconnected
+    groups is infinitely far): comparison graphs of small diameter give the most reliable weights (Szádoczki,
+    Bozóki et al.), and a cross-group pair is the only way to make a disconnected set usable. Ties go to pairs
+    whose elements have been compared least often.
+    """
+    from scipy.sparse.csgraph import shortest_path
+
+    if isinstance(judgments, AHPResult):
+        A, nm = judgments.matrix, judgments.names
+    elif isinstance(judgments, np.ndarray) and names is not None:
+        A, nm = np.asarray(judgments, dtype=float), tuple(names)
+    else:
+        js = judgment_set(judgments, elements=names)
+        A, nm = js.matrix(), js.elements
+    n = len(nm)
+    known = ~np.isnan(A) & ~np.eye(n, dtype=bool)
+    dist = shortest_path(known.astype(float), directed=False, unweighted=True)
+    deg = known.sum(1)
+    iu = np.triu_indices(n, 1)
+    todo = ~known[iu]
+    I, J = iu[0][todo], iu[1][todo]
+    d = dist[I, J]
+    load = deg[I] + deg[J]
+    order = np.lexsort((J, I, load, -np.where(np.isinf(d), np.finfo(float).max, d)))[:k]
+    return pd.DataFrame({"a": [nm[i] for i in I[order]], "b": [nm[j] for j in J[order]], "distance": d[order],
+                         "compared": load[order]})
+
+
 # ============================================================================================ repair
 @dataclass(frozen=True)
 class Change:
