@@ -200,7 +200,6 @@ def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str
                    headcount: int | None = None) -> Engagement:
     """A ready-to-edit engagement built from the role presets and the company-size profile."""
     presets = load_presets()
-    cat = load_catalogue()
     unknown = [r for r in role_ids if r not in presets]
     if unknown:
         raise InputError(t("ref.unknown_preset", id=", ".join(unknown)), location="--roles",
@@ -220,9 +219,7 @@ def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str
             id=p.id, name=p.name_zh, preset=p.id, role_type=p.role_type, headcount=1,
             quant_share=p.quant_share,
             indicators=[RoleIndicator(id=pi.id, weight=w, threshold=pi.threshold, target=pi.target,
-                                      stretch=pi.stretch, basic=True,
-                                      # a lagging survey metric keeps its own (half-year/annual) cycle
-                                      cycle=cat[pi.id].default_cycle if cat[pi.id].lagging else None)
+                                      stretch=pi.stretch, basic=True)
                         for pi, w in zip(chosen, weights)],
         ))
     year = dt.date.today().year + 1

@@ -133,7 +133,9 @@ def resolve_role(eng: Engagement, role: Role) -> RoleScheme:
         resolved.append(ResolvedIndicator(
             id=ri.id, indicator=ind, weight=weights.get(ri.id, 0.0),
             threshold=pick("threshold"), target=pick("target"), stretch=pick("stretch"),
-            rule=ri.rule or ind.rule, cycle=ri.cycle or role.cycle or eng.cycles.default,
+            rule=ri.rule or ind.rule,
+            # a lagging survey metric keeps its own (half-year/annual) cycle unless the role says otherwise
+            cycle=ri.cycle or (ind.default_cycle if ind.lagging else None) or role.cycle or eng.cycles.default,
             goal=ri.goal, basic=ri.basic, evaluator=ri.evaluator,
         ))
     return RoleScheme(role=role, indicators=resolved, band=_role_band(role), weights_method=method, ahp=ahp_result)
