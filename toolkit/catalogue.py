@@ -16,7 +16,7 @@ from .errors import Finding, InputError
 from .i18n import get_language, t
 from .model import Indicator, RolePreset, SizeProfile
 from .paths import templates_dir
-from .yamlio import position_of, read_yaml
+from .yamlio import position_of, read_data_file, read_yaml
 
 __all__ = ["load_catalogue", "load_presets", "size_profiles", "catalogue_frame", "presets_frame",
            "indicator_name", "validation_findings"]
@@ -81,8 +81,8 @@ _UNION_TAGS = {"linear", "ratio", "band", "steps", "deduction", "bonus", "veto",
 
 
 def _load_list(path: Path, model: type[M], key: str) -> list[M]:
-    data = read_yaml(path)
-    items = data.get(key)
+    data = read_data_file(path)
+    items = data.get(key) if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError(f"'{key}' must be a list", location=str(path))
     out, findings = [], []
@@ -90,7 +90,7 @@ def _load_list(path: Path, model: type[M], key: str) -> list[M]:
         try:
             out.append(model.model_validate(raw))
         except ValidationError as exc:
-            findings += validation_findings(exc, data, (key, i), file=str(path))
+            findings += validation_findings(exc, read_yaml(path), (key, i), file=str(path))
     if findings:
         raise InputError(t("model.invalid", n=len(findings)), location=str(path), findings=findings)
     ids = [x.id for x in out]  # type: ignore[attr-defined]
@@ -114,7 +114,7 @@ def _presets(root: str) -> dict[str, RolePreset]:
 
 @lru_cache(maxsize=None)
 def _profiles(root: str) -> dict[str, SizeProfile]:
-    items = read_yaml(Path(root) / "catalogue" / "size_profiles.yaml")
+    items = read_data_file(Path(root) / "catalogue" / "size_profiles.yaml")
     return {size: SizeProfile.model_validate({"size": size, **body}) for size, body in items.items()}
 
 

@@ -51,13 +51,12 @@ def language(lang: str | None) -> Iterator[None]:
 @lru_cache(maxsize=None)
 def messages() -> dict[str, dict[str, str]]:
     """All catalogue entries merged from ``templates/i18n/*.yaml``; a key defined twice is a bug."""
-    from ruamel.yaml import YAML
+    from .yamlio import read_data_file
 
-    yaml = YAML(typ="safe", pure=True)
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     for path in sorted((templates_dir() / "i18n").glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8")) or {}
+        data = read_data_file(path) or {}
         for key, entry in data.items():
             if key in merged:
                 raise RuntimeError(f"message key {key!r} defined in both {origin[key]} and {path.name}")
