@@ -49,6 +49,7 @@ __all__ = [
     "accept_change",
     "aggregate_judgments",
     "analyse",
+    "consensus",
     "consistency_ratio",
     "cr_threshold",
     "diagnose",
@@ -1149,8 +1150,10 @@ class GroupResult:
         return d
 
 
-def _shannon_consensus(P: np.ndarray, lam: np.ndarray) -> float:
-    """Relative homogeneity from Shannon α/γ diversity of the priority vectors (Goepel's AHP-OS idea):
+def consensus(P: np.ndarray, lam: np.ndarray) -> float:
+    """Group homogeneity of priority vectors ``P`` (participants × elements) with participant weights ``lam``.
+
+    Relative homogeneity from Shannon α/γ diversity of the priority vectors (Goepel's AHP-OS idea):
     1/D_β = exp(H_α − H_γ) lies in [1/K, 1]; rescaled to [0, 1] so that 1 means identical priorities."""
     K = len(P)
     if K <= 1:
@@ -1228,7 +1231,7 @@ def group_analyse(judgments: Any, *, weights: Mapping[str, float] | None = None,
         wts = agg.weights
     else:
         raise InputError(t("ahp.aggregation_unknown", value=aggregation), hint=t("ahp.aggregation_unknown.hint"))
-    consensus = _shannon_consensus(P, lam[usable]) if usable.sum() > 0 else float("nan")
+    homogeneity = consensus(P, lam[usable]) if usable.sum() > 0 else float("nan")
     # disagreement per pair: weighted geometric SD of the judgments of those included
     iu = np.triu_indices(n, 1)
     L = np.log(stack[inc][:, iu[0], iu[1]])
@@ -1244,4 +1247,4 @@ def group_analyse(judgments: Any, *, weights: Mapping[str, float] | None = None,
                         "max": np.exp(np.nanmax(np.where(known, L, -np.inf), 0))})
     dis = dis[dis["judged_by"] > 0].sort_values("gsd", ascending=False, kind="stable").reset_index(drop=True)
     return GroupResult(aggregate=agg, weights=wts, aggregation=aggregation, participants=table,
-                       individual=individual, consensus=consensus, disagreement=dis)
+                       individual=individual, consensus=homogeneity, disagreement=dis)

@@ -469,12 +469,11 @@ def _nice(v: float) -> float:
 
 def _consensus(P: np.ndarray, weights: np.ndarray) -> float | None:
     """The engine's group homogeneity measure (the one :func:`toolkit.ahp.group_analyse` reports)."""
-    from . import ahp
+    from .ahp import consensus
 
-    fn = getattr(ahp, "_shannon_consensus", None)
-    if fn is None or np.isnan(P).any():
+    if np.isnan(P).any():
         return None
-    return float(fn(P, np.asarray(weights, float)))
+    return float(consensus(P, np.asarray(weights, float)))
 
 
 def _suggestion(result: Any, judged: np.ndarray) -> dict[str, Any] | None:
