@@ -50,3 +50,10 @@ def test_environment_yml_mirrors_pyproject() -> None:
     assert any("-e .[" in p and "workshop" in p and "dev" in p for p in pip)
     assert set(project["optional-dependencies"]) >= {"workshop", "dev"}
     assert project["scripts"]["appraisal"].startswith("toolkit.cli")
+
+
+def test_public_api_resolves() -> None:
+    import toolkit
+
+    for name in toolkit.__all__:
+        assert getattr(toolkit, name) is not None, name

@@ -13,7 +13,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-#: public name -> module that defines it
+#: public name -> module that defines it (submodules such as ``toolkit.calibration`` are imported directly)
 _API: dict[str, str] = {
     # model and loading
     "Engagement": "model", "Role": "model", "Goal": "model", "Indicator": "model",
@@ -22,11 +22,38 @@ _API: dict[str, str] = {
     "presets_frame": "catalogue",
     "ToolkitError": "errors", "InputError": "errors", "Finding": "errors",
     "t": "i18n", "set_language": "i18n",
-    # checks
     "smart_check": "goals", "parse_goal_text": "goals", "alignment_matrix": "goals",
+    # checks
     "check_engagement": "checks",
     "resolve_scheme": "scheme",
+    # weights engine
+    "analyse": "ahp", "AHPResult": "ahp", "JudgmentSet": "ahp", "read_judgments": "ahp",
+    "judgment_set": "ahp", "group_analyse": "ahp", "GroupResult": "ahp", "diagnose": "ahp",
+    "repair_plan": "ahp", "accept_change": "ahp", "next_pairs": "ahp", "weights_and_cr": "ahp",
+    "random_index": "ahp", "consensus": "ahp",
+    "HNode": "hierarchy", "synthesise": "hierarchy", "allocate_percent": "hierarchy",
+    "role_weights": "hierarchy", "RoleWeights": "hierarchy",
+    "one_at_a_time": "sensitivity", "monte_carlo": "sensitivity", "monte_carlo_hierarchy": "sensitivity",
+    "entropy_weights": "objective_weights", "critic_weights": "objective_weights",
+    "compare_weights": "objective_weights", "blend": "objective_weights",
+    # scoring engine and calibration review
+    "apply_rule": "scoring", "excel_formula": "scoring", "excel_total_formula": "scoring",
+    "appraise": "appraise", "Appraisal": "appraise",
+    "read_actuals": "actuals",
+    "assign_grades": "grading", "forced_distribution": "grading",
+    "pay_table": "pay", "budget_check": "pay",
+    "combine_ratings": "raters", "rater_bias": "raters",
+    "simulate_actuals": "simulate", "write_sample_actuals": "simulate",
+    # documents and forms
+    "compliance_findings": "compliance",
+    "build_document": "document",
+    "write_forms": "forms", "form_workbook": "forms",
+    "render_all": "render",
+    # workshop
+    "Journal": "journal", "check_journal": "journal", "journal_path": "journal",
+    "Workshop": "workshop", "open_workshop": "workshop",
 }
+
 
 __all__ = sorted(_API) + ["__version__"]
 
