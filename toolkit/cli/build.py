@@ -17,16 +17,29 @@ DEMO_SAMPLES = ("small_company", "midsize_company")
 def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str, ...], jobs: int | None,
          lang: str | None, resume: bool, timeout: float, executor: str, scheduler: str | None,
          fresh_kernels: bool, quiet: bool) -> None:
-    from ..batch import make_executor, plan_build, run_build, summary_frame
+    import os
+
+    from ..batch import make_executor, plan_build, prestart, run_build, summary_frame
 
     lang = lang or get_language()
     role_list = [r.strip() for item in roles for r in item.split(",") if r.strip()]
-    plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout,
-                      warm=not fresh_kernels and executor == "local")
+    warm = not fresh_kernels and executor == "local"
+    ex = None
+    if warm:  # start the workers' kernels while the engagements are checked (about 4 s each, in parallel)
+        workers = jobs or os.cpu_count() or 1
+        ex = make_executor("local", workers)
+        prestart(ex, workers)
+    try:
+        plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout, warm=warm)
+    except BaseException:
+        if ex is not None:
+            ex.shutdown(wait=True, cancel_futures=True)
+        raise
     if plan.warnings and not quiet:
         click.echo(t("batch.warnings"), err=True)
         click.echo(format_findings(plan.warnings), err=True)
-    ex = make_executor(executor, jobs, scheduler) if executor != "local" else None
+    if executor != "local":
+        ex = make_executor(executor, jobs, scheduler)
     try:
         report = run_build(plan, executor=ex, jobs=jobs, resume=resume, progress=not quiet and sys.stderr.isatty(),
                            argv=sys.argv)
@@ -34,6 +47,8 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
         client = getattr(ex, "_toolkit_client", None)
         if client is not None:
             client.close()
+        elif ex is not None:
+            ex.shutdown(wait=True)
     frame = summary_frame(report, lang)
     click.echo(frame.to_string(index=False, na_rep="—"))
     n_ok = sum(r.ok for r in report.results)
