@@ -25,6 +25,16 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
                           cwd=cwd or ROOT, env=full_env, timeout=timeout)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh): a test that switches language must not leak it."""
+    from toolkit import i18n
+
+    i18n._current.clear()
+    yield
+    i18n._current.clear()
+
+
 @pytest.fixture
 def cli():
     return run_cli
