@@ -740,6 +740,7 @@ def summary_frame(report: BuildReport, lang: str | None = None) -> Any:
             row["CR"] = round(float(cr), 4)
     frame = pd.DataFrame(list(rows.values()),
                          columns=["client", "role", "status", "CR", "time", "outputs", "error"])
+    frame["CR"] = pd.to_numeric(frame["CR"])  # None -> NaN, shown as — by the CLI
     labels = {c: t(f"batch.col.{c}", lang) for c in frame.columns}
     return frame.rename(columns=labels)
 

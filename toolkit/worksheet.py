@@ -202,21 +202,20 @@ def calibration_actuals(ws: Worksheet, table: Any) -> tuple[Any, str]:
     from .simulate import simulate_actuals
 
     raw = simulate_actuals(ws.eng, seed=2026)
+    raw["_where"] = [f"row {i + 2}" for i in range(len(raw))]  # as toolkit.actuals.read_table numbers rows
     return validate_actuals(raw, ws.eng, table, file="simulated"), t("batch.actuals_simulated", seed=2026)
 
 
-def render_documents(ws: Worksheet, formats: tuple[str, ...] | None = None) -> dict[str, str]:
-    """Render the scheme documents and KPI forms into the output folder; ``{kind: path relative to it}``.
+def render_documents(ws: Worksheet) -> dict[str, str]:
+    """Render the scheme documents into ``documents/`` and the KPI forms into ``forms/`` of the output folder.
 
-    Relative paths keep the results file the same wherever the build was put. Without an output folder
-    nothing is written.
+    Returns ``{kind: path relative to the output folder}``; relative paths keep the results file the same
+    wherever the build was put. Without an output folder nothing is written.
     """
     if ws.output_dir is None:
         return {}
     from .render import render_all
 
-    kwargs: dict[str, Any] = {"lang": ws.lang}
-    if formats is not None:
-        kwargs["formats"] = formats
-    paths = render_all(ws.eng, ws.output_dir, **kwargs)
+    paths = {**render_all(ws.eng, ws.output_dir / "documents", lang=ws.lang, formats=("html", "docx", "pdf")),
+             **render_all(ws.eng, ws.output_dir / "forms", lang=ws.lang, formats=("xlsx",))}
     return {k: str(Path(p).resolve().relative_to(ws.output_dir)) for k, p in paths.items()}
