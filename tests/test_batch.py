@@ -245,3 +245,16 @@ def test_cli_build_of_the_small_sample(tmp_path: Path, capsys: pytest.CaptureFix
     for role in _roles(SMALL):
         assert role in printed
     assert "ok" in printed and os.path.isdir(client_dir / "results")
+
+
+@pytest.mark.slow
+def test_demo_builds_both_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0, capsys.readouterr()
+    clients = sorted(p for p in out.iterdir() if p.is_dir())
+    assert len(clients) == 2
+    for client_dir in clients:
+        for name in ("documents/scheme.docx", "documents/scheme.pdf", "documents/scheme.html", "forms/kpi_forms.xlsx"):
+            assert (client_dir / name).stat().st_size > 1000, name
+        assert verify_manifest(client_dir) == []
+        assert not list(client_dir.rglob("*.failed.ipynb")) and not list(client_dir.rglob("*.part"))
