@@ -239,6 +239,10 @@ def test_cli_build_of_the_small_sample(tmp_path: Path, capsys: pytest.CaptureFix
         nb = nbformat.read(copy, as_version=4)
         assert all(c.source == "" for c in nb.cells if c.cell_type == "code")
         assert not any("parameters" in " ".join(c.metadata.get("tags", [])) for c in nb.cells)
+    # the audit copy's parameters cell is readable: the Chinese client folder is not \u-escaped
+    nb = nbformat.read(client_dir / "notebooks" / "01_goals.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "杭州山岚茶饮有限公司" in injected.source and "\\u" not in injected.source
     # documents were rendered and are hashed in the manifest
     docs = manifest["jobs"][-1]["results"]["documents"]
     assert docs and all((client_dir / d).is_file() or Path(d).is_file() for d in docs)

@@ -423,6 +423,19 @@ def _error_text(nb: Any) -> str:
     return ""
 
 
+def _readable_parameters(nb: Any) -> None:
+    """Rewrite papermill's injected cell with ``repr`` literals: the same values, Chinese kept readable.
+
+    papermill escapes non-ASCII text as ``\\uXXXX``; a client directory named after a Chinese client would
+    otherwise be unreadable in the audit copy. The values come from ``metadata.papermill.parameters``.
+    """
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []) and params:
+            lines = [line for line in cell.source.splitlines() if line.startswith("#")]
+            cell.source = "\n".join(lines + [f"{k} = {v!r}" for k, v in params.items()])
+
+
 def _mark_interrupted(nb: Any, status: str, message: str) -> None:
     """Put the timeout or kernel death on the cell that was running, so the partial notebook shows where."""
     import nbformat
@@ -497,9 +510,11 @@ def run_job(job: Job) -> JobResult:
 
     if tmp.exists():
         nb = nbformat.read(tmp, as_version=4)
+        _readable_parameters(nb)
         if res.ok:
             final = nb_dir / f"{job.key}.ipynb"
-            os.replace(tmp, final)
+            atomic_write_text(final, nbformat.writes(nb))
+            tmp.unlink(missing_ok=True)
             (nb_dir / f"{job.key}.failed.ipynb").unlink(missing_ok=True)
             copy_path = nb_dir / "client" / f"{job.key}.ipynb"
             copy_path.parent.mkdir(parents=True, exist_ok=True)
@@ -512,10 +527,8 @@ def run_job(job: Job) -> JobResult:
             final = nb_dir / f"{job.key}.failed.ipynb"
             if res.status in ("timeout", "killed"):
                 _mark_interrupted(nb, res.status, res.error)
-                atomic_write_text(final, nbformat.writes(nb))
-                tmp.unlink(missing_ok=True)
-            else:
-                os.replace(tmp, final)
+            atomic_write_text(final, nbformat.writes(nb))
+            tmp.unlink(missing_ok=True)
             res.notebook_out = str(final.relative_to(client_dir))
     elif res.ok:
         res.status, res.error = "failed", t("batch.no_output")

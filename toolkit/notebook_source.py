@@ -149,8 +149,9 @@ pd.DataFrame([{"role": the_role.name, "method": the_role.weighting.method,
         ("md", "nb.weights.judgments"),
         ("code", '''\
 judgments = pd.DataFrame([j.model_dump() for j in the_role.weighting.judgments],
-                         columns=["a", "b", "value", "participant"])
-judgments'''),
+                         columns=["a", "b", "value", "participant"]).fillna({"participant": "—"})
+if len(judgments):  # one row per pair, one column per participant
+    display(judgments.pivot_table(index=["a", "b"], columns="participant", values="value", sort=False).round(3))'''),
         ("md", "nb.weights.ahp"),
         ("code", '''\
 from toolkit.hierarchy import role_weights
