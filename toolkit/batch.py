@@ -26,6 +26,7 @@ Any ``concurrent.futures.Executor`` can run the jobs (``ProcessPoolExecutor`` by
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -35,10 +36,11 @@ import sys
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from .errors import Finding, InputError
 from .fileio import atomic_write_text, sha256_file
@@ -47,9 +49,23 @@ from .paths import ROOT, notebooks_dir
 from .worksheet import read_results, results_path
 
 __all__ = [
-    "NOTEBOOKS", "PER_ROLE", "Job", "JobResult", "BuildPlan", "BuildReport",
-    "client_slug", "plan_build", "run_build", "run_job", "warm_up", "prestart", "make_executor", "summary_frame",
-    "verify_manifest", "client_copy", "shutdown_worker_kernels",
+    "NOTEBOOKS",
+    "PER_ROLE",
+    "BuildPlan",
+    "BuildReport",
+    "Job",
+    "JobResult",
+    "client_copy",
+    "client_slug",
+    "make_executor",
+    "plan_build",
+    "prestart",
+    "run_build",
+    "run_job",
+    "shutdown_worker_kernels",
+    "summary_frame",
+    "verify_manifest",
+    "warm_up",
 ]
 
 #: the guided notebooks, in workflow order
@@ -339,15 +355,11 @@ def _start_kernel(kernel_name: str, timeout: float) -> Any:
 def _stop_kernel(km: Any) -> None:
     from jupyter_core.utils import run_sync
 
-    try:
+    with contextlib.suppress(Exception):  # a kernel that is already gone is what we wanted
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone is what we wanted
-        pass
-    try:
+    with contextlib.suppress(Exception):
         run_sync(km.cleanup_resources)()
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def _kill_kernel(km: Any) -> None:
@@ -465,7 +477,7 @@ def run_job(job: Job) -> JobResult:
     tmp = staging / f"{job.key}.{os.getpid()}.{threading.get_ident()}.ipynb"
     res = JobResult(key=job.key, slug=job.slug, notebook=job.notebook, role=job.role, status="ok",
                     fingerprint=job.fingerprint, parameters=job.parameters,
-                    started=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                    started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     t0 = time.perf_counter()
     rpath = results_path(client_dir, job.notebook, job.role)
     old_results = rpath.stat().st_mtime_ns if rpath.exists() else None
@@ -646,7 +658,7 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
         "slug": slug,
         "engagement": info["path"],
         "started": started,
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
         "command": list(argv) if argv is not None else None,
         "status": "ok" if all(r.ok for r in results) else "failed",
@@ -676,7 +688,7 @@ def run_build(plan: BuildPlan, *, executor: Executor | None = None, jobs: int | 
     from tqdm.auto import tqdm
 
     t0 = time.perf_counter()
-    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results: list[JobResult] = []
     todo: list[Job] = []
     prev_by_slug = {slug: _previous(plan.out / slug) for slug in plan.engagements} if resume else {}

@@ -17,7 +17,7 @@ from typing import Any
 from .i18n import t
 from .paths import notebooks_dir
 
-__all__ = ["PARAMETERS_SOURCE", "build_notebook", "write_notebooks", "stale_notebooks", "NOTEBOOK_NAMES"]
+__all__ = ["NOTEBOOK_NAMES", "PARAMETERS_SOURCE", "build_notebook", "stale_notebooks", "write_notebooks"]
 
 NOTEBOOK_NAMES = ("01_goals", "02_indicators", "03_weights", "04_calibration_review", "05_scheme")
 

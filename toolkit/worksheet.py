@@ -28,8 +28,17 @@ from .fileio import atomic_write_text, sha256_file
 from .i18n import set_language, t
 from .model import Engagement, Role
 
-__all__ = ["Worksheet", "begin", "show_figure", "results_path", "read_results", "to_jsonable", "FAULT_ENV",
-           "calibration_actuals", "render_documents"]
+__all__ = [
+    "FAULT_ENV",
+    "Worksheet",
+    "begin",
+    "calibration_actuals",
+    "read_results",
+    "render_documents",
+    "results_path",
+    "show_figure",
+    "to_jsonable",
+]
 
 #: test-only, comma-separated ``<role id or *>:<kill|hang|error>[:<notebook>]``: that role's worksheet fails on purpose
 FAULT_ENV = "APPRAISAL_TEST_FAULT"
