@@ -137,3 +137,23 @@ def test_exit_codes() -> None:
     assert exit_code([]) == 0
     assert exit_code([Finding("warning", "x", "", "m")]) == 1
     assert exit_code([Finding("warning", "x", "", "m"), Finding("error", "y", "", "m")]) == 2
+
+
+def test_qualitative_target_outside_scale() -> None:
+    eng = load_engagement(SMALL)
+    cat = load_catalogue()
+    for role in eng.roles:
+        for ind in role.indicators:
+            if not cat[ind.id].quantitative:
+                ind.target = 6
+                assert "scheme.rating_anchor" in codes(eng)
+                return
+    pytest.skip("no qualitative indicator in the sample")
+
+
+def test_headcounts_against_department_and_employees() -> None:
+    eng = load_engagement(SMALL)
+    eng.roles[0].headcount += 5
+    found = codes(eng)
+    assert "scheme.headcount_total" in found
+    assert "scheme.headcount_employees" in found

@@ -147,3 +147,50 @@ def test_new_for_every_preset_and_size_has_no_errors() -> None:
         eng = new_engagement("客户", size, list(load_presets()))
         bad = [f for f in check_engagement(eng) if f.code in ("scheme.lagging_monthly",) or f.severity == "error"]
         assert not bad, [f.format() for f in bad]
+
+
+def test_impossible_date_and_tab_are_located(cli, tmp_path: Path) -> None:
+    text = SMALL.read_text(encoding="utf-8")
+    p = tmp_path / "date.yaml"
+    p.write_text(text.replace("deadline: 2027-12-31", "deadline: 2027-13-31", 1), encoding="utf-8")
+    proc = cli("check", str(p))
+    _no_traceback(proc)
+    assert proc.returncode == 2 and "不存在" in proc.stderr and "行" in proc.stderr
+    p2 = tmp_path / "tab.yaml"
+    p2.write_text("client:\n\tname: x\n", encoding="utf-8")
+    proc = cli("check", str(p2))
+    assert proc.returncode == 2 and "Tab" in proc.stderr
+
+
+def test_duplicate_employee_ids(cli, tmp_path: Path, small_raw) -> None:
+    small_raw["employees"][1]["id"] = small_raw["employees"][0]["id"]
+    proc = cli("check", str(dump_raw(small_raw, tmp_path / "e.yaml")))
+    assert proc.returncode == 2 and "employees[1].id" in proc.stderr
+
+
+def test_unknown_field_is_named_with_suggestion(cli, tmp_path: Path, small_raw) -> None:
+    ind = small_raw["roles"][0]["indicators"][0]
+    ind["wieght"] = ind.pop("weight")
+    small_raw["colour"] = "blue"
+    proc = cli("check", str(dump_raw(small_raw, tmp_path / "e.yaml")))
+    assert proc.returncode == 2
+    assert "wieght" in proc.stderr and "weight" in proc.stderr and "colour" in proc.stderr
+
+
+def test_json_errors_go_to_stdout_as_json(cli, tmp_path: Path) -> None:
+    proc = cli("check", "--json", str(tmp_path / "missing.yaml"))
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 2 and data["exit_code"] == 2 and "missing.yaml" in data["location"]
+
+
+def test_scheme_findings_carry_line_numbers(cli, tmp_path: Path, small_raw) -> None:
+    role = next(r for r in small_raw["roles"] if r.get("weighting", {}).get("method", "direct") == "direct")
+    role["indicators"][0]["weight"] += 3
+    proc = cli("check", str(dump_raw(small_raw, tmp_path / "e.yaml")))
+    line = next(l for l in proc.stdout.splitlines() if "scheme.weights_sum" in l)
+    assert "行" in line
+
+
+def test_check_accepts_the_folder_new_wrote(cli, tmp_path: Path) -> None:
+    assert cli("new", str(tmp_path / "c"), "--client", "x", "--size", "small", "--roles", "brand").returncode == 0
+    assert cli("check", str(tmp_path / "c")).returncode in (0, 1)

@@ -92,3 +92,49 @@ def test_alignment_matrix_shape() -> None:
     m = alignment_matrix(eng)
     assert m.shape == (len(eng.goals), len(eng.roles))
     assert (m != "").any().any()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Q3 内把官网线索转化率提高到 5%", {"metric": "官网线索转化率", "target": 5.0, "unit": "%", "deadline": "Q3"}),
+    ("年底前公众号粉丝增长到10万", {"metric": "公众号粉丝", "target": 10.0, "unit": "万", "deadline": "年底"}),
+    ("到2027年底，线索转化率从3%提高到5%", {"metric": "线索转化率", "baseline": 3.0, "target": 5.0,
+                                     "deadline": dt.date(2027, 12, 31)}),
+    ("2027年第三季度末前把线索转化率提高到 5%", {"metric": "线索转化率", "deadline": dt.date(2027, 9, 30)}),
+    ("Reduce cost per lead from 150 yuan to 120 yuan by end of Q3 2027",
+     {"metric": "cost per lead", "baseline": 150.0, "target": 120.0, "unit": "yuan", "deadline": dt.date(2027, 9, 30)}),
+    ("2027年6月底前获客成本降至 ８０ 元", {"metric": "获客成本", "target": 80.0, "deadline": dt.date(2027, 6, 30)}),
+    ("2027/13/40 前线索达到 500 个", {"invalid_date": "2027/13/40", "target": 500.0}),
+])
+def test_parse_more_phrasings(text: str, expected: dict) -> None:
+    parsed = parse_goal_text(text)
+    for key, value in expected.items():
+        assert parsed.get(key) == value, (key, parsed)
+
+
+def test_relative_year_resolves_against_today() -> None:
+    parsed = parse_goal_text("明年3月31日前完成3场新品发布会")
+    assert parsed["deadline"] == dt.date(dt.date.today().year + 1, 3, 31)
+    assert parsed["metric"] == "新品发布会" and parsed["target"] == 3.0 and parsed["unit"] == "场"
+
+
+def test_vague_and_invalid_deadlines_are_explained() -> None:
+    r = smart_check("年底前公众号粉丝增长到10万")
+    deadline = next(i for i in r.items if i["field"] == "deadline")
+    assert not deadline["ok"] and "年底" in str(deadline["message"])
+    r = smart_check("2027/13/40 前线索达到 500 个")
+    deadline = next(i for i in r.items if i["field"] == "deadline")
+    assert "2027/13/40" in str(deadline["message"])
+
+
+def test_empty_goal_is_an_input_error() -> None:
+    from toolkit.errors import InputError
+
+    with pytest.raises(InputError):
+        smart_check(" ")
+
+
+def test_past_deadline_is_a_warning() -> None:
+    eng = load_engagement(SMALL)
+    eng.goals[0].deadline = dt.date(2020, 3, 31)
+    assert any(f.code == "goal.deadline_past" for f in goal_findings(eng))
+    assert not any(f.code == "goal.deadline_past" for f in goal_findings(eng, today=dt.date(2019, 1, 1)))

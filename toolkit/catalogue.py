@@ -47,11 +47,27 @@ def validation_findings(exc: ValidationError, source: Any, prefix: tuple[Any, ..
         if kind == "missing":
             msg = t("model.field_required")
         elif kind == "extra_forbidden":
-            msg = t("model.extra_forbidden")
+            name = str(loc[-1]) if loc else "?"
+            close = _close_field_names(name)
+            msg = t("model.extra_forbidden_named", name=name)
+            findings.append(Finding("error", f"schema.{kind}", where, msg,
+                                    t("model.did_you_mean", names=", ".join(close)) if close else ""))
+            continue
         else:
             msg = t("model.bad_value", detail=_explain(err))
         findings.append(Finding("error", f"schema.{kind}", where, msg))
     return findings
+
+
+def _close_field_names(name: str) -> list[str]:
+    """Field names of our schemas within two edits of ``name`` (a typo like 'wieght' → 'weight')."""
+    from . import model
+    from .engagement import _distance
+
+    fields = {f for obj in vars(model).values() if isinstance(obj, type) and issubclass(obj, BaseModel)
+              for f in obj.model_fields}
+    scored = sorted((_distance(name, f), f) for f in fields)
+    return [f for d, f in scored if d <= 2][:3]
 
 
 _EXPLAINED = {
@@ -60,7 +76,7 @@ _EXPLAINED = {
     "string_too_long": "max_length", "too_long": "max_length", "string_pattern_mismatch": "pattern",
     "union_tag_invalid": "expected_tags",
 }
-_PLAIN = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type", "string_type", "bool_parsing",
+_PLAIN = {"finite_number", "int_parsing", "int_type", "int_from_float", "float_parsing", "float_type", "string_type", "bool_parsing",
           "bool_type", "list_type", "dict_type", "model_type", "date_parsing", "date_from_datetime_parsing",
           "date_type", "tuple_type", "model_attributes_type", "union_tag_not_found"}
 

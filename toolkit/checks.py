@@ -20,54 +20,62 @@ _MIN_WEIGHT = 5.0
 def _role_findings(eng: Engagement, ri: int, rs: RoleScheme) -> list[Finding]:
     out: list[Finding] = []
     role = rs.role
-    where = f"roles[{ri}] ({role.id})"
+    where = f"roles[{ri}]"
+    tag = f" ({role.id})"
     lo, hi = size_profiles()[eng.client.size].indicators_per_role
     n = len(role.indicators)
     if n == 0:
-        out.append(Finding("error", "scheme.no_indicators", where, t("check.no_indicators"), t("check.no_indicators.hint")))
+        out.append(Finding("error", "scheme.no_indicators", where + tag, t("check.no_indicators"), t("check.no_indicators.hint")))
         return out
     if not lo <= n <= hi:
-        out.append(Finding("warning", "scheme.indicator_count", where,
+        out.append(Finding("warning", "scheme.indicator_count", where + ".indicators" + tag,
                            t("check.indicator_count", n=n, lo=lo, hi=hi, size=t(f"size.{eng.client.size}")),
                            t("check.indicator_count.hint")))
     if rs.weights_method == "ahp" and rs.ahp is None:
-        out.append(Finding("error", "scheme.ahp_without_judgments", f"{where}.weighting",
+        out.append(Finding("error", "scheme.ahp_without_judgments", f"{where}.weighting{tag}",
                            t("check.ahp_without_judgments"), t("check.ahp_without_judgments.hint")))
     if rs.weights_method == "direct":
         missing = [i for i, ind in enumerate(role.indicators) if ind.weight is None]
         for i in missing:
-            out.append(Finding("error", "scheme.weight_missing", f"{where}.indicators[{i}].weight",
+            out.append(Finding("error", "scheme.weight_missing", f"{where}.indicators[{i}].weight{tag}",
                                t("check.weight_missing"), t("check.weight_missing.hint")))
         total = sum(ind.weight or 0 for ind in role.indicators)
         if not missing and abs(total - 100) > 1e-6:
-            out.append(Finding("error", "scheme.weights_sum", f"{where}.indicators",
+            out.append(Finding("error", "scheme.weights_sum", f"{where}.indicators{tag}",
                                t("check.weights_sum", total=_num(total)), t("check.weights_sum.hint")))
     for i, ind in enumerate(rs.indicators):
         if ind.weight < _MIN_WEIGHT - 1e-9:
-            out.append(Finding("error", "scheme.weight_too_small", f"{where}.indicators[{i}] ({ind.id})",
+            out.append(Finding("error", "scheme.weight_too_small", f"{where}.indicators[{i}] ({role.id}/{ind.id})",
                                t("check.weight_too_small", weight=_num(ind.weight), min=_num(_MIN_WEIGHT)),
                                t("check.weight_too_small.hint")))
-        out += _anchor_findings(f"{where}.indicators[{i}] ({ind.id})", ind)
+        out += _anchor_findings(f"{where}.indicators[{i}] ({role.id}/{ind.id})", ind)
         if ind.indicator.lagging and ind.cycle == "monthly":
-            out.append(Finding("warning", "scheme.lagging_monthly", f"{where}.indicators[{i}] ({ind.id})",
+            out.append(Finding("warning", "scheme.lagging_monthly", f"{where}.indicators[{i}] ({role.id}/{ind.id})",
                                t("check.lagging_monthly", name=ind.name()), t("check.lagging_monthly.hint")))
     if rs.band and rs.indicators:
         share = rs.quant_share
         blo, bhi = rs.band
         if not blo - 1e-9 <= share <= bhi + 1e-9:
-            out.append(Finding("warning", "scheme.quant_share", where,
+            out.append(Finding("warning", "scheme.quant_share", where + ".indicators" + tag,
                                t("check.quant_share", share=f"{share:.0%}", lo=f"{blo:.0%}", hi=f"{bhi:.0%}"),
                                t("check.quant_share.hint")))
     if rs.consistency is not None:
         cr, ok = rs.consistency
         if not ok:
-            out.append(Finding("warning", "scheme.ahp_inconsistent", f"{where}.weighting",
+            out.append(Finding("warning", "scheme.ahp_inconsistent", f"{where}.weighting{tag}",
                                t("check.ahp_inconsistent", cr=f"{cr:.3f}"), t("check.ahp_inconsistent.hint")))
     return out
 
 
 def _anchor_findings(where: str, ind) -> list[Finding]:  # type: ignore[no-untyped-def]
     rule = ind.rule.type
+    if rule == "rating":
+        levels = ind.rule.levels
+        bad = [(n, v) for n, v in (("threshold", ind.threshold), ("target", ind.target), ("stretch", ind.stretch))
+               if v is not None and not 1 <= v <= levels]
+        return [Finding("error", "scheme.rating_anchor", where, t("check.rating_anchor", field=n, value=_num(v),
+                                                                    levels=levels), t("check.rating_anchor.hint"))
+                for n, v in bad]
     if not ind.quantitative or rule in ("rating", "veto", "bonus"):
         return []
     if ind.target is None:
@@ -85,7 +93,28 @@ def _anchor_findings(where: str, ind) -> list[Finding]:  # type: ignore[no-untyp
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+    x = float(x)
+    if abs(x) >= 1e9:
+        return f"{x:.3g}"
+    return str(int(x)) if x.is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _headcount_findings(eng: Engagement) -> list[Finding]:
+    """Role headcounts against the department size and against the employees listed for each role."""
+    out: list[Finding] = []
+    total = sum(r.headcount for r in eng.roles)
+    if total > eng.client.marketing_headcount:
+        out.append(Finding("warning", "scheme.headcount_total", "roles",
+                           t("check.headcount_total", total=total, dept=eng.client.marketing_headcount),
+                           t("check.headcount_total.hint")))
+    if eng.employees:
+        for ri, role in enumerate(eng.roles):
+            listed = sum(e.role == role.id for e in eng.employees)
+            if listed != role.headcount:
+                out.append(Finding("warning", "scheme.headcount_employees", f"roles[{ri}].headcount ({role.id})",
+                                   t("check.headcount_employees", headcount=role.headcount, listed=listed),
+                                   t("check.headcount_employees.hint")))
+    return out
 
 
 def scheme_findings(eng: Engagement) -> list[Finding]:
@@ -119,6 +148,7 @@ def scheme_findings(eng: Engagement) -> list[Finding]:
             if g.code not in eng.result_use.bonus_coefficients:
                 out.append(Finding("warning", "scheme.coefficient_missing", "result_use.bonus_coefficients",
                                    t("check.coefficient_missing", grade=g.code), t("check.coefficient_missing.hint")))
+    out += _headcount_findings(eng)
     if eng.distribution.mode != "none" and not eng.distribution.shares:
         out.append(Finding("error", "scheme.distribution_shares", "distribution.shares",
                            t("check.distribution_shares"), t("check.distribution_shares.hint")))

@@ -19,7 +19,8 @@ from .i18n import t
 from .model import Client, Engagement, Goal, Role, RoleIndicator, StrategyItem
 from .yamlio import dump_yaml, merge_into, position_of, read_yaml
 
-__all__ = ["load_engagement", "save_engagement", "parse_engagement", "reference_findings", "new_engagement"]
+__all__ = ["load_engagement", "save_engagement", "parse_engagement", "reference_findings", "new_engagement",
+           "locate_findings"]
 
 _SOURCES: dict[int, CommentedMap] = {}
 
@@ -64,10 +65,12 @@ def reference_findings(data: Any, path: str = "") -> list[Finding]:
         out.append(Finding("error", code, _where(data, loc, path), t(key, **kw), t(hint_key, **kw) if hint_key else ""))
 
     ids: dict[str, set[str]] = {}
-    for field in ("strategy", "goals", "roles"):
+    for field in ("strategy", "goals", "roles", "employees"):
         seen: dict[str, int] = {}
         for i, item in _items(data, field):
             iid = item.get("id")
+            if isinstance(iid, int) and not isinstance(iid, bool):
+                iid = str(iid)
             if not isinstance(iid, str):
                 continue
             if iid in seen:
@@ -136,6 +139,28 @@ def reference_findings(data: Any, path: str = "") -> list[Finding]:
             if code not in codes:
                 err("ref.unknown_grade", (sect, key, code), "ref.unknown_grade", "ref.known_ids",
                     id=code, known=", ".join(map(str, codes)))
+    return out
+
+
+def locate_findings(findings: list[Finding], eng: Engagement) -> list[Finding]:
+    """Add the file position (line, column) to findings whose location is a path into the loaded file."""
+    import re
+    from dataclasses import replace
+
+    source = _SOURCES.get(id(eng))
+    if source is None:
+        return findings
+    out = []
+    for f in findings:
+        m = re.match(r"^([A-Za-z_][\w.\[\]]*)", f.location)
+        if not m or "行" in f.location or "line " in f.location:
+            out.append(f)
+            continue
+        loc: list[Any] = []
+        for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", m.group(1)):
+            loc.append(int(index) if index else name)
+        pos = position_of(source, tuple(loc))
+        out.append(replace(f, location=f"{f.location} ({t('model.line_col', line=pos[0], col=pos[1])})") if pos else f)
     return out
 
 

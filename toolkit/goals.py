@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import Finding
+from .errors import Finding, InputError
 from .i18n import t
 from .model import Engagement, Goal
 
@@ -26,18 +27,78 @@ _VAGUE_EN = ("improve", "enhance", "strengthen", "optimize", "optimise", "boost"
              "significantly", "asap", "ensure", "maximize", "maximise")
 
 _NUM = r"[-+]?\d+(?:\.\d+)?"
-_UNIT = r"(?:%|％|万元|元|万|个|人次|人|次|篇|倍|天|小时|分|家|条|场|份|pt|points?)"
+_UNIT = (r"(?:%|％|万元|元|万|个|人次|人|次|篇|倍|天|小时|分|家|条|场|份|场次|pt|points?|yuan|rmb|cny|"
+         r"leads?|people|customers?|events?|posts?|hours?|days?)")
+_CN_Q = "一二三四"
+# (pattern, kind); the first that matches wins. Years may be written or relative (今年/明年/后年).
+_REL_YEAR = r"(今年|明年|后年|本年度?)"
 _DATE_PATTERNS = (
-    (re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"), "ymd"),
-    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末)?"), "ym"),
-    (re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|全年)"), "y_end"),
-    (re.compile(r"(\d{4})\s*年?\s*[Qq]([1-4])|(\d{4})\s*年\s*第?([一二三四1-4])季度"), "q"),
+    (re.compile(r"(\d{4})[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"), "ymd"),
+    (re.compile(rf"{_REL_YEAR}\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"), "rel_ymd"),
+    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末|份)?"), "ym"),
+    (re.compile(rf"{_REL_YEAR}\s*(\d{{1,2}})\s*月(?:底|末|份)?"), "rel_ym"),
+    (re.compile(r"(\d{4})\s*年?\s*(?:第\s*)?[Qq]\s*([1-4])(?:\s*季度)?(?:末|底)?|(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度(?:末|底)?"), "q"),
+    (re.compile(r"(?:end\s+of\s+)?[Qq]([1-4])\s+(\d{4})", re.I), "q_en"),
+    (re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末|全年)"), "y_end"),
+    (re.compile(rf"{_REL_YEAR}\s*(?:年底|年末|底|末)"), "rel_y_end"),
+    (re.compile(r"(?:by|before|until)\s+(?:the\s+)?end\s+of\s+(\d{4})", re.I), "y_end"),
     (re.compile(r"(?:by|before|until)\s+(\d{4})-(\d{1,2})-(\d{1,2})", re.I), "ymd"),
-    (re.compile(r"(本月|本季度|本年度|今年|年底|年末|季度末|月底|上半年|下半年|本财年)"), "relative"),
+    (re.compile(r"(本月|本季度|本年度|今年|年底|年末|季度末|月底|上半年|下半年|本财年|[Qq][1-4]|第[一二三四]季度)"), "relative"),
 )
 _FROM_TO = re.compile(rf"(?:由|从|from)\s*({_NUM})\s*({_UNIT})?\s*(?:提升|提高|增长|增加|降低|下降|减少|降|升|增|to|up to|down to|→|->)*\s*(?:到|至|为|to)\s*({_NUM})\s*({_UNIT})?", re.I)
-_TARGET = re.compile(rf"(?:达到|达|提升到|提高到|增长到|降低到|降到|降至|提升至|不低于|不少于|不高于|不超过|≥|≤|>=|<=|at least|at most|reach(?:es)?|to)\s*({_NUM})\s*({_UNIT})?", re.I)
+_TARGET = re.compile(rf"(?:达到|达|提升到|提高到|增长到|增加到|降低到|降到|降至|提升至|提高至|控制在|完成|不低于|不少于|不高于|不超过|≥|≤|>=|<=|at least|at most|reach(?:es)?|to)\s*({_NUM})\s*({_UNIT})?", re.I)
 _ANY_NUM_UNIT = re.compile(rf"({_NUM})\s*({_UNIT})", re.I)
+_LEAD = re.compile(r"^(?:到|截至|截止|截止到|前|之前|以前|内|以内|在|于|将|把|使|让|实现|完成|确保|提升|提高|降低|增加|减少|增长|"
+                   r"末前|底前|末|底|increase|raise|reduce|lower|grow|cut|achieve|reach|deliver|hold)\s*", re.I)
+_TAIL = re.compile(r"\s*(?:前|之前|以前|由|从|达到|达|至|到|为|提升到|提高到|增长到|降低到|降至|控制在|不低于|不少于|不高于|"
+                   r"不超过|提升|提高|增长|降低|from|to|by|at least|at most|reach(?:es)?)$", re.I)
+_PUNCT = " ，,。:：；;、"
+
+
+def _end_of_month(y: int, m: int) -> dt.date:
+    return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _end_of_quarter(y: int, q: int) -> dt.date:
+    return _end_of_month(y, 3 * q)
+
+
+def _rel_year(word: str, today: dt.date) -> int:
+    return today.year + {"明年": 1, "后年": 2}.get(word, 0)
+
+
+def _deadline(text: str, today: dt.date | None = None) -> tuple[dt.date | str | None, str | None]:
+    """The deadline in a sentence: a date, a vague relative phrase (str), or None; plus an invalid date seen."""
+    today = today or dt.date.today()
+    for pattern, kind in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        g = m.groups()
+        try:
+            if kind == "ymd":
+                return dt.date(int(g[0]), int(g[1]), int(g[2])), None
+            if kind == "rel_ymd":
+                return dt.date(_rel_year(g[0], today), int(g[1]), int(g[2])), None
+            if kind == "ym":
+                return _end_of_month(int(g[0]), int(g[1])), None
+            if kind == "rel_ym":
+                return _end_of_month(_rel_year(g[0], today), int(g[1])), None
+            if kind == "q":
+                y = int(g[0] or g[2])
+                q = g[1] or g[3]
+                return _end_of_quarter(y, _CN_Q.index(q) + 1 if q in _CN_Q else int(q)), None
+            if kind == "q_en":
+                return _end_of_quarter(int(g[1]), int(g[0])), None
+            if kind == "y_end":
+                return dt.date(int(g[0]), 12, 31), None
+            if kind == "rel_y_end":
+                return dt.date(_rel_year(g[0], today), 12, 31), None
+            if kind == "relative":
+                return g[0], None
+        except ValueError:
+            return None, m.group(0).strip()
+    return None, None
 
 
 @dataclass
@@ -70,32 +131,6 @@ class SmartResult:
                 "items": self.items, "vague": self.vague}
 
 
-def _deadline(text: str) -> dt.date | str | None:
-    for pattern, kind in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        try:
-            if kind == "ymd":
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            if kind == "ym":
-                y, mo = int(m.group(1)), int(m.group(2))
-                nxt = dt.date(y + (mo == 12), mo % 12 + 1, 1)
-                return nxt - dt.timedelta(days=1)
-            if kind == "y_end":
-                return dt.date(int(m.group(1)), 12, 31)
-            if kind == "q":
-                y = int(m.group(1) or m.group(3))
-                q = m.group(2) or m.group(4)
-                qn = "一二三四".index(q) + 1 if q in "一二三四" else int(q)
-                return dt.date(y, 3 * qn, 31 if qn in (1, 4) else 30)
-            if kind == "relative":
-                return m.group(1)
-        except ValueError:
-            continue
-    return None
-
-
 def parse_goal_text(text: str) -> dict[str, object]:
     """Pull metric, baseline, target, unit and deadline out of a goal sentence (Chinese or English).
 
@@ -106,37 +141,40 @@ def parse_goal_text(text: str) -> dict[str, object]:
     (15.0, 20.0, '%', '2027-12-31')
     """
     out: dict[str, object] = {}
-    deadline = _deadline(text)
+    text = unicodedata.normalize("NFKC", text)
+    deadline, invalid = _deadline(text)
     if deadline is not None:
         out["deadline"] = deadline
+    if invalid:
+        out["invalid_date"] = invalid
     scrub = text
     for pattern, _ in _DATE_PATTERNS:
         scrub = pattern.sub(" ", scrub)
+    scrub = re.sub(r"\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}", " ", scrub)  # an invalid date: not a number
+    unit_after = None
     m = _FROM_TO.search(scrub)
     if m:
         out["baseline"], out["target"] = float(m.group(1)), float(m.group(3))
         unit = m.group(4) or m.group(2)
         if unit:
-            out["unit"] = unit.replace("％", "%")
+            out["unit"] = unit
+        unit_after = m.end()
     else:
         m2 = _TARGET.search(scrub)
-        if m2:
-            out["target"] = float(m2.group(1))
-            if m2.group(2):
-                out["unit"] = m2.group(2).replace("％", "%")
-        else:
-            m3 = _ANY_NUM_UNIT.search(scrub)
-            if m3:
-                out["target"] = float(m3.group(1))
-                out["unit"] = m3.group(2).replace("％", "%")
+        m3 = _ANY_NUM_UNIT.search(scrub)
+        hit = m2 or m3
+        if hit:
+            out["target"] = float(hit.group(1))
+            if hit.group(2):
+                out["unit"] = hit.group(2)
+            unit_after = hit.end()
+    if "unit" in out:
+        out["unit"] = str(out["unit"]).replace("％", "%")
     head = re.split(_NUM, scrub, maxsplit=1)[0]
-    lead = re.compile(r"^(?:前|之前|以前|在|于|将|把|使|让|实现|完成|确保|提升|提高|降低|增加|减少|增长|"
-                      r"increase|raise|reduce|lower|grow|cut|achieve|reach)\s*", re.I)
-    tail = re.compile(r"\s*(?:前|之前|以前|由|从|达到|达|至|到|为|提升到|提高到|降低到|降至|不低于|不少于|不高于|"
-                      r"不超过|提升|提高|降低|from|to|by|at least|at most|reach(?:es)?)$", re.I)
-    head = head.strip(" ，,。:：")
-    for _ in range(4):
-        head = tail.sub("", lead.sub("", head.strip(" ，,。:："))).strip(" ，,。:：")
+    for _ in range(5):
+        head = _TAIL.sub("", _LEAD.sub("", head.strip(_PUNCT))).strip(_PUNCT)
+    if not head and unit_after is not None:  # "完成 3 场新品发布会": the metric follows the number
+        head = re.split(r"[，,。；;]", scrub[unit_after:])[0].strip(_PUNCT)
     if head and head not in VAGUE_WORDS:
         out["metric"] = head
     return out
@@ -167,6 +205,8 @@ def smart_check(goal: Goal | str, lang: str | None = None) -> SmartResult:
     20.0
     """
     if isinstance(goal, str):
+        if len(goal.strip()) < 2:
+            raise InputError(t("goal.too_short", lang), location="goal", hint=t("goal.too_short.hint", lang))
         goal = Goal(id="goal", text=goal)
     parsed = parse_goal_text(goal.text)
     values: dict[str, object] = {
@@ -185,9 +225,11 @@ def smart_check(goal: Goal | str, lang: str | None = None) -> SmartResult:
     for fld, crit in criteria.items():
         v = values[fld]
         ok = v is not None and v != ""
-        if fld == "deadline" and isinstance(v, str):  # relative deadline like 年底: usable but not precise
-            ok = False
         msg = t(f"goal.ok.{fld}", lang, value=_fmt(v)) if ok else t(f"goal.missing.{fld}", lang)
+        if fld == "deadline" and isinstance(v, str):  # relative deadline like 年底: usable but not precise
+            ok, msg = False, t("goal.vague_deadline", lang, value=v)
+        if fld == "deadline" and v is None and parsed.get("invalid_date"):
+            msg = t("goal.invalid_date", lang, value=parsed["invalid_date"])
         items.append({"criterion": crit, "field": fld, "ok": ok, "message": msg})
     return SmartResult(goal.id, goal.text, {k: v for k, v in values.items() if v is not None}, items,
                        _vague_words(goal.text))
@@ -201,8 +243,9 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-def goal_findings(eng: Engagement) -> list[Finding]:
+def goal_findings(eng: Engagement, today: dt.date | None = None) -> list[Finding]:
     """SMART findings for every goal of an engagement (warnings: the file is valid, the goal is weak)."""
+    today = today or dt.date.today()
     out = []
     for i, g in enumerate(eng.goals):
         r = smart_check(g)
@@ -214,8 +257,9 @@ def goal_findings(eng: Engagement) -> list[Finding]:
         if r.vague:
             out.append(Finding("warning", "goal.vague", f"goals[{i}] ({g.id})",
                                t("goal.finding.vague", words="、".join(r.vague)), t("goal.finding.vague.hint")))
-        if isinstance(g.deadline, dt.date) and g.deadline < dt.date(2000, 1, 1):
-            out.append(Finding("warning", "goal.deadline_past", f"goals[{i}].deadline", t("goal.finding.past")))
+        if isinstance(g.deadline, dt.date) and g.deadline < today:
+            out.append(Finding("warning", "goal.deadline_past", f"goals[{i}].deadline ({g.id})",
+                               t("goal.finding.past", date=g.deadline.isoformat()), t("goal.finding.past.hint")))
     return out
 
 

@@ -52,17 +52,60 @@ def read_yaml(path: str | Path, *, expect_mapping: bool = True) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = str(p) + (f": {t('model.line_col', line=mark.line + 1, col=mark.column + 1)}" if mark else "")
-        problem = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        raise InputError(t("yaml.syntax", problem=problem), location=where, hint=t("yaml.syntax.hint")) from None
+        ctx = exc.context_mark
+        if mark and ctx and ctx.line != mark.line:
+            where += t("yaml.context_line", line=ctx.line + 1)
+        problem, hint = _explain_yaml(str(exc.problem or ""), str(exc.context or ""))
+        raise InputError(t("yaml.syntax", problem=problem), location=where, hint=hint) from None
     except YAMLError as exc:
         raise InputError(t("yaml.syntax", problem=str(exc).splitlines()[0]), location=str(p),
                          hint=t("yaml.syntax.hint")) from None
+    except ValueError:  # a value the YAML grammar accepts but that is not real, e.g. the date 2027-13-40
+        line, col, value = _bad_date(text)
+        where = str(p) + (f": {t('model.line_col', line=line, col=col)}" if line else "")
+        raise InputError(t("yaml.bad_date", value=value), location=where, hint=t("yaml.bad_date.hint")) from None
     if data is None:
         raise InputError(t("file.empty"), location=str(p), hint=t("file.empty.hint"))
     if expect_mapping and not isinstance(data, dict):
         kind = "list" if isinstance(data, list) else ("text" if isinstance(data, str) else type(data).__name__)
         raise InputError(t("yaml.not_mapping", kind=kind), location=str(p), hint=t("yaml.not_mapping.hint"))
     return data
+
+
+_YAML_PROBLEMS = (
+    ("'\\t'", "yaml.tab"),
+    ("\t", "yaml.tab"),
+    ("mapping values are not allowed", "yaml.mapping_values"),
+    ("could not find expected ':'", "yaml.missing_colon"),
+    ("expected <block end>", "yaml.block_end"),
+    ("expected ',' or ']'", "yaml.flow_seq"),
+    ("expected ',' or '}'", "yaml.flow_map"),
+    ("end of stream", "yaml.unclosed"),
+    ("found duplicate key", "yaml.duplicate_key"),
+)
+
+
+def _explain_yaml(problem: str, context: str) -> tuple[str, str]:
+    """The parser's English words turned into the user's language, with a hint for the usual causes."""
+    text = f"{context} {problem}"
+    for needle, key in _YAML_PROBLEMS:
+        if needle in text:
+            return t(key), t(f"{key}.hint")
+    return problem or context, t("yaml.syntax.hint")
+
+
+def _bad_date(text: str) -> tuple[int, int, str]:
+    """Find the first date-looking scalar that is not a real date (line and column are 1-based)."""
+    import datetime as dt
+    import re
+
+    for n, line in enumerate(text.splitlines(), 1):
+        for m in re.finditer(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])", line):
+            try:
+                dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return n, m.start() + 1, m.group(0)
+    return 0, 0, "?"
 
 
 def read_data_file(path: str | Path) -> Any:

@@ -63,10 +63,17 @@ def cli(lang: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, mapping user errors to exit code 2 and never showing a traceback for them."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        rc = cli.main(args=argv, prog_name="appraisal", standalone_mode=False)
+        rc = cli.main(args=args, prog_name="appraisal", standalone_mode=False)
     except ToolkitError as exc:
         click.echo(str(exc), err=True)
+        if "--json" in args:  # a script asked for JSON: give it JSON on stdout too
+            import json
+
+            click.echo(json.dumps({"error": exc.message, "location": exc.location, "hint": exc.hint,
+                                   "findings": [f.to_dict() for f in exc.findings], "exit_code": 2},
+                                  ensure_ascii=False, indent=2))
         return 2
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)

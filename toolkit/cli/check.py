@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..checks import check_engagement, exit_code
-from ..engagement import load_engagement
+from ..engagement import load_engagement, locate_findings
 from ..errors import format_findings
 from ..i18n import t
 from ._common import echo_json
@@ -21,8 +21,10 @@ def check(ctx: click.Context, engagement: tuple[Path, ...], as_json: bool) -> No
     worst = 0
     report = []
     for path in engagement:
+        if path.is_dir() and (path / "engagement.yaml").is_file():  # the folder `appraisal new` wrote
+            path = path / "engagement.yaml"
         eng = load_engagement(path)
-        findings = check_engagement(eng)
+        findings = locate_findings(check_engagement(eng), eng)
         code = exit_code(findings)
         worst = max(worst, code)
         if as_json:
