@@ -69,7 +69,81 @@ def test_bad_rows_name_file_row_and_column(tmp_path, eng, text, row, column, wor
 
 def test_missing_required_column(tmp_path, eng):
     err = _error(tmp_path, eng, "employee,period,actual\nE1,2026-01,1\n")
-    assert "indicator" in err.message and err.location == "actuals.csv: row 1"
+    assert "indicator" in err.message and err.location == "actuals.csv: row 1, column indicator"
+
+
+@pytest.mark.parametrize("drop", ["actual", "rating"])
+def test_value_column_needed_by_the_rows_is_required(tmp_path, eng, drop):
+    """Dropping `actual` (measured rows) or `rating` (rated rows) is an error, not a file of missing values."""
+    df = pd.read_csv(pd.io.common.StringIO(HAND_ACTUALS), dtype=str, keep_default_na=False).drop(columns=[drop])
+    err = _error(tmp_path, eng, df.to_csv(index=False))
+    assert err.location == f"actuals.csv: row 1, column {drop}"
+    assert "actuals.csv" in err.message and drop in err.message
+
+
+def test_rating_column_not_needed_without_rated_rows(tmp_path, eng):
+    rows = read_actuals(_write(tmp_path, "employee,indicator,period,actual\nE1,ctr,2026-01,2\n"), eng)
+    assert rows["actual"].tolist() == [2.0]
+
+
+def test_header_only_file_is_an_error(tmp_path, eng):
+    err = _error(tmp_path, eng, "employee,indicator,period,actual,rating\n")
+    assert err.location == "actuals.csv: row 2" and "没有数据行" in err.message
+
+
+def test_negative_actual_rejected_unless_the_catalogue_allows_it(tmp_path, eng):
+    err = _error(tmp_path, eng, "employee,indicator,period,actual\nE1,ctr,2026-01,1\nE1,lead_cost,2026-01,-5\n")
+    assert [f.location for f in err.findings] == ["actuals.csv: row 3, column actual"]
+    assert "-5" in err.findings[0].message and "lead_cost" in err.findings[0].message
+
+
+def test_negative_actual_accepted_for_nps():
+    from toolkit.catalogue import load_catalogue
+
+    assert load_catalogue()["nps"].allow_negative  # the catalogue entry the rule reads
+    import pandas as pd2
+
+    from toolkit.actuals import validate_actuals
+    from toolkit.model import Engagement
+
+    eng2 = Engagement.model_validate({
+        "client": {"name": "N", "size": "medium", "marketing_headcount": 1},
+        "roles": [{"id": "brand", "name": "品牌", "role_type": "brand", "indicators": [
+            {"id": "nps", "weight": 100, "threshold": -10, "target": 0, "stretch": 10, "rule": {"type": "linear"}}]}],
+        "employees": [{"id": "E1", "name": "甲", "role": "brand"}]})
+    from toolkit.scheme import resolve_scheme
+    from toolkit.scoring import indicator_table
+
+    raw = pd2.DataFrame({"employee": ["E1"], "indicator": ["nps"], "period": ["2026-Q1"], "actual": ["-3"],
+                         "_where": ["row 2"]})
+    rows = validate_actuals(raw, eng2, indicator_table(resolve_scheme(eng2)))
+    assert rows["actual"].tolist() == [-3.0]
+
+
+def test_unknown_employee_reported_once_with_row_count(tmp_path, eng):
+    body = "employee,indicator,period,actual\n" + "".join(f"E9,ctr,{y}-{m:02d},1\n" for y in range(2021, 2026)
+                                                       for m in range(1, 13))
+    body += "E1,ctr,2027-01,1\nE8,ctr,2027-02,1\n"
+    err = _error(tmp_path, eng, body)
+    assert len(err.findings) == 2  # one per unknown id, not 61
+    e9 = next(f for f in err.findings if "E9" in f.message)
+    assert e9.location == "actuals.csv: row 2, column employee"
+    assert "60" in e9.message and "row 2, row 3, row 4 …" in e9.message
+
+
+def test_fractional_rating_must_be_a_whole_level(tmp_path, eng):
+    err = _error(tmp_path, eng, "employee,indicator,period,actual,rating\nE1,creative_brand_fit,2026-01,,3.5\n")
+    f = err.findings[0]
+    assert f.code == "scoring.rating_whole" and f.location == "actuals.csv: row 2, column rating"
+    assert "整数" in f.message and "超出" not in f.message
+
+
+def test_full_width_digits_and_percent_normalised(tmp_path, eng):
+    p = _write(tmp_path, "employee,indicator,period,actual,rating\nＥ1,ctr,2026-01,１．４４,\n"
+                         "E1,lead_cost,2026-01,８５％,\nE1,creative_brand_fit,2026-01,,４\n")
+    rows = read_actuals(p, eng)
+    assert rows["actual"].tolist()[:2] == [1.44, 85.0] and rows["rating"].tolist()[2] == 4.0
+    assert rows["employee"].eq("E1").all()
 
 
 def test_all_problems_reported_at_once(tmp_path, eng):
@@ -173,6 +247,7 @@ def test_real_kpi_form_round_trip_equals_engine(tmp_path, eng):
     assert len(rows) == 4 and set(rows["period"]) == {"2026-01"}
     res = appraise(eng, rows)
     engine_total = res.periods.set_index("period").loc["2026-01", "total"]
-    # by hand: (50·110 + 30·80 + 20·75)/100 + 2 = 94 + 2 = 96 (one supervisor rating 4 → 75)
-    assert engine_total == pytest.approx(96)
+    # by hand: (50·110 + 30·80 + 20·100)/100 + 2 = 99 + 2 = 101 (one supervisor rating 4 = the target level
+    # 4 → 100)
+    assert engine_total == pytest.approx(101)
     assert sheet_total == pytest.approx(engine_total)

@@ -121,9 +121,22 @@ def test_bonus_cap_and_veto_limit():
     assert sc(VetoRule(limit=95), "higher", [95, 94.9, 100]) == [0, 1, 0]
 
 
-def test_rating_scale_ends_and_middle():
-    assert sc(RatingRule(levels=5), "higher", [1, 2, 3, 4, 5]) == [0, 25, 50, 75, 100]
-    assert sc(RatingRule(levels=4, score_min=40, score_max=100), "higher", [1, 4]) == [40, 100]
+def test_rating_without_target_is_share_of_top_level():
+    # 合格 (level 3 of 5) must reach the C line 60, not 50
+    assert sc(RatingRule(levels=5), "higher", [1, 2, 3, 4, 5]) == pytest.approx([20, 40, 60, 80, 100])
+    assert sc(RatingRule(levels=4, score_max=100), "higher", [1, 2, 4]) == pytest.approx([25, 50, 100])
+
+
+def test_rating_with_target_level_uses_the_linear_anchors():
+    # target 4 of 5: threshold 3 → 60, target 4 → 100, stretch 5 → 120, below: 0 at level 1 up to 60 at 3
+    assert sc(RatingRule(), "higher", [1, 2, 3, 3.5, 4, 4.5, 5], g=4) == pytest.approx([0, 30, 60, 80, 100, 110,
+                                                                                          120])
+    # target at the top level: stretch = target → capped at 100; threshold 4 → 60
+    assert sc(RatingRule(), "higher", [1, 2, 4, 5], g=5) == pytest.approx([0, 20, 60, 100])
+    # explicit anchors win over the defaults
+    assert sc(RatingRule(), "higher", [1, 2, 3, 4, 5], t=2, g=3, x=5) == pytest.approx([0, 60, 100, 110, 120])
+    # 7-level scale, target 5: threshold 4, stretch 6, level 7 stays at the stretch score
+    assert sc(RatingRule(levels=7), "higher", [1, 4, 5, 6, 7], g=5) == pytest.approx([0, 60, 100, 120, 120])
 
 
 # ------------------------------------------------------------------ properties
@@ -141,6 +154,20 @@ def test_linear_monotone_both_directions(a, b, t, gap1, gap2):
     s = apply_rule(LinearRule(), "lower", [lo, hi], -t, -g, -x)  # mirrored anchors
     assert s[0] >= s[1] - 1e-9
     assert 0 <= s.min() and s.max() <= 120 + 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(levels=st.integers(3, 10), data=st.data())
+def test_rating_monotone_and_within_range(levels, data):
+    from toolkit.scoring import rule_range
+
+    g = data.draw(st.one_of(st.none(), st.integers(1, levels)))
+    a, b = sorted(data.draw(st.lists(st.floats(1, levels), min_size=2, max_size=2)))
+    rule = RatingRule(levels=levels)
+    s = apply_rule(rule, "higher", [1, a, b, levels], None, g)
+    assert np.all(np.diff(s) >= -1e-9)
+    lo, hi = rule_range(rule, g)
+    assert s[0] == pytest.approx(lo) and s[-1] == pytest.approx(hi)
 
 
 @settings(max_examples=200, deadline=None)
@@ -197,7 +224,10 @@ CASES = [
     (VetoRule(limit=0), "lower", (None, None, None), [0, 1, 3]),
     (VetoRule(limit=95), "higher", (None, None, None), [90, 95, 99]),
     (RatingRule(levels=5), "higher", (None, None, None), [1, 2, 3, 4, 5]),
-    (RatingRule(levels=7, score_min=20, score_max=100), "higher", (None, None, None), [1, 4, 7]),
+    (RatingRule(levels=7, score_max=90), "higher", (None, None, None), [1, 4, 7]),
+    (RatingRule(levels=5), "higher", (None, 4, None), [1, 2, 3, 3.5, 4, 4.5, 5, None]),
+    (RatingRule(levels=5), "higher", (None, 5, None), [1, 4, 4.5, 5]),
+    (RatingRule(levels=5, score_min=10), "higher", (2, 3, 5), [1, 1.5, 2, 3, 4, 5]),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,8 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     Raises :class:`InputError` listing every problem (file, row, column) when anything is wrong.
     """
     findings: list[Finding] = []
+    if len(raw) == 0:
+        raise InputError(t("scoring.no_rows"), location=f"{file}: row 2", hint=t("scoring.no_rows.hint"))
 
     def bad(mask: Any, col: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
         code = key
@@ -134,24 +137,51 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
             findings.append(Finding("error", code, f"{file}: {row['_where']}, column {col}",
                                     t(key, **extra, **kw), t(hint_key, **extra, **kw) if hint_key else ""))
 
+    def grouped(mask: Any, col: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
+        """One finding per distinct bad value (a wrong employee id on 60 rows is one mistake, not 60)."""
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return
+        sub = df.loc[m, [col, "_where"]]
+        for value, wheres in sub.groupby(col, sort=False)["_where"]:
+            rows = list(wheres)
+            row = df.loc[wheres.index[0]]
+            extra = {k: row.get(k, "") for k in ("employee", "role", "indicator", "period")}
+            shown = ", ".join(rows[:3]) + (" …" if len(rows) > 3 else "")
+            findings.append(Finding("error", key, f"{file}: {rows[0]}, column {col}",
+                                    t(key, **extra, **kw) + t("scoring.rows_affected", n=len(rows), rows=shown),
+                                    t(hint_key, **extra, **kw) if hint_key else ""))
+
+    emp_role = {e.id: e.role for e in eng.employees}
+    roles = {r.id for r in eng.roles}
     missing_cols = [c for c in REQUIRED if c not in raw.columns]
-    if not ({"actual", "rating"} & set(raw.columns)):
-        missing_cols.append("actual")
+    if not missing_cols:
+        # which value columns the rows of this file need: `actual` for measured indicators, `rating` for rated
+        here = raw["role"].map(_cell_text) if "role" in raw.columns else pd.Series("", index=raw.index)
+        here = here.where(here != "", raw["employee"].map(_cell_text).map(emp_role)).fillna("")
+        kinds = (table.set_index(["role", "indicator"])["rule_type"].astype(str)
+                 .reindex(pd.MultiIndex.from_arrays([here, raw["indicator"].map(_cell_text)])).dropna())
+        if not len(kinds):  # nothing known about these rows: at least one value column
+            if not ({"actual", "rating"} & set(raw.columns)):
+                missing_cols.append("actual")
+        else:
+            if "actual" not in raw.columns and (kinds != "rating").any():
+                missing_cols.append("actual")
+            if "rating" not in raw.columns and (kinds == "rating").any():
+                missing_cols.append("rating")
     if missing_cols:
-        raise InputError(t("scoring.missing_column", cols=", ".join(missing_cols)),
-                         location=f"{file}: row 1", hint=t("scoring.missing_column.hint"))
+        raise InputError(t("scoring.missing_column", cols=", ".join(missing_cols), file=file),
+                         location=f"{file}: row 1, column {missing_cols[0]}", hint=t("scoring.missing_column.hint"))
     df = raw.copy()
     for c in COLUMNS:
         if c not in df.columns:
             df[c] = ""
-        df[c] = df[c].map(_cell_text)
-
-    emp_role = {e.id: e.role for e in eng.employees}
-    roles = {r.id for r in eng.roles}
+        # full-width digits, points and percent signs typed with a Chinese IME (１．４４, ８５％) → ASCII
+        df[c] = df[c].map(_cell_text).str.normalize("NFKC").str.strip()
     if emp_role:
         unknown = ~df["employee"].isin(list(emp_role))
-        bad(unknown, "employee", "scoring.unknown_employee", "scoring.unknown_employee.hint",
-            known=", ".join(list(emp_role)[:8]) + (" …" if len(emp_role) > 8 else ""))
+        grouped(unknown, "employee", "scoring.unknown_employee", "scoring.unknown_employee.hint",
+                known=", ".join(list(emp_role)[:8]) + (" …" if len(emp_role) > 8 else ""))
         df["role"] = np.where(df["role"] == "", df["employee"].map(emp_role).fillna(""), df["role"])
         mismatch = ~unknown & df["role"].isin(list(roles)) & (df["role"] != df["employee"].map(emp_role))
         bad(mismatch, "role", "scoring.role_mismatch")
@@ -160,12 +190,12 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     unknown_role = ~df["role"].isin(list(roles))
     if emp_role:
         unknown_role &= df["employee"].isin(list(emp_role))
-    bad(unknown_role, "role", "scoring.unknown_role", known=", ".join(sorted(roles)))
+    grouped(unknown_role, "role", "scoring.unknown_role", known=", ".join(sorted(roles)))
 
     known_pairs = set(zip(table["role"], table["indicator"]))
     pair_ok = np.array([(r, i) in known_pairs for r, i in zip(df["role"], df["indicator"])], dtype=bool)
     role_known = df["role"].isin(list(roles)).to_numpy()
-    bad(~pair_ok & role_known, "indicator", "scoring.unknown_indicator", "scoring.unknown_indicator.hint")
+    grouped(~pair_ok & role_known, "indicator", "scoring.unknown_indicator", "scoring.unknown_indicator.hint")
 
     bad(~df["period"].str.fullmatch(PERIOD_RE), "period", "scoring.bad_period", "scoring.bad_period.hint")
 
@@ -189,13 +219,20 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     rating = np.where(is_rating & rating.isna().to_numpy(), actual.to_numpy(), rating.to_numpy())
     actual = np.where(is_rating, np.nan, actual.to_numpy())
     rating_col = np.where(df["rating"] != "", "rating", "actual")
-    out_of_scale = is_rating & ~np.isnan(rating) & ((rating < 1) | (rating > levels) | (rating != np.round(rating)))
-    for i in np.flatnonzero(out_of_scale):
+    given = is_rating & ~np.isnan(rating)
+    out_of_scale = given & ((rating < 1) | (rating > levels))
+    not_whole = given & ~out_of_scale & (rating != np.round(rating))
+    for i in np.flatnonzero(out_of_scale | not_whole):
         row = raw.iloc[i]
-        findings.append(Finding("error", "scoring.rating_scale", f"{file}: {row['_where']}, column {rating_col[i]}",
-                                t("scoring.rating_scale", value=_cell_text(rating[i]), levels=int(levels[i]),
+        code = "scoring.rating_scale" if out_of_scale[i] else "scoring.rating_whole"
+        findings.append(Finding("error", code, f"{file}: {row['_where']}, column {rating_col[i]}",
+                                t(code, value=_cell_text(rating[i]), levels=int(levels[i]),
                                   indicator=df["indicator"].iat[i]), t("scoring.rating_scale.hint",
                                                                        levels=int(levels[i]))))
+    allow_neg = (spec["allow_negative"].reindex(key).fillna(True).to_numpy(dtype=bool)
+                 if "allow_negative" in spec.columns else np.ones(len(df), dtype=bool))
+    bad(~is_rating & pair_ok & ~allow_neg & (np.nan_to_num(actual, nan=0.0) < 0), "actual",
+        "scoring.negative_actual", "scoring.negative_actual.hint")
     bad(~is_rating & pair_ok & (df["rating"] != ""), "rating", "scoring.rating_not_rated")
 
     dup_key = ["employee", "indicator", "period", "rater_kind", "rater"]

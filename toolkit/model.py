@@ -108,12 +108,21 @@ class VetoRule(_Base):
 
 
 class RatingRule(_Base):
-    """Qualitative rating on a behaviour-anchored scale (1..levels), converted linearly to 0–100."""
+    """Qualitative rating on a behaviour-anchored scale (1..levels), converted to a score.
+
+    With a role target (a level, e.g. 4 of 5) the levels are scored like the linear rule: threshold (default
+    target − 1) → ``score_threshold``, target → ``score_target``, stretch (default min(target + 1, levels)) →
+    ``score_stretch``, linear between, and below the threshold linear down to ``score_min`` at level 1.
+    Without a target, level l scores ``score_max · l / levels`` (1 → 20, 3 → 60, 5 → 100 on 1–5).
+    """
 
     type: Literal["rating"] = "rating"
     levels: int = Field(5, ge=3, le=10)
-    score_min: float = 0.0
-    score_max: float = 100.0
+    score_min: float = Field(0.0, description="score of level 1 when the role sets a target")
+    score_max: float = Field(100.0, description="score of the top level when the role sets no target")
+    score_threshold: float = 60.0
+    score_target: float = 100.0
+    score_stretch: float = 120.0
 
 
 ScoringRule = Annotated[

@@ -27,7 +27,9 @@ deduction  ``clip(base − points · shortfall / per, floor, cap)``, shortfall =
            or ``max(0, G−A)`` (absolute)
 bonus      ``min(cap, max(0, A/per·points))`` — points added to the total, not weighted
 veto       ``1`` when ``A > limit`` (``A < limit`` for higher-is-better), else ``0`` — a 1 sets the total to 0
-rating     ``score_min + (A−1)/(levels−1)·(score_max−score_min)`` for a rating ``A`` in ``1..levels``
+rating     a level ``A`` in ``1..levels``; with a target level ``G``: like linear with ``T = G−1`` and
+           ``X = min(G+1, levels)`` by default (``X = G`` → capped at sG), below ``T`` linear from score_min at
+           level 1 to sT; without a target: ``score_max · A / levels`` (1–5: 20/40/60/80/100)
 =========  ==================================================================================================
 
 Examples
@@ -199,7 +201,16 @@ def _expr_veto(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, 
 
 
 def _expr_rating(r: Any, direction: str, A: Expr, T: Expr | None, G: Expr | None, X: Expr | None) -> Node:
-    return r.score_min + (A - 1) / (r.levels - 1) * (r.score_max - r.score_min)
+    # Without a target the scale is read as a share of the top level, so the middle level (合格) lands on the
+    # C line (3/5 → 60). With a target the levels are anchored like the linear rule, so "meets the target
+    # level" scores 100 exactly as a quantitative indicator does.
+    if G is None:
+        return r.score_max * A / r.levels
+    Te: Node = T if T is not None else G - 1
+    Xe: Node = X if X is not None else MIN(G + 1, r.levels)
+    sT, sG, sX, s1 = r.score_threshold, r.score_target, r.score_stretch, r.score_min
+    upper = IF(Xe <= G, sG, IF(A < Xe, sG + (A - G) / (Xe - G) * (sX - sG), sX))
+    return IF(A < Te, s1 + (A - 1) / (Te - 1) * (sT - s1), IF(A < G, sT + (A - Te) / (G - Te) * (sG - sT), upper))
 
 
 _BUILDERS: dict[str, Callable[..., Node]] = {
@@ -232,9 +243,23 @@ def rule_expression(rule: Any, direction: str = "higher", *, threshold: bool = T
                  var("X") if stretch else None)
 
 
-def rule_range(rule: Any) -> tuple[float, float]:
-    """The lowest and highest score a rule can give (used for 'share at floor/cap' in calibration)."""
+def rule_range(rule: Any, target: float | None = None, stretch: float | None = None) -> tuple[float, float]:
+    """The lowest and highest score a rule can give (used for 'share at floor/cap' in calibration).
+
+    ``target``/``stretch`` are the role's anchors where they change the range: a rating scale scores
+    differently with and without a target level, and a rating whose target is the top level is capped there.
+
+    >>> from toolkit.model import RatingRule
+    >>> rule_range(RatingRule()), rule_range(RatingRule(), target=4), rule_range(RatingRule(), target=5)
+    ((20.0, 100.0), (0.0, 120.0), (0.0, 100.0))
+    """
     k = rule.type
+    if k == "rating":
+        def known(v: Any) -> Any:
+            return None if v is None or np.isnan(v) else v
+
+        ends = apply_rule(rule, "higher", [1, rule.levels], target=known(target), stretch=known(stretch))
+        return (float(ends.min()), float(ends.max()))
     if k == "linear":
         return (min(rule.score_below, rule.score_threshold), max(rule.score_target, rule.score_stretch))
     if k in ("ratio",):
@@ -250,7 +275,7 @@ def rule_range(rule: Any) -> tuple[float, float]:
         return (0.0, rule.cap)
     if k == "veto":
         return (0.0, 1.0)
-    return (rule.score_min, rule.score_max)
+    raise ValueError(k)
 
 
 # --------------------------------------------------------------------------------------------- numpy backend
@@ -405,23 +430,24 @@ def indicator_table(scheme: Any) -> pd.DataFrame:
     """One row per role × indicator with everything scoring needs (from :func:`toolkit.scheme.resolve_scheme`).
 
     Columns: role, indicator, weight (percent), threshold, target, stretch, direction, rule_type, cycle,
-    quantitative, weighted (enters the weighted total), rule (the rule object), lo/hi (score range).
+    quantitative, weighted (enters the weighted total), rule (the rule object), lo/hi (score range),
+    allow_negative (the catalogue allows a negative actual, e.g. NPS).
     """
     import pandas as pd
 
     rows = []
     for rs in scheme.roles:
         for ri in rs.indicators:
-            lo, hi = rule_range(ri.rule)
+            lo, hi = rule_range(ri.rule, ri.target, ri.stretch)
             rows.append({
                 "role": rs.role.id, "indicator": ri.id, "weight": float(ri.weight),
                 "threshold": ri.threshold, "target": ri.target, "stretch": ri.stretch,
                 "direction": ri.direction, "rule_type": ri.rule.type, "cycle": ri.cycle,
                 "quantitative": ri.quantitative, "weighted": ri.rule.type in WEIGHTED_RULES,
-                "rule": ri.rule, "lo": lo, "hi": hi,
+                "rule": ri.rule, "lo": lo, "hi": hi, "allow_negative": ri.indicator.allow_negative,
             })
     cols = ["role", "indicator", "weight", "threshold", "target", "stretch", "direction", "rule_type", "cycle",
-            "quantitative", "weighted", "rule", "lo", "hi"]
+            "quantitative", "weighted", "rule", "lo", "hi", "allow_negative"]
     return pd.DataFrame(rows, columns=cols)
 
 
