@@ -207,6 +207,11 @@ def test_dask_local_cluster(small: Path, tmp_path: Path) -> None:
             report = run_build(plan, executor=ex, progress=False)
         finally:
             ex._toolkit_client.close()
+        # the same through the CLI: every notebook of one role, on the cluster
+        code = main(["build", str(small), "--out", str(tmp_path / "cli"), "--executor", "dask",
+                     "--scheduler", cluster.scheduler_address, "--roles", "event_planning", "--quiet"])
+        assert code == 0
+        assert verify_manifest(next((tmp_path / "cli").iterdir())) == []
     assert report.ok, [(r.key, r.error) for r in report.results]
     client_dir = report.manifests[0].parent
     manifest = json.loads(report.manifests[0].read_text(encoding="utf-8"))

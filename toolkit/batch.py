@@ -674,6 +674,8 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
     }
     path = client_dir / "manifest.json"
     atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    with contextlib.suppress(OSError):  # the staging folder, when no job left anything in it
+        (client_dir / "notebooks" / ".partial").rmdir()
     return path
 
 
