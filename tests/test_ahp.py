@@ -534,3 +534,132 @@ def test_next_pairs_bridge_groups_first_then_shorten_the_graph():
     top = next_pairs(path, k=1).iloc[0]
     assert {top.a, top.b} == {"a", "e"} and top.distance == 4
     assert len(next_pairs(DRINKS)) == 0  # complete: nothing to ask
+
+
+# ============================================================================================ new-user trial
+def _matrix_yaml(rows: list[list[object]], elements: list[str] | None = None) -> str:
+    head = f"elements: [{', '.join(elements)}]\n" if elements is not None else ""
+    return head + "matrix:\n" + "".join("  - [" + ", ".join(map(str, r)) + "]\n" for r in rows)
+
+
+_M3 = [[1, 2, 3], ["1/2", 1, 2], ["1/3", "1/2", 1]]
+
+
+@pytest.mark.parametrize("name, content, place", [
+    ("names_mismatch.yaml", _matrix_yaml(_M3, ["A", "B"]), "elements"),
+    ("dupnames.yaml", _matrix_yaml(_M3, ["A", "A", "B"]), "elements[1]"),
+    ("big16.yaml", _matrix_yaml([[1] * 16 for _ in range(16)]), "16×16"),
+    ("dupnames.csv", ",A,B,A\nA,1,2,3\nB,1/2,1,2\nA,1/3,1/2,1\n", "第 4 行第 1 列"),
+    ("blank_name.csv", ",A,B\nA,1,2\n,1/2,1\n", "第 3 行第 1 列"),
+    ("names_differ.csv", ",A,B\nA,1,2\nC,1/2,1\n", "第 3 行第 1 列"),
+    ("two_columns.csv", "a,b\nX,Y\nX,Z\nY,Z\n", "第 1 行"),
+    ("disconnected.csv", "a,b,value\nX,Y,3\nZ,W,2\n", "4×4"),
+    ("bad_weight.yaml", "participants: [{name: p, weight: -1}]\njudgments:\n  - [A, B, 3, p]\n", "participants[0]"),
+])
+def test_cli_every_error_names_the_file_the_place_and_a_hint(tmp_path, name, content, place):
+    """Trial: `names_mismatch.yaml:: …` (doubled colon, no place), no hint for repeated names, no file for n = 16."""
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    code, _, err = run_cli("ahp", str(f))
+    assert code == 2 and "Traceback" not in err
+    assert "::" not in err and f"{name}: " in err, err
+    assert place in err and " — 建议: " in err, err
+
+
+def test_cli_exit_code_1_when_inconsistent_0_when_consistent(tmp_path):
+    """As `appraisal check`: 0 clean, 1 a warning (CR above the threshold), 2 bad input; text and JSON alike."""
+    for args in ([], ["--json"]):
+        code, out, _ = run_cli("ahp", str(SAMPLES / "incomplete.yaml"), *args)
+        assert code == 1 and ("未通过" in out or '"consistent": false' in out)
+        code, _, _ = run_cli("ahp", str(SAMPLES / "drinks_matrix.yaml"), *args)
+        assert code == 0
+    assert main(["ahp", str(SAMPLES / "incomplete.yaml")]) == 1
+    assert main(["ahp", str(SAMPLES / "marketing_upper.yaml")]) == 0
+    assert main(["ahp", str(SAMPLES / "workshop_group.csv")]) == 0  # the aggregate is consistent
+    f = tmp_path / "group.csv"  # the aggregate of p (inconsistent) and q is above 0.05
+    f.write_text("a,b,value,participant\nX,Y,3,p\nX,Z,3,p\nY,Z,1/5,p\nX,Y,3,q\nX,Z,3,q\nY,Z,1,q\n", encoding="utf-8")
+    assert main(["ahp", str(f)]) == 1
+
+
+def test_most_inconsistent_ranked_by_cr_after_then_epsilon():
+    """Trial: suggestion 1 gave CR 0.1529 and suggestion 2 gave 0.1045: the best change must come first."""
+    r = analyse(read_judgments(SAMPLES / "incomplete.yaml"), top=None)
+    mi = r.most_inconsistent
+    assert mi["cr_after"].iloc[0] == pytest.approx(mi["cr_after"].min())
+    cr = mi["cr_after"].round(9).to_numpy()
+    dev = np.abs(np.log(mi["epsilon"].to_numpy()))
+    assert np.all(np.diff(cr) >= 0)
+    ties = np.diff(cr) == 0
+    assert ties.any() and np.all(np.diff(dev)[ties] <= 1e-12)  # ties: larger deviation first
+    assert round(float(mi["cr_after"].iloc[0]), 4) == 0.1045 and round(float(mi["cr_after"].iloc[-1]), 4) == 0.1529
+    # the same order in diagnose(), and ε travels with the JSON and the text
+    d = diagnose(read_judgments(SAMPLES / "incomplete.yaml"))
+    assert np.all(np.diff(d["cr_after"].round(9).to_numpy()) >= 0)
+    assert [x["epsilon"] for x in r.to_dict(3)["most_inconsistent"]] == pytest.approx(list(mi["epsilon"].head(3)))
+    _, out, _ = run_cli("ahp", str(SAMPLES / "incomplete.yaml"))
+    lines = [x for x in out.splitlines() if x.strip().startswith(("1.", "2."))]
+    assert "0.1045" in lines[0] and "ε = " in lines[0]
+
+
+@pytest.mark.parametrize("lang, needle", [("zh", "按定义"), ("en", "by definition")])
+def test_cli_two_elements_are_consistent_by_definition(tmp_path, capsys, lang, needle):
+    f = tmp_path / "n2.yaml"
+    f.write_text("judgments:\n  - [甲, 乙, 3]\n", encoding="utf-8")
+    with language(lang):
+        assert main(["ahp", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert needle in out and "0.00" not in out.split("CR ≤")[-1][:6] and "CR ≤ 0.00" not in out
+
+
+def test_two_column_csv_says_the_value_column_is_missing(tmp_path):
+    f = tmp_path / "pairs.csv"
+    f.write_text("a,b\n线索量,转化率\n线索量,品牌\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_judgments(f)
+    assert "判断值列" in e.value.message and "a,b,value[,participant]" in e.value.hint
+    assert e.value.location == "pairs.csv: 第 1 行（表头）"
+    m = tmp_path / "ab_matrix.csv"  # a matrix whose elements are called A and B is still a matrix
+    m.write_text(",A,B\nA,1,3\nB,1/3,1\n", encoding="utf-8")
+    assert read_judgments(m).elements == ("A", "B")
+
+
+def test_unknown_sheet_lists_the_available_sheets():
+    from openpyxl import load_workbook
+
+    path = SAMPLES / "sales_matrix.xlsx"
+    sheets = load_workbook(path, read_only=True).sheetnames
+    with pytest.raises(InputError) as e:
+        read_judgments(path, sheet="Nope")
+    assert "Nope" in e.value.message and "Worksheet" not in str(e.value)
+    assert all(s in e.value.hint for s in sheets)
+    assert read_judgments(path, sheet="0").elements == read_judgments(path).elements
+    with language("en"):
+        code, _, err = run_cli("ahp", str(path), "--sheet", "Nope")
+    assert code == 2 and sheets[0] in err
+
+
+@pytest.mark.parametrize("value, zh, en", [
+    (20, "超出 1/9～9 的标度范围", "outside Saaty's scale"),
+    ("很重要", "不是数字或分数", "is not a number"),
+    ("3/0", "不能为 0", "cannot be 0"),
+])
+def test_judgment_model_messages_come_from_the_catalogue(value, zh, en):
+    from pydantic import ValidationError
+
+    from toolkit.model import Judgment
+
+    for lang, needle, foreign in (("zh", zh, "outside"), ("en", en, "超出")):
+        with language(lang), pytest.raises(ValidationError) as e:
+            Judgment(a="a", b="b", value=value)
+        assert needle in str(e.value) and foreign not in str(e.value)
+
+
+def test_english_output_has_no_chinese_punctuation_in_places(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text(_matrix_yaml([[1, 2, "x"], ["1/2", 1, 2], [3, "1/2", 1]], ["A", "B", "C"]), encoding="utf-8")
+    g = tmp_path / "disc.csv"
+    g.write_text("a,b,value\nX,Y,3\nZ,W,2\n", encoding="utf-8")
+    for path in (f, g):
+        p = subprocess.run([sys.executable, "-m", "toolkit", "ahp", str(path)], capture_output=True, text=True,
+                           cwd=ROOT, check=False, env={"APPRAISAL_LANG": "en", "PATH": "/usr/bin:/bin"})
+        assert p.returncode == 2 and not set("（）、；「」") & set(p.stderr), p.stderr

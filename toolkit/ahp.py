@@ -106,11 +106,12 @@ def snap_to_scale(x: float | np.ndarray) -> float | np.ndarray:
     return float(out) if np.ndim(out) == 0 else out
 
 
-def random_index(n: int, table: str = "saaty2005", missing: int = 0) -> float:
+def random_index(n: int, table: str = "saaty2005", missing: int = 0, *, location: str = "") -> float:
     """Saaty's random index for an n×n matrix, from the named table.
 
     ``missing`` unjudged pairs lower it (Ágoston & Csató 2022): RI·(1 − 2m/((n−1)(n−2))), because an
-    incomplete matrix completed optimally is more consistent than a random complete one.
+    incomplete matrix completed optimally is more consistent than a random complete one. ``location`` (the
+    file and matrix) is put in the error raised when the table does not reach n.
     """
     if table not in RI_TABLES:
         raise InputError(t("ahp.ri_unknown", table=table), hint=t("ahp.ri_unknown.hint", known=", ".join(RI_TABLES)))
@@ -122,7 +123,7 @@ def random_index(n: int, table: str = "saaty2005", missing: int = 0) -> float:
     elif table == "alonso-lamata":
         ri = (1.7699 * n - 4.3513) / (n - 1)
     else:
-        raise InputError(t("ahp.ri_too_big", n=n, table=table), hint=t("ahp.ri_too_big.hint"))
+        raise InputError(t("ahp.ri_too_big", n=n, table=table), location=location, hint=t("ahp.ri_too_big.hint"))
     if missing:
         ri *= max(0.0, 1 - 2 * missing / ((n - 1) * (n - 2)))
     return float(ri)
@@ -292,6 +293,13 @@ _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[/／]\s*(\d+(?:\.\d+)?)\s*$")
 _MISSING_TOKENS = {"", "-", "—", "?", "？", "na", "n/a", "nan", "none", "null", "缺", "缺失", "未比较"}
 
 
+def _at(source: str, place: str = "") -> str:
+    """``file: place`` for error locations, whichever of the two is known (never a doubled colon)."""
+    source = str(source or "").rstrip(": ").strip()
+    place = str(place or "").strip()
+    return f"{source}: {place}" if source and place else source or place
+
+
 def _is_missing(v: Any) -> bool:
     if v is None:
         return True
@@ -431,7 +439,7 @@ def _known_name(name: Any, elements: Sequence[str], location: str) -> str:
     if s in elements:
         return s
     close = difflib.get_close_matches(s, list(elements), n=1)
-    hint = t("ahp.unknown_element.hint", known="、".join(elements)) + (
+    hint = t("ahp.unknown_element.hint", known=t("ahp.list_sep").join(elements)) + (
         t("ahp.did_you_mean", close=close[0]) if close else "")
     raise InputError(t("ahp.unknown_element", name=s), location=location, hint=hint)
 
@@ -448,9 +456,7 @@ def _from_records(records: list[dict[str, Any]], elements: Sequence[str] | None,
                 order[str(r[key]).strip()] = None
         elements = list(order)
     elements = tuple(str(e).strip() for e in elements)
-    dup = sorted({e for e in elements if elements.count(e) > 1})
-    if dup:
-        raise InputError(t("ahp.duplicate_element", name="、".join(dup)), location=source)
+    _check_unique(elements, source, lambda k: f"elements[{k}]")
     rows = []
     for r in records:
         where = r["where"]
@@ -471,6 +477,16 @@ def _from_records(records: list[dict[str, Any]], elements: Sequence[str] | None,
     return js
 
 
+def _check_unique(names: Sequence[str], source: str, place: Any) -> None:
+    """Refuse a repeated element name, naming the place of its second occurrence (``place(k)`` in ``source``)."""
+    seen: dict[str, int] = {}
+    for k, e in enumerate(names):
+        if e in seen:
+            raise InputError(t("ahp.duplicate_element", name=e), location=_at(source, place(k)),
+                             hint=t("ahp.duplicate_element.hint", name=e, first=place(seen[e])))
+        seen[e] = k
+
+
 def _num_or_none(v: Any) -> float | None:
     try:
         return parse_value(v)
@@ -486,7 +502,7 @@ def _from_matrix(cells: Sequence[Sequence[Any]], elements: Sequence[str] | None,
     loc = cell_loc or (lambda i, j: t("ahp.loc.cell", r=i + 1, c=j + 1))
     for i, r in enumerate(rows):
         if r is None:
-            raise InputError(t("ahp.not_square", shape=f"{n}×?"), location=f"{source} {loc(i, 0)}".strip(),
+            raise InputError(t("ahp.not_square", shape=f"{n}×?"), location=_at(source, loc(i, 0)),
                              hint=t("ahp.not_square.hint"))
     lengths = [len(r) for r in rows]
     want = len(elements) if elements is not None else None
@@ -502,20 +518,20 @@ def _from_matrix(cells: Sequence[Sequence[Any]], elements: Sequence[str] | None,
     if n == 0 or bad:
         i = bad[0] if bad else 0
         raise InputError(t("ahp.not_square", shape=f"{n}×{len(rows[i]) if rows else 0}"),
-                         location=f"{source} {loc(i, 0)}".strip(), hint=t("ahp.not_square.hint"))
+                         location=_at(source, loc(i, 0)), hint=t("ahp.not_square.hint"))
     if elements is None:
         elements = [str(k + 1) for k in range(n)]
     elements = [str(e).strip() for e in elements]
     if len(elements) != n:
-        raise InputError(t("ahp.names_count", names=len(elements), n=n), location=source,
-                         hint=t("ahp.not_square.hint"))
+        raise InputError(t("ahp.names_count", names=len(elements), n=n), location=_at(source, "elements"),
+                         hint=t("ahp.names_count.hint", names=len(elements), n=n))
     vals = np.full((n, n), np.nan)
     for i in range(n):
         for j in range(n):
             c = rows[i][j]
             if _is_missing(c):
                 continue
-            where = f"{source} {loc(i, j)}（{elements[i]} / {elements[j]}）".strip()
+            where = _at(source, t("ahp.loc.pair", place=loc(i, j), a=elements[i], b=elements[j]))
             x = parse_value(c, where)
             if i == j:
                 if abs(x - 1) > 1e-9:
@@ -527,8 +543,8 @@ def _from_matrix(cells: Sequence[Sequence[Any]], elements: Sequence[str] | None,
     for i in range(n):
         for j in range(i + 1, n):
             up, lo = vals[i, j], vals[j, i]
-            where_up = f"{source} {loc(i, j)}（{elements[i]} / {elements[j]}）".strip()
-            where_lo = f"{source} {loc(j, i)}（{elements[j]} / {elements[i]}）".strip()
+            where_up = _at(source, t("ahp.loc.pair", place=loc(i, j), a=elements[i], b=elements[j]))
+            where_lo = _at(source, t("ahp.loc.pair", place=loc(j, i), a=elements[j], b=elements[i]))
             if not np.isnan(up) and not np.isnan(lo) and abs(math.log(up * lo)) > _RECIPROCAL_TOL:
                 raise InputError(t("ahp.not_reciprocal", v=_fmt(lo), expected=_fmt(1 / up), a=elements[i],
                                    b=elements[j], up=_fmt(up)), location=where_lo, hint=t("ahp.not_reciprocal.hint"))
@@ -595,9 +611,32 @@ def _excel_col(j: int) -> str:
     return s
 
 
+def _sheet_names(path: Path) -> list[str] | None:
+    """The worksheet names of a workbook, or None when it cannot be opened as one."""
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        try:
+            return list(wb.sheetnames)
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - not a workbook: the caller reports that
+        return None
+
+
 def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            names = _sheet_names(path)
+            if names is None:
+                raise InputError(t("ahp.not_workbook"), location=str(path), hint=t("ahp.not_workbook.hint"))
+            if sheet is not None and str(sheet) not in names:
+                k = int(sheet) if isinstance(sheet, int) or str(sheet).isdigit() else None
+                if k is None or not 0 <= k < len(names):
+                    raise InputError(t("ahp.sheet_missing", sheet=sheet), location=f"{path} --sheet {sheet}",
+                                     hint=t("ahp.sheet_missing.hint", sheets=t("ahp.list_sep").join(names)))
+                sheet = k
             return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):
@@ -607,7 +646,7 @@ def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
             except UnicodeDecodeError:
                 continue
         else:
-            raise InputError(t("file.binary"), location=str(path), hint=t("file.binary.hint"))
+            raise InputError(t("file.binary"), location=str(path), hint=t("ahp.encoding.hint"))
         import csv
         import io
 
@@ -616,10 +655,9 @@ def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
         return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     except InputError:
         raise
-    except ValueError as exc:  # unknown sheet name
-        raise InputError(t("file.unreadable", reason=str(exc)), location=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - a corrupt workbook: openpyxl/zipfile raise many kinds
-        raise InputError(t("file.unreadable", reason=f"{type(exc).__name__}: {exc}"), location=str(path)) from None
+        raise InputError(t("file.unreadable", reason=f"{type(exc).__name__}: {exc}"), location=str(path),
+                         hint=t("ahp.not_workbook.hint")) from None
 
 
 def _table_to_set(df: pd.DataFrame, path: Path) -> JudgmentSet:
@@ -632,6 +670,21 @@ def _table_to_set(df: pd.DataFrame, path: Path) -> JudgmentSet:
     header = list(df.iloc[0])
     canon = [_canon_col(h) if h is not None else None for h in header]
     excel = path.suffix.lower() in (".xlsx", ".xlsm")
+    rows_idx = list(df.index)
+    cols_idx = list(df.columns)
+
+    def cell(i: int, j: int) -> str:
+        """The place of df.iloc[i, j] in the user's file: A1 in a workbook, row/column in a CSV."""
+        r, c = int(rows_idx[i]), int(cols_idx[j])
+        return f"{_excel_col(c)}{r + 1}" if excel else t("ahp.loc.csv_cell", row=r + 1, col=c + 1)
+
+    found = {c for c in canon if c}
+    square_names = len(df) == len(header) and [str(x).strip() for x in header[1:]] == [
+        str(x).strip() for x in df.iloc[1:, 0]]  # a matrix whose elements happen to be called A, B …
+    if {"a", "b"} <= found and "value" not in found and canon[0] is not None and not square_names:
+        raise InputError(t("ahp.no_value_column", header=", ".join(str(h) for h in header if not _is_missing(h))),
+                         location=_at(path.name, t("ahp.loc.header", row=int(rows_idx[0]) + 1)),
+                         hint=t("ahp.no_value_column.hint"))
     if {"a", "b", "value"} <= {c for c in canon if c}:
         recs = []
         for ridx in range(1, len(df)):
@@ -645,25 +698,28 @@ def _table_to_set(df: pd.DataFrame, path: Path) -> JudgmentSet:
     names_top = [h for h in header[1:]]
     names_left = list(df.iloc[1:, 0])
     body = df.iloc[1:, 1:]
-    if any(_is_missing(x) for x in names_top) or any(_is_missing(x) for x in names_left):
-        raise InputError(t("ahp.matrix_names"), location=str(path), hint=t("ahp.pairs.hint"))
+    blank = [(0, j + 1) for j, x in enumerate(names_top) if _is_missing(x)] + [
+        (i + 1, 0) for i, x in enumerate(names_left) if _is_missing(x)]
+    if blank:
+        raise InputError(t("ahp.matrix_names"), location=_at(path.name, cell(*blank[0])),
+                         hint=t("ahp.matrix_names.hint"))
     names_top = [str(x).strip() for x in names_top]
     names_left = [str(x).strip() for x in names_left]
     if len(names_top) != len(names_left):
-        raise InputError(t("ahp.not_square", shape=f"{len(names_left)}×{len(names_top)}"), location=str(path),
+        raise InputError(t("ahp.not_square", shape=f"{len(names_left)}×{len(names_top)}"),
+                         location=_at(path.name, t("ahp.loc.names", rows=len(names_left), cols=len(names_top))),
                          hint=t("ahp.not_square.hint"))
+    _check_unique(names_left, path.name, lambda k: cell(k + 1, 0))
     if names_top != names_left:
         k = next(i for i, (x, y) in enumerate(zip(names_left, names_top)) if x != y)
-        raise InputError(t("ahp.names_mismatch", left=names_left[k], top=names_top[k]), location=str(path),
+        raise InputError(t("ahp.names_mismatch", left=names_left[k], top=names_top[k]),
+                         location=_at(path.name, f"{cell(k + 1, 0)} / {cell(0, k + 1)}"),
                          hint=t("ahp.names_mismatch.hint"))
-    rows_idx = list(df.index[1:])
-    cols_idx = list(df.columns[1:])
 
     def loc(i: int, j: int) -> str:
-        r, c = int(rows_idx[i]), int(cols_idx[j])
-        return f"{_excel_col(c)}{r + 1}" if excel else t("ahp.loc.csv_cell", row=r + 1, col=c + 1)
+        return cell(i + 1, j + 1)
 
-    return _from_matrix(body.to_numpy(dtype=object).tolist(), names_left, f"{path.name}:", cell_loc=loc)
+    return _from_matrix(body.to_numpy(dtype=object).tolist(), names_left, path.name, cell_loc=loc)
 
 
 def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> JudgmentSet:
@@ -688,14 +744,22 @@ def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> Judgm
             raise InputError(t("ahp.yaml_keys"), location=str(p), hint=t("ahp.pairs.hint"))
         elements = data.get("elements")
         if elements is not None and not isinstance(elements, list):
-            raise InputError(t("ahp.elements_list"), location=f"{p.name}: elements")
+            raise InputError(t("ahp.elements_list"), location=f"{p.name}: elements", hint=t("ahp.elements_list.hint"))
+
+        def ypos(*path_: Any) -> str:
+            pos = position_of(data, path_)
+            return f" ({t('model.line_col', line=pos[0], col=pos[1])})" if pos else ""
+
+        if elements is not None:
+            _check_unique([str(e).strip() for e in elements], p.name, lambda k: f"elements[{k}]" + ypos("elements", k))
         pw = {}
         for i, part in enumerate(data.get("participants") or []):
             if isinstance(part, Mapping) and "name" in part:
                 w = part.get("weight", 1)
                 where = f"{p.name}: participants[{i}].weight"
                 if isinstance(w, bool) or not isinstance(w, (int, float)) or w <= 0:
-                    raise InputError(t("ahp.bad_participant_weight", value=w), location=where)
+                    raise InputError(t("ahp.bad_participant_weight", value=w), location=where,
+                                     hint=t("ahp.bad_participant_weight.hint"))
                 pw[str(part["name"]).strip()] = float(w)
         if "matrix" in data:
             m = data["matrix"]
@@ -708,7 +772,7 @@ def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> Judgm
                 base = f"matrix[{i}][{j}]"
                 return base + (f" ({t('model.line_col', line=pos[0], col=pos[1])})" if pos else "")
 
-            js = _from_matrix(m, elements, f"{p.name}:", cell_loc=yloc)
+            js = _from_matrix(m, elements, p.name, cell_loc=yloc)
             return JudgmentSet(js.elements, js.pairs, pw, str(p))
         if "judgments" in data:
             items = data["judgments"]
@@ -768,7 +832,7 @@ class AHPResult:
             "gci": float(self.gci), "gci_threshold": float(self.gci_threshold),
             "most_inconsistent": [
                 {"row": r.row, "col": r.col, "value": float(r.value), "suggested": float(r.suggested),
-                 "cr_after": float(r.cr_after)} for r in mi.itertuples()],
+                 "cr_after": float(r.cr_after), "epsilon": float(r.epsilon)} for r in mi.itertuples()],
         }
 
 
@@ -786,8 +850,9 @@ def _connected_groups(A: np.ndarray) -> list[list[int]]:
 def _check_connected(A: np.ndarray, names: Sequence[str], location: str = "") -> None:
     groups = _connected_groups(A)
     if len(groups) > 1:
-        text = "；".join("{" + "、".join(names[i] for i in g) + "}" for g in groups)
-        raise InputError(t("ahp.disconnected", n=len(groups), groups=text), location=location,
+        text = t("ahp.group_sep").join("{" + t("ahp.list_sep").join(names[i] for i in g) + "}" for g in groups)
+        raise InputError(t("ahp.disconnected", n=len(groups), groups=text),
+                         location=_at(location, t("ahp.loc.matrix", n=len(names))),
                          hint=t("ahp.disconnected.hint", a=names[groups[0][0]], b=names[groups[1][0]]))
 
 
@@ -826,8 +891,10 @@ def _cr_of(lam: np.ndarray, n: int, ri: float) -> np.ndarray:
 
 
 def _diagnosis(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: str, ri_value: float) -> pd.DataFrame:
-    """Every judged pair, ranked by Saaty's ε_ij = a_ij·w_j/w_i (|log ε| largest first), with the best-fit value
-    w_i/w_j snapped to the scale and the CR the matrix would have with that one change (batched)."""
+    """Every judged pair with Saaty's ε_ij = a_ij·w_j/w_i, the best-fit value w_i/w_j snapped to the scale and the
+    CR the matrix would have with that one change (batched), ranked by benefit: lowest CR after the change
+    first, ties (to 1e-9) broken by the larger deviation |log ε|. Ranking by ε alone would put first a change
+    that helps less than the second one; the consultant wants the change that helps most."""
     n = len(names)
     cols = ["row", "col", "i", "j", "value", "epsilon", "best_fit", "suggested", "cr_after"]
     if n <= 2:
@@ -845,7 +912,7 @@ def _diagnosis(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: str, 
     stack[k, J, I] = 1 / sugg
     _, lam, _ = _solve_stack(stack, method)
     cr_after = _cr_of(lam, n, ri_value)
-    o = np.lexsort((cr_after, -np.abs(np.log(eps))))
+    o = np.lexsort((-np.abs(np.log(eps)), np.round(cr_after, 9)))
     I, J = I[o], J[o]
     return pd.DataFrame({"row": [names[i] for i in I], "col": [names[j] for j in J], "i": I, "j": J,
                          "value": vals[o], "epsilon": eps[o], "best_fit": best[o], "suggested": sugg[o],
@@ -860,7 +927,7 @@ def _analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str,
     missing = int(np.isnan(A).sum() // 2)
     if missing:
         _check_connected(A, names, source)
-    ri_value = random_index(n, ri, missing)
+    ri_value = random_index(n, ri, missing, location=_at(source, t("ahp.loc.matrix", n=n)))
     w, lam, filled = _solve_stack(A[None], method)
     w, lam, filled = w[0], float(lam[0]), filled[0]
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0
@@ -1187,12 +1254,14 @@ def group_analyse(judgments: Any, *, weights: Mapping[str, float] | None = None,
         pw.update(weights)
     unknown = [p for p in pw if p not in parts]
     if weights and any(p not in parts for p in weights):
-        raise InputError(t("ahp.unknown_participant", name="、".join(p for p in weights if p not in parts)),
-                         location=js.source, hint=t("ahp.unknown_participant.hint", known="、".join(parts)))
+        raise InputError(t("ahp.unknown_participant", name=t("ahp.list_sep").join(p for p in weights if p not in parts)),
+                         location=js.source, hint=t("ahp.unknown_participant.hint", known=t("ahp.list_sep").join(parts)))
     del unknown
     lam = np.array([float(pw.get(p, 1.0)) for p in parts])
     if np.any(lam <= 0):
-        raise InputError(t("ahp.bad_participant_weight", value=lam.min()), location=js.source)
+        raise InputError(t("ahp.bad_participant_weight", value=lam.min()),
+                         location=_at(js.source, "participants[" + parts[int(lam.argmin())] + "]"),
+                         hint=t("ahp.bad_participant_weight.hint"))
     stack = js.stack()
     n = js.n
     rows, ind = [], []
@@ -1203,7 +1272,7 @@ def group_analyse(judgments: Any, *, weights: Mapping[str, float] | None = None,
         if len(groups) > 1:
             cr, wv, ok = float("nan"), np.full(n, np.nan), False
         else:
-            r = _analyse_matrix(A, js.elements, method, ri, 0)
+            r = _analyse_matrix(A, js.elements, method, ri, 0, _at(js.source, t("ahp.loc.participant", name=p)))
             cr, wv = r.cr, r.weights.to_numpy()
             ok = cr <= (r.threshold if limit is None else limit) + 1e-12 or n <= 2
         judged = int((~np.isnan(A[np.triu_indices(n, 1)])).sum())

@@ -63,7 +63,7 @@ def _local(node: HNode, method: str, ri: str, path: str) -> tuple[np.ndarray, AH
     names = [c.name for c in node.children]
     if len(set(names)) != len(names):
         dup = sorted({x for x in names if names.count(x) > 1})
-        raise InputError(t("ahp.duplicate_element", name="、".join(dup)), location=path)
+        raise InputError(t("ahp.duplicate_element", name=t("ahp.list_sep").join(dup)), location=path)
     if node.judgments is None or len(names) == 1:
         return np.full(len(names), 1.0 / len(names)), None
     j = node.judgments
@@ -156,7 +156,7 @@ def allocate_percent(weights: pd.Series | Mapping[str, float], *, min_pct: float
     w = w / w.sum() * total
     q = pd.Series(False, index=w.index) if quantitative is None else pd.Series(quantitative).reindex(w.index)
     if q.isna().any():
-        raise InputError(t("hier.quant_unknown", ids="、".join(map(str, q.index[q.isna()]))))
+        raise InputError(t("hier.quant_unknown", ids=t("ahp.list_sep").join(map(str, q.index[q.isna()]))))
     q = q.astype(bool)
     groups = [q.to_numpy(), ~q.to_numpy()]
     share = float(w[q].sum()) / total
@@ -193,7 +193,7 @@ def allocate_percent(weights: pd.Series | Mapping[str, float], *, min_pct: float
         raised += [i for i, a, b in zip(w.index[g], vals / vals.sum() * gt, filled) if b > a + 1e-9]
         out[g] = _largest_remainder(filled, int(gt))
     if raised and notes is not None:
-        notes.append(t("hier.note_min", ids="、".join(map(str, raised)), min=min_pct))
+        notes.append(t("hier.note_min", ids=t("ahp.list_sep").join(map(str, raised)), min=min_pct))
     return out
 
 
@@ -259,7 +259,7 @@ def role_weights(role: Any, catalogue: Mapping[str, Any] | None = None, *, metho
         for side in (j.a, j.b):
             if side not in ids:
                 raise InputError(t("ref.judgment_element", id=side), location=f"{base}.judgments[{k}]",
-                                 hint=t("ahp.unknown_element.hint", known="、".join(ids)))
+                                 hint=t("ahp.unknown_element.hint", known=t("ahp.list_sep").join(ids)))
     if len(ids) == 1:
         js_res = analyse(np.ones((1, 1)), names=ids)
     else:

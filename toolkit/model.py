@@ -250,12 +250,16 @@ def _parse_judgment_value(v: Any) -> float:
         if re.fullmatch(r"\d+(\.\d+)?\s*/\s*\d+(\.\d+)?", s):
             a, b = (float(x) for x in s.split("/"))
             if b == 0:
-                raise ValueError(f"{v!r} divides by zero")
+                from .i18n import t
+
+                raise ValueError(t("ahp.zero", value=s))
             return a / b
         try:
             return float(s)
         except ValueError:
-            raise ValueError(f"{v!r} is not a number or a fraction like 1/3") from None
+            from .i18n import t
+
+            raise ValueError(t("ahp.model_not_number", value=s)) from None
     return float(v)
 
 
@@ -272,7 +276,9 @@ class Judgment(_Base):
     def _value(cls, v: Any) -> float:
         x = _parse_judgment_value(v)
         if not (1 / 9 - 1e-9 <= x <= 9 + 1e-9):
-            raise ValueError(f"{v} is outside Saaty's scale 1/9 … 9")
+            from .i18n import t
+
+            raise ValueError(t("ahp.out_of_scale", value=v))
         return x
 
 

@@ -35,7 +35,7 @@ def normalise(data: pd.DataFrame, directions: Mapping[str, str] | None = None) -
         X = data.apply(pd.to_numeric, errors="raise").astype(float)
     except (ValueError, TypeError):
         bad = [c for c in data.columns if pd.to_numeric(data[c], errors="coerce").isna().gt(data[c].isna()).any()]
-        raise InputError(t("obj.not_numeric", cols="、".join(map(str, bad))), hint=t("obj.no_data.hint")) from None
+        raise InputError(t("obj.not_numeric", cols=t("ahp.list_sep").join(map(str, bad))), hint=t("obj.no_data.hint")) from None
     if X.notna().sum().min() < 3:
         raise InputError(t("obj.too_few_rows"), hint=t("obj.no_data.hint"))
     directions = dict(directions or {})
@@ -95,7 +95,7 @@ def compare_weights(subjective: pd.Series, **objective: pd.Series) -> pd.DataFra
     for name, w in objective.items():
         w = pd.Series(w, dtype=float).reindex(s.index)
         if w.isna().any():
-            raise InputError(t("obj.missing_elements", method=name, ids="、".join(map(str, s.index[w.isna()]))))
+            raise InputError(t("obj.missing_elements", method=name, ids=t("ahp.list_sep").join(map(str, s.index[w.isna()]))))
         out[name] = w / w.sum()
         spearman[name] = float(s.rank().corr(out[name].rank()))
     for col in list(out.columns):
@@ -111,6 +111,6 @@ def blend(subjective: pd.Series, objective: pd.Series, alpha: float = 0.5) -> pd
     s = pd.Series(subjective, dtype=float)
     o = pd.Series(objective, dtype=float).reindex(s.index)
     if o.isna().any():
-        raise InputError(t("obj.missing_elements", method="objective", ids="、".join(map(str, s.index[o.isna()]))))
+        raise InputError(t("obj.missing_elements", method="objective", ids=t("ahp.list_sep").join(map(str, s.index[o.isna()]))))
     b = alpha * s / s.sum() + (1 - alpha) * o / o.sum()
     return (b / b.sum()).rename("blend")

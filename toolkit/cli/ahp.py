@@ -36,16 +36,24 @@ def _report(res, title: str | None = None) -> list[str]:  # type: ignore[no-unty
     lines.append(t("ahp.cli.method", method=t(f"ahp.cli.method.{res.method}")))
     lines.append(f"  λmax = {res.lambda_max:.4f}   CI = {res.ci:.4f}   CR = {res.cr:.4f}   "
                  f"RI = {res.ri:.4f} ({res.ri_table})")
-    verdict = t("ahp.cli.pass") if res.consistent else t("ahp.cli.fail")
-    lines.append(t("ahp.cli.verdict", verdict=verdict, threshold=f"{res.threshold:.2f}", n=res.n))
+    if res.n <= 2:
+        lines.append(t("ahp.cli.trivial", n=res.n))
+    else:
+        verdict = t("ahp.cli.pass") if res.consistent else t("ahp.cli.fail")
+        lines.append(t("ahp.cli.verdict", verdict=verdict, threshold=f"{res.threshold:.2f}", n=res.n))
     if res.missing:
         lines.append(t(f"ahp.cli.missing.{res.method}", m=res.missing))
     if len(res.most_inconsistent):
         lines.append(t("ahp.cli.most_inconsistent"))
         for k, r in enumerate(res.most_inconsistent.itertuples(), 1):
             lines.append("  " + t("ahp.cli.suggest", k=k, a=r.row, b=r.col, value=_fmt_value(r.value),
-                                  suggested=_fmt_value(r.suggested), cr=f"{r.cr_after:.4f}"))
+                                  suggested=_fmt_value(r.suggested), cr=f"{r.cr_after:.4f}",
+                                  eps=f"{r.epsilon:.2f}"))
     return lines
+
+
+#: Exit codes, as ``appraisal check``: 0 clean, 1 a warning (judgments above the CR threshold), 2 bad input.
+EXIT_CONSISTENT, EXIT_INCONSISTENT = 0, 1
 
 
 @click.command("ahp")
@@ -61,12 +69,16 @@ def _report(res, title: str | None = None) -> list[str]:  # type: ignore[no-unty
 @click.option("--aggregation", type=click.Choice(["aij", "aip"]), default="aij", show_default=True,
               help="Group files: aggregate judgments (aij) or priorities (aip).")
 @click.option("--exclude-inconsistent", is_flag=True, help="Group files: leave out participants above the CR threshold.")
-def ahp(file: Path, method: str, ri: str, as_json: bool, top: int, sheet: str | None, aggregation: str,
+@click.pass_context
+def ahp(ctx: click.Context, file: Path, method: str, ri: str, as_json: bool, top: int, sheet: str | None, aggregation: str,
         exclude_inconsistent: bool) -> None:
     """AHP weights, λmax, CI, CR (with the random-index table used) and suggested fixes for FILE.
 
     FILE is .yaml, .csv or .xlsx: a matrix, an upper triangle, or a list of (a, b, value) judgments; a
     participant column makes it a group file (the aggregate plus each participant's CR).
+
+    Exit code: 0 when the judgments are consistent (CR within the threshold; for a group file, the aggregate),
+    1 when they are not, 2 on bad input — the same convention as ``appraisal check``.
     """
     from ..ahp import analyse, group_analyse, read_judgments
 
@@ -75,9 +87,10 @@ def ahp(file: Path, method: str, ri: str, as_json: bool, top: int, sheet: str | 
     if group:
         res = group_analyse(js, aggregation=aggregation, method=method, ri=ri,  # type: ignore[arg-type]
                             exclude_inconsistent=exclude_inconsistent, top=top)
+        code = EXIT_CONSISTENT if res.aggregate.consistent else EXIT_INCONSISTENT
         if as_json:
             click.echo(json.dumps(res.to_dict(top), ensure_ascii=False, indent=2))
-            return
+            ctx.exit(code)
         agg = res.aggregate
         lines = _report(agg, t("ahp.cli.group_title", n=len(res.participants), aggregation=aggregation.upper()))
         if aggregation == "aip":
@@ -93,9 +106,11 @@ def ahp(file: Path, method: str, ri: str, as_json: bool, top: int, sheet: str | 
             lines.append(f"  {r.participant}  w={r.weight:g}  CR={cr}  {state}{inc}")
         lines.append(t("ahp.cli.consensus", c="—" if res.consensus != res.consensus else f"{res.consensus:.3f}"))
         click.echo("\n".join(lines))
-        return
+        ctx.exit(code)
     res = analyse(js, method=method, ri=ri, top=top)  # type: ignore[arg-type]
+    code = EXIT_CONSISTENT if res.consistent else EXIT_INCONSISTENT
     if as_json:
         click.echo(json.dumps(res.to_dict(top), ensure_ascii=False, indent=2))
-        return
+        ctx.exit(code)
     click.echo("\n".join(_report(res)))
+    ctx.exit(code)
