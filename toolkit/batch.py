@@ -381,6 +381,8 @@ def _warm_kernel(job: Job) -> Any:
 
 def warm_up(kernel_name: str = "python3") -> Any:
     """Start (or reset) this worker thread's warm kernel; submitted early, it overlaps the parent's planning."""
+    if getattr(_local, "pid", None) != os.getpid():  # state copied by fork belongs to the parent: not ours
+        _local.km, _local.finalizer, _local.pid = None, None, os.getpid()
     km = getattr(_local, "km", None)
     if km is not None and getattr(_local, "kernel_name", None) == kernel_name and km.has_kernel:
         try:
@@ -401,7 +403,7 @@ def warm_up(kernel_name: str = "python3") -> Any:
 def shutdown_worker_kernels() -> None:
     """Stop this thread's warm kernel (the process pool calls it when a worker exits)."""
     km = getattr(_local, "km", None)
-    if km is not None:
+    if km is not None and getattr(_local, "pid", None) == os.getpid():
         _stop_kernel(km)
         _local.km = None
 
