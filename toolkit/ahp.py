@@ -734,7 +734,7 @@ def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> Judgm
     if not p.exists():
         raise InputError(t("file.missing"), location=str(p), hint=t("ahp.file.hint"))
     if p.is_dir():
-        raise InputError(t("file.is_dir"), location=str(p))
+        raise InputError(t("file.is_dir"), location=str(p), hint=t("ahp.file.hint"))
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from .yamlio import position_of, read_yaml
@@ -867,7 +867,8 @@ def _as_matrix(judgments: Any, names: Sequence[str] | None) -> tuple[np.ndarray,
         n = A.shape[0]
         names = [str(k + 1) for k in range(n)] if names is None else names
         if len(names) != n:
-            raise InputError(t("ahp.names_count", names=len(names), n=n))
+            raise InputError(t("ahp.names_count", names=len(names), n=n), location="names",
+                             hint=t("ahp.names_count.hint", names=len(names), n=n))
         with np.errstate(invalid="ignore"):
             prod = np.log(A * A.T)
         diag = np.diag(A)
