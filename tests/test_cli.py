@@ -194,3 +194,28 @@ def test_scheme_findings_carry_line_numbers(cli, tmp_path: Path, small_raw) -> N
 def test_check_accepts_the_folder_new_wrote(cli, tmp_path: Path) -> None:
     assert cli("new", str(tmp_path / "c"), "--client", "x", "--size", "small", "--roles", "brand").returncode == 0
     assert cli("check", str(tmp_path / "c")).returncode in (0, 1)
+
+
+def test_new_writes_commented_file_without_placeholders(cli, tmp_path: Path) -> None:
+    proc = cli("new", str(tmp_path / "c"), "--client", "某公司", "--size", "small",
+               "--roles", "ad_placement,event_planning,market_research", "--headcount", "7")
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "c" / "engagement.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# ") and "version: 1" in text and "（填写" not in text
+    from toolkit.engagement import load_engagement
+
+    eng = load_engagement(tmp_path / "c" / "engagement.yaml")
+    assert eng.strategy == [] and eng.goals == []
+    assert sorted(r.headcount for r in eng.roles) == [2, 2, 3] and eng.client.marketing_headcount == 7
+    proc = cli("check", str(tmp_path / "c"))
+    assert proc.returncode == 1 and "align.no_goals" in proc.stdout
+
+
+def test_new_in_english_and_duplicate_roles(cli, tmp_path: Path) -> None:
+    proc = cli("--lang", "en", "new", str(tmp_path / "e"), "--client", "ACME", "--size", "medium",
+               "--roles", "brand,content")
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "e" / "engagement.yaml").read_text(encoding="utf-8")
+    assert "Brand" in text and "品牌" not in text
+    proc = cli("new", str(tmp_path / "d"), "--client", "x", "--size", "small", "--roles", "brand,brand")
+    assert proc.returncode == 2 and "brand" in proc.stderr and not (tmp_path / "d" / "engagement.yaml").exists()

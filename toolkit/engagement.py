@@ -20,7 +20,7 @@ from .model import Client, Engagement, Goal, Role, RoleIndicator, StrategyItem
 from .yamlio import dump_yaml, merge_into, position_of, read_yaml
 
 __all__ = ["load_engagement", "save_engagement", "parse_engagement", "reference_findings", "new_engagement",
-           "locate_findings"]
+           "new_engagement_yaml", "locate_findings"]
 
 _SOURCES: dict[int, CommentedMap] = {}
 
@@ -222,13 +222,30 @@ def save_engagement(eng: Engagement, path: str | Path, *, keep_previous: bool = 
 
 
 def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str = "",
-                   headcount: int | None = None) -> Engagement:
-    """A ready-to-edit engagement built from the role presets and the company-size profile."""
+                   headcount: int | None = None, lang: str | None = None) -> Engagement:
+    """A ready-to-edit engagement built from the role presets and the company-size profile.
+
+    The department's headcount is spread over the roles (at least one person each); goals and strategy are left
+    empty for the workshop to fill, so that no placeholder text can reach a client document.
+    """
+    from .i18n import get_language
+
+    lang = lang or get_language()
     presets = load_presets()
     unknown = [r for r in role_ids if r not in presets]
     if unknown:
         raise InputError(t("ref.unknown_preset", id=", ".join(unknown)), location="--roles",
                          hint=t("ref.known_ids", known=", ".join(sorted(presets))))
+    dups = sorted({r for r in role_ids if role_ids.count(r) > 1})
+    if dups:
+        raise InputError(t("new.duplicate_role", id=", ".join(dups)), location="--roles",
+                         hint=t("new.duplicate_role.hint"))
+    if not role_ids:
+        raise InputError(t("new.no_roles"), location="--roles", hint=t("ref.known_ids", known=", ".join(presets)))
+    dept = headcount or {"small": 6, "medium": 20, "large": 60}[size]
+    k = len(role_ids)
+    dept = max(dept, k)
+    people = [dept // k + (1 if i < dept % k else 0) for i in range(k)]  # spread evenly, at least one each
     profile = size_profiles()[size]
     lo, hi = profile.indicators_per_role
     roles = []
@@ -241,21 +258,51 @@ def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str
         total = sum(pi.weight for pi in chosen)
         weights = _whole_percent([pi.weight / total * 100 for pi in chosen])
         roles.append(Role(
-            id=p.id, name=p.name_zh, preset=p.id, role_type=p.role_type, headcount=1,
-            quant_share=p.quant_share,
+            id=p.id, name=p.name_en if lang == "en" else p.name_zh, preset=p.id, role_type=p.role_type,
+            headcount=people[len(roles)],
             indicators=[RoleIndicator(id=pi.id, weight=w, threshold=pi.threshold, target=pi.target,
                                       stretch=pi.stretch, basic=True)
                         for pi, w in zip(chosen, weights)],
         ))
-    year = dt.date.today().year + 1
     return Engagement.model_validate({
         "client": Client(name=client, industry=industry, size=size,  # type: ignore[arg-type]
-                         marketing_headcount=headcount or max(len(roles), {"small": 6, "medium": 20, "large": 60}[size])),
-        "strategy": [StrategyItem(id="s1", text="（填写公司年度战略重点）")],
-        "goals": [Goal(id="g1", text="（填写可衡量的部门目标，例如：华东区域品牌认知度 %d-12-31 前由 15%% 提升到 20%%）" % year,
-                       strategy=["s1"])],
+                         marketing_headcount=dept),
         "roles": roles,
     }, context={"profiles": size_profiles()})
+
+
+def _unit_name(unit: str, lang: str) -> str:
+    key = f"unit_name.{unit}"
+    name = t(key, lang)
+    return unit if name == key else name
+
+
+def new_engagement_yaml(eng: Engagement, lang: str | None = None) -> str:
+    """The engagement as a commented, ready-to-edit YAML file (templates/engagement/new.yaml.j2)."""
+    import json
+
+    import jinja2
+
+    from .catalogue import indicator_name
+    from .i18n import get_language, language
+    from .paths import templates_dir
+    from .scheme import resolve_role
+
+    lang = lang or get_language()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir() / "engagement")),
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+    env.filters["y"] = lambda v: json.dumps(v, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+    env.filters["n"] = lambda v: int(v) if float(v).is_integer() else v
+    with language(lang):
+        text = env.get_template("new.yaml.j2").render(
+            eng=eng, roles=[resolve_role(eng, r) for r in eng.roles], lang=lang, t=t,
+            year=dt.date.today().year + 1,
+            unit=lambda ri: _unit_name(ri.indicator.unit, lang),
+            band_lo=lambda rs: f"{rs.band[0]:.0%}" if rs.band else "—",
+            band_hi=lambda rs: f"{rs.band[1]:.0%}" if rs.band else "—",
+            indicator_name=indicator_name,
+        )
+    return text
 
 
 def _whole_percent(values: list[float]) -> list[int]:

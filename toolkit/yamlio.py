@@ -17,7 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .errors import InputError
 from .i18n import t
 
-__all__ = ["read_yaml", "read_data_file", "dump_yaml", "position_of", "merge_into"]
+__all__ = ["read_yaml", "read_data_file", "load_yaml_text", "dump_yaml", "position_of", "merge_into"]
 
 
 def _yaml(sequence: int = 4, offset: int = 2) -> YAML:
@@ -119,6 +119,11 @@ def read_data_file(path: str | Path) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(path, encoding="utf-8") as fh:
         return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+
+
+def load_yaml_text(text: str) -> Any:
+    """Round-trip load of YAML text we produced ourselves (positions kept, errors are bugs)."""
+    return _yaml().load(text)
 
 
 def position_of(data: Any, loc: tuple[Any, ...]) -> tuple[int, int] | None:

@@ -8,6 +8,11 @@ from ..errors import InputError
 from ..i18n import get_language, t
 from ._common import echo_json, echo_table
 
+def _headers(frame):  # type: ignore[no-untyped-def]
+    """Column headers in the user's language."""
+    return frame.rename(columns={c: t(f"col.{c}") for c in frame.columns})
+
+
 _CATEGORIES = ["performance", "campaign", "brand", "customer", "cost", "research", "qualitative"]
 
 
@@ -27,7 +32,7 @@ def indicators(category: str | None, role: str | None, as_json: bool) -> None:
             role_type = role
         else:
             raise InputError(t("cli.unknown_role", role=role), location="--role",
-                             hint=t("ref.known_ids", known=", ".join(sorted(presets) + sorted(types))))
+                             hint=t("ref.known_ids", known=", ".join(sorted(set(presets) | types))))
     frame = catalogue_frame(category=category, role_type=role_type)
     if ids is not None:
         frame = frame[frame["id"].isin(ids) | frame["roles"].str.contains(load_presets()[role].role_type)]  # type: ignore[index]
@@ -35,7 +40,7 @@ def indicators(category: str | None, role: str | None, as_json: bool) -> None:
         cat = load_catalogue()
         echo_json([cat[i].model_dump(mode="json") for i in frame["id"]])
         return
-    echo_table(frame)
+    echo_table(_headers(frame))
     click.echo(t("cli.count", n=len(frame)))
 
 
@@ -45,4 +50,4 @@ def roles(as_json: bool) -> None:
     if as_json:
         echo_json([p.model_dump(mode="json") for p in load_presets().values()])
         return
-    echo_table(presets_frame(get_language()))
+    echo_table(_headers(presets_frame(get_language())))

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..engagement import new_engagement, save_engagement
+from ..engagement import new_engagement, new_engagement_yaml, parse_engagement
+from ..yamlio import load_yaml_text
+from ..fileio import atomic_write_text
 from ..errors import InputError
 from ..i18n import t
 
@@ -17,15 +19,22 @@ from ..i18n import t
 @click.option("--roles", "role_ids", required=True, multiple=True,
               help="Role preset ids (repeat, or comma-separated); see `appraisal roles`.")
 @click.option("--industry", default="", help="Industry, e.g. 快消品.")
+@click.option("--headcount", type=click.IntRange(1, 1_000_000), default=None,
+              help="Marketing headcount (default by size: 6 / 20 / 60), spread over the roles.")
 @click.option("--force", is_flag=True, help="Overwrite an existing engagement.yaml.")
-def new(directory: Path, client: str, size: str, role_ids: tuple[str, ...], industry: str, force: bool) -> None:
+def new(directory: Path, client: str, size: str, role_ids: tuple[str, ...], industry: str,
+        headcount: int | None, force: bool) -> None:
     ids = [r.strip() for item in role_ids for r in item.split(",") if r.strip()]
     target = directory / "engagement.yaml"
     if target.exists() and not force:
         raise InputError(t("cli.exists"), location=str(target), hint=t("cli.exists.hint"))
-    eng = new_engagement(client, size, ids, industry=industry)
+    eng = new_engagement(client, size, ids, industry=industry, headcount=headcount)
+    text = new_engagement_yaml(eng)
+    if parse_engagement(load_yaml_text(text), str(target)).model_dump() != eng.model_dump():
+        raise RuntimeError("the generated engagement does not read back to the same model")
     try:
-        save_engagement(eng, target)
+        atomic_write_text(target, text)
     except OSError as exc:
         raise InputError(t("file.unreadable", reason=exc.strerror or str(exc)), location=str(target)) from None
     click.echo(t("cli.written", path=target))
+    click.echo(t("new.next_steps", path=target))
