@@ -151,7 +151,7 @@ def test_pay_cost_by_grade_adds_up(run):
     eng, _rows, _table, res = run
     cost = cal.pay_cost_by_grade(res.totals, eng)
     assert cost["n"].sum() == len(res.totals)
-    assert cost["performance_pay_year"].sum() == pytest.approx(res.budget.bonus_total)
+    assert cost["performance_pay_total"].sum() == pytest.approx(res.budget.bonus_total)
     assert cost["pay_share"].sum() == pytest.approx(1)
 
 

@@ -14,10 +14,13 @@ def test_score_hand_case_writes_csv_and_xlsx(cli, tmp_path):
     eng, act = write_hand_case(tmp_path)
     out = tmp_path / "out"
     r = cli("score", str(eng), str(act), "--out", str(out))
-    assert r.returncode == 0, r.stderr
+    # grade A → 6 % raise against a 4 % merit budget: a warning (exit 1), outputs still written
+    assert r.returncode == 1, r.stderr
     assert "手算公司" in r.stdout and "A 1" in r.stdout and "缺失实际值 1 项" in r.stdout
+    assert "超出预算" in r.stdout and "退出码 1" in r.stderr and "Traceback" not in r.stderr
+    assert "范围：1 名员工，期间 2026-01…2026-02（绩效工资按 2 个计薪期计算）" in r.stdout
     totals = pd.read_csv(out / "totals.csv", encoding="utf-8-sig")
-    assert totals.loc[0, "total"] == pytest.approx(86.125) and totals.loc[0, "grade"] == "A"
+    assert totals.loc[0, "total"] == pytest.approx(89.9) and totals.loc[0, "grade"] == "A"
     wb = load_workbook(out / "scores.xlsx", read_only=True)
     assert "年度总分与等级" in wb.sheetnames and "缺失数据" in wb.sheetnames
     missing = pd.read_csv(out / "missing.csv", encoding="utf-8-sig")
@@ -28,16 +31,23 @@ def test_score_hand_case_writes_csv_and_xlsx(cli, tmp_path):
 def test_score_json_and_english(cli, tmp_path):
     eng, act = write_hand_case(tmp_path)
     r = cli("--lang", "en", "score", str(eng), str(act), "--out", str(tmp_path / "o"), "--json")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # merit 6 % > budget 4 %
     data = json.loads(r.stdout)
     assert data["grades"]["A"] == 1 and data["missing"] == 1
-    assert data["budget"]["merit_pct"] == pytest.approx(6.0)
+    assert data["budget"]["merit_pct"] == pytest.approx(6.0) and data["budget"]["merit_ok"] is False
+    assert data["exit_code"] == 1 and data["periods"] == ["2026-01", "2026-02"]
 
 
 @pytest.mark.parametrize("body, where", [
     ("employee,indicator,period,actual\nE1,ctr,2026-01,abc\n", "actuals.csv: row 2, column actual"),
     ("employee,indicator,period,actual\nE1,ctr,2026-01,1\nE1,ctr,2026-01,1\n", "actuals.csv: row 3, column employee"),
-    ("employee,period,actual\nE1,2026-01,1\n", "actuals.csv: row 1"),
+    ("employee,period,actual\nE1,2026-01,1\n", "actuals.csv: row 1, column indicator"),
+    ("employee,indicator,period,actual\nE1,ctr,2026-01,1\nE1,creative_brand_fit,2026-01,4\n",
+     "actuals.csv: row 1, column rating"),
+    ("employee,indicator,period,rating\nE1,ctr,2026-01,\nE1,creative_brand_fit,2026-01,4\n",
+     "actuals.csv: row 1, column actual"),
+    ("employee,indicator,period,actual,rating\n", "actuals.csv: row 2"),
+    ("employee,indicator,period,actual,rating\nE1,lead_cost,2026-01,-3,\n", "actuals.csv: row 2, column actual"),
 ])
 def test_bad_actuals_exit_2_with_location(cli, tmp_path, body, where):
     eng, act = write_hand_case(tmp_path)
@@ -56,10 +66,10 @@ def test_score_sample_data(cli, tmp_path, engagement):
     if not engagement.exists() or not act.exists():
         pytest.skip("sample not generated yet")
     r = cli("score", str(engagement), str(act), "--out", str(tmp_path), "--json")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0, r.stderr  # the samples fit their budgets
     data = json.loads(r.stdout)
     totals = pd.read_csv(tmp_path / "totals.csv", encoding="utf-8-sig")
-    assert data["employees"] == len(totals) > 0
+    assert data["employees"] == len(totals) > 0 and data["budget"]["ok"] and data["exit_code"] == 0
     assert totals["grade"].notna().all()
     assert sum(data["grades"].values()) == len(totals)
 
@@ -78,3 +88,50 @@ def test_committed_sample_actuals_are_current(engagement):
     assert committed.equals(fresh.astype(str)), (
         f"{act} is stale: run `python -c \"from toolkit.simulate import write_sample_actuals; "
         f"write_sample_actuals('{engagement.parent}')\"`")
+
+
+def test_sample_bonus_pool_overrun_is_a_warning_exit_1(cli, tmp_path):
+    """The mid-size sample with its old pool (1,200,000): the summary is printed, the outputs written, exit 1."""
+    text = MIDSIZE.read_text(encoding="utf-8")
+    assert "bonus_pool: 1300000" in text
+    eng = tmp_path / "engagement.yaml"
+    eng.write_text(text.replace("bonus_pool: 1300000", "bonus_pool: 1200000"), encoding="utf-8")
+    r = cli("score", str(eng), str(MIDSIZE.parent / "actuals_2026.csv"), "--out", str(tmp_path / "o"))
+    assert r.returncode == 1, r.stderr
+    assert "奖金池 1,200,000 超出预算" in r.stdout and "超出预算" in r.stderr
+    assert (tmp_path / "o" / "totals.csv").exists()
+
+
+def test_written_numbers_rounded_and_pay_by_grade_in_grade_order(cli, tmp_path):
+    r = cli("score", str(MIDSIZE), str(MIDSIZE.parent / "actuals_2026.csv"), "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    import re
+
+    for csv in tmp_path.glob("*.csv"):
+        text = csv.read_text(encoding="utf-8-sig")
+        assert not re.search(r"\d\.\d{5,}", text), csv.name  # no 75.91000000000001
+    by_grade = pd.read_csv(tmp_path / "pay_by_grade.csv", encoding="utf-8-sig")
+    assert by_grade["grade"].tolist() == ["S", "A", "B", "C", "D"]
+    money = pd.read_csv(tmp_path / "totals.csv", encoding="utf-8-sig")["raise_cost"].dropna()
+    assert (money.round(2) == money).all()
+
+
+def test_one_filled_monthly_form_scores_that_employee_and_month_only(cli, tmp_path):
+    """A partial input: no one else listed as missing, pay for one month (not × 12)."""
+    rows = pd.read_csv(MIDSIZE.parent / "actuals_2026.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")
+    first = rows["employee"].iloc[0]
+    one = rows[(rows["employee"] == first) & (rows["period"] == "2026-01")]
+    act = tmp_path / "one.csv"
+    one.to_csv(act, index=False)
+    r = cli("score", str(MIDSIZE), str(act), "--out", str(tmp_path / "o"), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["employees"] == 1 and data["periods"] == ["2026-01", "2026-01"] and data["pay_periods"] == 1
+    assert data["not_in_input"] == 34
+    missing = pd.read_csv(tmp_path / "o" / "missing.csv", encoding="utf-8-sig")
+    assert set(missing["employee"]) <= {first} and set(missing["period"]) <= {"2026-01"}
+    totals = pd.read_csv(tmp_path / "o" / "totals.csv", encoding="utf-8-sig")
+    assert totals["performance_pay_total"].tolist() == totals["performance_pay"].tolist()
+    r2 = cli("score", str(MIDSIZE), str(act), "--out", str(tmp_path / "o2"))
+    assert "范围：1 名员工，期间 2026-01…2026-01" in r2.stdout and "另有 34 名员工不在本文件中" in r2.stdout

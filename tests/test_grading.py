@@ -18,17 +18,17 @@ def test_hand_worked_example_end_to_end(tmp_path):
     """One employee, two months, scored by hand.
 
     Anchors: ctr T/G/X = 1.5/2.0/2.5 (linear 60/100/120), lead_cost 150/120/100 (lower is better), rating 1–5
-    → 0–100, bonus 2 points per award (cap 5). Weights 50/30/20/0. Raters: supervisor .6, peer .2, self .2.
+    with the preset's target level 4 (threshold 3 → 60, 4 → 100, stretch 5 → 120), bonus 2 points per award (cap 5). Weights 50/30/20/0. Raters: supervisor .6, peer .2, self .2.
 
     ctr        Jan 2.25 → 100 + (2.25−2.0)/(2.5−2.0)·20 = 110      Feb 1.75 → 60 + (1.75−1.5)/(2.0−1.5)·40 = 80
     lead_cost  Jan 135  → 60 + (150−135)/(150−120)·40 = 80          Feb empty → missing (reported, not 0)
-    creative   Jan: sup 4, peers 5 and 3 (mean 4), self 5 → .6·4 + .2·4 + .2·5 = 4.2 → (4.2−1)/4·100 = 80
-               Feb: sup 3, self 4, no peer → re-normalised (.6·3 + .2·4)/.8 = 3.25 → 56.25
+    creative   Jan: sup 4, peers 5 and 3 (mean 4), self 5 → .6·4 + .2·4 + .2·5 = 4.2 → 100 + (4.2−4)/1·20 = 104
+               Feb: sup 3, self 4, no peer → re-normalised (.6·3 + .2·4)/.8 = 3.25 → 60 + (3.25−3)/1·40 = 70
     award      Jan 1 → 2 points; Feb 0 → 0
-    Jan total  (50·110 + 30·80 + 20·80)/100 + 2 = 95 + 2 = 97
-    Feb total  (50·80 + 20·56.25)/70 = 5125/70 = 73.2142857 (coverage 70 %)
-    Annual     indicator means: ctr 95, lead_cost 80 (one month), creative 68.125, bonus 1
-               (50·95 + 30·80 + 20·68.125)/100 + 1 = 85.125 + 1 = 86.125 → grade A (85 ≤ 86.125 < 95)
+    Jan total  (50·110 + 30·80 + 20·104)/100 + 2 = 99.8 + 2 = 101.8
+    Feb total  (50·80 + 20·70)/70 = 5400/70 = 77.1428571 (coverage 70 %)
+    Annual     indicator means: ctr 95, lead_cost 80 (one month), creative 87, bonus 1
+               (50·95 + 30·80 + 20·87)/100 + 1 = 88.9 + 1 = 89.9 → grade A (85 ≤ 89.9 < 95)
     Pay        medium profile: A → 1.2, 5000 × 1.2 = 6000; compa 10000/12000 = 0.833 < 0.9 → column 0,
                merit A = [6, 4, 3] → 6 % → 600
     """
@@ -44,16 +44,17 @@ def test_hand_worked_example_end_to_end(tmp_path):
     assert s["ctr", "2026-02"] == pytest.approx(80)
     assert s["lead_cost", "2026-01"] == pytest.approx(80)
     assert np.isnan(s["lead_cost", "2026-02"])
-    assert s["creative_brand_fit", "2026-01"] == pytest.approx(80)
-    assert s["creative_brand_fit", "2026-02"] == pytest.approx(56.25)
+    assert s["creative_brand_fit", "2026-01"] == pytest.approx(104)
+    assert s["creative_brand_fit", "2026-02"] == pytest.approx(70)
     p = res.periods.set_index("period")
-    assert p.loc["2026-01", "total"] == pytest.approx(97)
-    assert p.loc["2026-02", "total"] == pytest.approx(5125 / 70)
+    assert p.loc["2026-01", "total"] == pytest.approx(101.8)
+    assert p.loc["2026-02", "total"] == pytest.approx(5400 / 70)
     assert p.loc["2026-02", "coverage"] == pytest.approx(0.7)
     row = res.totals.iloc[0]
-    assert row["total"] == pytest.approx(86.125)
+    assert row["total"] == pytest.approx(89.9)
     assert row["grade"] == "A"
     assert row["performance_pay"] == pytest.approx(6000)
+    assert row["pay_periods"] == 2 and row["performance_pay_total"] == pytest.approx(12000)  # Jan + Feb only
     assert row["raise_pct"] == 6 and row["raise_cost"] == pytest.approx(600)
     assert res.missing[["indicator", "period"]].values.tolist() == [["lead_cost", "2026-02"]]
     notes = res.rating_notes

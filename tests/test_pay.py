@@ -55,3 +55,23 @@ def test_unknown_grade_or_missing_salary_is_nan_not_guessed():
     assert np.isnan(p.loc["E0", "coefficient"]) and np.isnan(p.loc["E1", "raise_cost"])
     b = budget_check(p.reset_index(), eng)
     assert b.salary_total == 0 and np.isnan(b.merit_pct) and b.merit_ok is None
+
+
+def test_pay_over_the_covered_periods_only():
+    """One filled monthly form pays one month (not × 12) and is checked against 1/12 of the yearly pool."""
+    graded = pd.DataFrame({"employee": ["E0", "E1", "E2", "E3"], "grade": ["S", "A", "B", "D"]})
+    eng = _eng(pool=6900 * 12)
+    one = pay_table(graded, eng, periods=["2026-01"])
+    assert one["pay_periods"].tolist() == [1.0] * 4
+    b = budget_check(one, eng)
+    assert b.bonus_total == 6900 and b.bonus_pool_covered == pytest.approx(6900) and b.bonus_ok is True
+    half = budget_check(pay_table(graded, eng, periods=["2026-Q1", "2026-04", "2026-05", "2026-06"]), eng)
+    assert half.bonus_total == 6900 * 6 and half.pay_periods == 6
+    tight = _eng(pool=6900 * 12 - 12)  # one month of this pool is 6899: one month of pay is over
+    assert budget_check(pay_table(graded, tight, periods=["2026-03"]), tight).bonus_ok is False
+
+
+def test_pay_by_grade_in_the_engagement_grade_order():
+    graded = pd.DataFrame({"employee": ["E0", "E1", "E2", "E3"], "grade": ["C", "A", "S", "B"]})
+    b = budget_check(pay_table(graded, _eng()), _eng())
+    assert b.by_grade["grade"].tolist() == ["S", "A", "B", "C"]

@@ -15,11 +15,11 @@ import pandas as pd
 from .errors import Finding, InputError
 from .grading import annual_totals, assign_grades, period_kind, period_totals
 from .i18n import t
-from .pay import BudgetCheck, budget_check, pay_table
+from .pay import BudgetCheck, budget_check, covered_months, pay_table
 from .raters import combine_ratings, rater_bias, rater_weights
 from .scoring import indicator_table, needs_anchors, score_values
 
-__all__ = ["Appraisal", "appraise", "check_anchors", "expected_grid", "summary", "write_appraisal"]
+__all__ = ["MONEY", "Appraisal", "appraise", "check_anchors", "expected_grid", "rounded", "summary", "write_appraisal"]
 
 KEY = ["employee", "role", "indicator", "period"]
 
@@ -66,18 +66,22 @@ _ALL = {"monthly": [f"-{m:02d}" for m in range(1, 13)], "quarterly": [f"-Q{q}" f
 def expected_grid(values: pd.DataFrame, table: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
     """Every employee × role indicator × period the scheme expects, given the periods seen in the data.
 
-    A monthly indicator is expected in every month that appears in the file for anyone (so a file covering
-    January–June expects six months); a cycle with no period in the file is expected over the years seen.
+    Only the span the input covers is expected: a period of an indicator's cycle is expected when it appears
+    in the file for anyone, or when the months the file covers contain it whole (a year of monthly data
+    expects Q1–Q4 of a quarterly indicator; one filled January form expects no quarter). ``employees`` are the
+    people to expect values for — :func:`appraise` passes those present in the input, so scoring one filled
+    form does not list everyone else as missing.
     """
     kinds = period_kind(values["period"]) if len(values) else pd.Series(dtype=object)
     seen = pd.DataFrame({"period": values["period"], "kind": kinds}).drop_duplicates()
     years = sorted({str(p)[:4] for p in values["period"]})
+    months = covered_months(values["period"])
     rows = []
     for cyc in table["cycle"].unique():
-        ps = sorted(seen.loc[seen["kind"] == cyc, "period"])
-        if not ps and cyc in _ALL:
-            ps = [y + s for y in years for s in _ALL[cyc]]
-        rows += [{"cycle": cyc, "period": p} for p in ps]
+        ps = set(seen.loc[seen["kind"] == cyc, "period"])
+        if cyc in _ALL:
+            ps |= {y + s for y in years for s in _ALL[cyc] if covered_months([y + s]) <= months}
+        rows += [{"cycle": cyc, "period": p} for p in sorted(ps)]
     per = pd.DataFrame(rows, columns=["cycle", "period"])
     grid = employees[["employee", "role"]].merge(table[["role", "indicator", "cycle"]], on="role")
     return grid.merge(per, on="cycle")[KEY]
@@ -105,10 +109,8 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
     quant = a[~is_rating].groupby(KEY, sort=False, observed=True)["actual"].mean().reset_index()
     values = pd.concat([quant.rename(columns={"actual": "value"}), combined[KEY + ["value"]]], ignore_index=True)
 
-    if eng.employees:
-        employees = pd.DataFrame([{"employee": e.id, "role": e.role} for e in eng.employees])
-    else:
-        employees = a[["employee", "role"]].drop_duplicates()
+    # expect values only for the people and the span the input covers (a single filled form is a valid input)
+    employees = a[["employee", "role"]].drop_duplicates()
     grid = expected_grid(values, table, employees)
     full = grid.merge(values, on=KEY, how="outer")
     missing = full[full["value"].isna()][KEY].sort_values(KEY).reset_index(drop=True)
@@ -120,7 +122,7 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
 
     annual = annual_indicator_scores(scores)
     graded = assign_grades(ind, eng)
-    totals = pay_table(graded, eng)
+    totals = pay_table(graded, eng, periods=a["period"])
     return Appraisal(table=table, scores=scores, missing=missing, rating_notes=notes,
                      bias=rater_bias(ratings, threshold=bias_threshold), periods=periods, annual=annual,
                      totals=totals, budget=budget_check(totals, eng), ratings=ratings.reset_index(drop=True))
@@ -129,12 +131,17 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
 def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
     """The figures the CLI prints (and returns as JSON): counts, grades, methods, budget, flags."""
     counts = result.totals["grade"].value_counts()
+    periods = sorted(set(result.scores["period"]), key=lambda p: (min(covered_months([p]) or {(0, 0)}), p))
+    present = set(result.totals["employee"])
     grades = {g.code: int(counts.get(g.code, 0)) for g in sorted(eng.grades, key=lambda g: -g.min_score)}
     methods = {str(k): int(v) for k, v in result.totals["grade_method"].value_counts().items()}
     bias = result.bias[result.bias["flag"] != ""]
     return {
         "client": eng.client.name,
         "employees": len(result.totals),
+        "periods": [periods[0], periods[-1]] if periods else [],
+        "pay_periods": result.budget.pay_periods,
+        "not_in_input": sum(1 for e in eng.employees if e.id not in present),
         "mean_total": float(result.totals["total"].mean()),
         "grades": grades,
         "grade_methods": methods,
@@ -145,6 +152,23 @@ def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
         "flagged_raters": bias[["rater", "rater_kind", "flag", "mean_deviation"]].to_dict("records"),
         "budget": result.budget.to_dict(),
     }
+
+
+#: money columns, written to the cent; every other float (scores, totals, ratios) to 4 decimals
+MONEY = frozenset({"base_pay", "performance_pay", "performance_pay_total", "salary", "midpoint", "raise_cost"})
+
+
+def rounded(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy for writing: money to 2 decimals, other floats to 4 (no ``75.91000000000001`` in a CSV).
+
+    >>> rounded(pd.DataFrame({"total": [75.91000000000001], "salary": [10000.004]})).values.tolist()
+    [[75.91, 10000.0]]
+    """
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(2 if c in MONEY else 4)
+    return out
 
 
 def write_appraisal(result: Appraisal, out_dir: str | Any, lang: str | None = None) -> list[Any]:
@@ -164,6 +188,7 @@ def write_appraisal(result: Appraisal, out_dir: str | Any, lang: str | None = No
               "period_totals": "scoring.sheet.periods", "missing": "scoring.sheet.missing",
               "rater_bias": "scoring.sheet.raters", "pay_by_grade": "scoring.sheet.budget"}
     written = []
+    tables = {name: rounded(df) for name, df in tables.items()}
     for name, df in tables.items():
         written.append(atomic_write_text(out / f"{name}.csv", "\ufeff" + df.to_csv(index=False)))
     xlsx = out / "scores.xlsx"

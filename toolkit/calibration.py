@@ -143,7 +143,7 @@ def pay_cost_by_grade(totals: pd.DataFrame, eng: Any) -> pd.DataFrame:
     """Headcount, coefficient, performance pay and merit cost per grade, with each grade's share of the spend."""
     order = [g.code for g in sorted(eng.grades, key=lambda g: -g.min_score)]
     g = totals.groupby("grade").agg(n=("employee", "size"), performance_pay=("performance_pay", "sum"),
-                                    performance_pay_year=("performance_pay_year", "sum"),
+                                    performance_pay_total=("performance_pay_total", "sum"),
                                     raise_cost=("raise_cost", "sum"), salary=("salary", "sum"))
     g = g.reindex(order, fill_value=0)
     g.index.name = "grade"

@@ -1,8 +1,9 @@
 """Result use: grade → bonus coefficient (绩效系数), performance pay, merit matrix by compa-ratio, budget check.
 
-* performance pay = 绩效工资基数 (``Employee.base_pay``, per cycle) × 绩效系数 of the grade (7abk.cn); the
-  year's amount (× cycles per year of ``cycles.default``, using the annual grade) is what the pool is checked
-  against;
+* performance pay = 绩效工资基数 (``Employee.base_pay``, per cycle) × 绩效系数 of the grade (7abk.cn);
+  ``performance_pay_total`` = that × the pay periods the scored data covers (``pay_periods``: 12 for a full
+  year of a monthly scheme, 1 for one filled monthly form — never × 12 for one month), using the grade of the
+  scored span; the bonus pool (a yearly figure) is pro-rated to the same span before the check;
 * compa-ratio = salary / salary-range midpoint; ``ResultUse.compa_bands`` cut it into the merit matrix columns
   (``[0.9, 1.1]`` → < 0.9 | 0.9–1.1 | ≥ 1.1; a value exactly at a cut point goes to the higher column);
 * raise % = ``merit_matrix[grade][column]``; raise cost = salary × raise % / 100;
@@ -17,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["BudgetCheck", "budget_check", "compa_column", "cycles_per_year", "pay_table"]
+__all__ = ["BudgetCheck", "budget_check", "compa_column", "covered_months", "cycles_per_year", "pay_periods",
+           "pay_table"]
 
 _PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1, "per_event": 1}
 
@@ -25,6 +27,49 @@ _PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1, "per_ev
 def cycles_per_year(eng: Any) -> int:
     """How many times a year the performance pay base is paid (the engagement's default cycle)."""
     return _PER_YEAR.get(eng.cycles.default, 1)
+
+
+def covered_months(periods: Any) -> set[tuple[int, int]]:
+    """The (year, month) pairs a set of period labels covers (``2026-Q1`` covers three months).
+
+    >>> sorted(covered_months(["2026-02", "2026-Q1"]))
+    [(2026, 1), (2026, 2), (2026, 3)]
+    """
+    out: set[tuple[int, int]] = set()
+    for p in {str(x) for x in periods}:
+        year = int(p[:4]) if p[:4].isdigit() else None
+        if year is None:
+            continue
+        rest = p[5:]
+        if rest.startswith("Q") and rest[1:].isdigit():
+            first, n = (int(rest[1:]) - 1) * 3 + 1, 3
+        elif rest.startswith("H") and rest[1:].isdigit():
+            first, n = (int(rest[1:]) - 1) * 6 + 1, 6
+        elif rest.isdigit():
+            first, n = int(rest), 1
+        elif rest == "":
+            first, n = 1, 12
+        else:
+            continue
+        out.update((year, m) for m in range(first, first + n))
+    return out
+
+
+def pay_periods(eng: Any, periods: Any = None) -> float:
+    """How many pay periods of the default cycle the scored periods cover (all of a year when not given).
+
+    Performance pay is paid per period, so a file covering one month of a monthly scheme pays one month, and
+    the yearly bonus pool is compared pro rata.
+
+    >>> from types import SimpleNamespace as N
+    >>> eng = N(cycles=N(default="monthly"))
+    >>> pay_periods(eng, ["2026-01"]), pay_periods(eng, ["2026-Q1", "2026-Q2"]), pay_periods(eng)
+    (1.0, 6.0, 12.0)
+    """
+    per_year = cycles_per_year(eng)
+    if periods is None:
+        return float(per_year)
+    return len(covered_months(periods)) * per_year / 12
 
 
 def compa_column(compa: Any, bands: list[float]) -> np.ndarray:
@@ -38,11 +83,12 @@ def compa_column(compa: Any, bands: list[float]) -> np.ndarray:
     return np.where(np.isnan(c), -1, col)
 
 
-def pay_table(graded: pd.DataFrame, eng: Any) -> pd.DataFrame:
+def pay_table(graded: pd.DataFrame, eng: Any, periods: Any = None) -> pd.DataFrame:
     """Pay figures per employee from a graded frame (columns employee, grade).
 
-    Adds base_pay, coefficient, performance_pay, salary, midpoint, compa_ratio, compa_column, raise_pct,
-    raise_cost. Unknown grade or missing salary data → NaN (shown, not guessed).
+    Adds base_pay, coefficient, performance_pay (per cycle), pay_periods, performance_pay_total (over the
+    periods covered by ``periods``, a full year when ``None``), salary, midpoint, compa_ratio, compa_column,
+    raise_pct, raise_cost. Unknown grade or missing salary data → NaN (shown, not guessed).
     """
     ru = eng.result_use
     emp = pd.DataFrame([{"employee": e.id, "name": e.name, "base_pay": e.base_pay, "salary": e.salary,
@@ -51,7 +97,8 @@ def pay_table(graded: pd.DataFrame, eng: Any) -> pd.DataFrame:
     out = graded.merge(emp, on="employee", how="left")
     out["coefficient"] = out["grade"].map(ru.bonus_coefficients).astype(float)
     out["performance_pay"] = out["base_pay"].astype(float) * out["coefficient"]
-    out["performance_pay_year"] = out["performance_pay"] * cycles_per_year(eng)
+    out["pay_periods"] = pay_periods(eng, periods)
+    out["performance_pay_total"] = out["performance_pay"] * out["pay_periods"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["compa_ratio"] = out["salary"].astype(float) / out["midpoint"].astype(float)
     col = compa_column(out["compa_ratio"], list(ru.compa_bands))
@@ -77,16 +124,26 @@ class BudgetCheck:
     """Cost of the grades against the pools; ``ok`` is False when a configured pool is exceeded."""
 
     bonus_total: float
-    bonus_pool: float | None
+    bonus_pool: float | None          # the yearly pool as configured
     merit_cost: float
     salary_total: float
     merit_pct: float
     merit_budget_pct: float | None
     by_grade: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    pay_periods: float = 12.0         # pay periods the scored data covers
+    periods_per_year: int = 12
+
+    @property
+    def bonus_pool_covered(self) -> float | None:
+        """The pool pro-rated to the covered periods (the whole pool for a full year)."""
+        if self.bonus_pool is None:
+            return None
+        return self.bonus_pool * min(1.0, self.pay_periods / self.periods_per_year)
 
     @property
     def bonus_ok(self) -> bool | None:
-        return None if self.bonus_pool is None else self.bonus_total <= self.bonus_pool + 1e-9
+        pool = self.bonus_pool_covered
+        return None if pool is None else self.bonus_total <= pool + 1e-9
 
     @property
     def merit_ok(self) -> bool | None:
@@ -99,13 +156,18 @@ class BudgetCheck:
         return self.bonus_ok is not False and self.merit_ok is not False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"bonus_total": self.bonus_total, "bonus_pool": self.bonus_pool, "bonus_ok": self.bonus_ok,
+        return {"bonus_total": self.bonus_total, "bonus_pool": self.bonus_pool,
+                "bonus_pool_covered": self.bonus_pool_covered, "pay_periods": self.pay_periods,
+                "periods_per_year": self.periods_per_year, "bonus_ok": self.bonus_ok,
                 "merit_cost": self.merit_cost, "salary_total": self.salary_total, "merit_pct": self.merit_pct,
                 "merit_budget_pct": self.merit_budget_pct, "merit_ok": self.merit_ok, "ok": self.ok}
 
 
 def budget_check(pay: pd.DataFrame, eng: Any) -> BudgetCheck:
-    """Total the cost of :func:`pay_table` against ``bonus_pool`` (yearly) and ``merit_budget_pct``.
+    """Total the cost of :func:`pay_table` against ``bonus_pool`` and ``merit_budget_pct``.
+
+    The pool is yearly; when the data covers fewer pay periods it is pro-rated (one month of a monthly scheme
+    is checked against pool / 12). ``by_grade`` lists the grades in the engagement's order (best first).
 
     ``merit_pct = Σ raise_cost / Σ salary × 100`` over employees with a salary (the merit-matrix budget test
     Σ(raise % × salary share) ≤ budget).
@@ -116,9 +178,14 @@ def budget_check(pay: pd.DataFrame, eng: Any) -> BudgetCheck:
     merit_cost = float(pay.loc[has_sal, "raise_cost"].sum())
     by_grade = pay.groupby("grade", dropna=False).agg(
         n=("employee", "size"), performance_pay=("performance_pay", "sum"),
-        performance_pay_year=("performance_pay_year", "sum"), raise_cost=("raise_cost", "sum"),
+        performance_pay_total=("performance_pay_total", "sum"), raise_cost=("raise_cost", "sum"),
         salary=("salary", "sum")).reset_index()
+    order = {g.code: i for i, g in enumerate(sorted(eng.grades, key=lambda g: -g.min_score))}
+    by_grade = (by_grade.assign(_o=by_grade["grade"].map(order).fillna(len(order)))
+                .sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True))
+    periods = float(pay["pay_periods"].iloc[0]) if len(pay) and "pay_periods" in pay else float(cycles_per_year(eng))
     return BudgetCheck(
-        bonus_total=float(pay["performance_pay_year"].sum()), bonus_pool=ru.bonus_pool, merit_cost=merit_cost,
+        bonus_total=float(pay["performance_pay_total"].sum()), bonus_pool=ru.bonus_pool, merit_cost=merit_cost,
         salary_total=salary_total, merit_pct=(merit_cost / salary_total * 100) if salary_total else float("nan"),
-        merit_budget_pct=ru.merit_budget_pct, by_grade=by_grade)
+        merit_budget_pct=ru.merit_budget_pct, by_grade=by_grade, pay_periods=periods,
+        periods_per_year=cycles_per_year(eng))

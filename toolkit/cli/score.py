@@ -1,4 +1,8 @@
-"""``appraisal score ENGAGEMENT.yaml ACTUALS [--out DIR] [--json]``: scores, totals, grades and pay."""
+"""``appraisal score ENGAGEMENT.yaml ACTUALS [--out DIR] [--json]``: scores, totals, grades and pay.
+
+Exit codes as ``appraisal check``: 0 clean, 1 warnings (a budget overrun: bonus pool or merit budget exceeded;
+the summary and the outputs are still written), 2 errors (bad input, raised as :class:`InputError`).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +20,8 @@ from ._common import echo_json
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: build/score/<engagement folder name>).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def score(engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) -> None:
+@click.pass_context
+def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) -> None:
     from ..actuals import read_actuals
     from ..appraise import appraise, summary, write_appraisal
     from ..engagement import load_engagement
@@ -32,10 +37,17 @@ def score(engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) 
     written = write_appraisal(result, out_dir, get_language())
     info = summary(result, eng)
     info["written"] = [str(p) for p in written]
+    status = 0 if info["budget"]["ok"] else 1  # an overrun is a warning, as in `appraisal check`
     if as_json:
+        info["exit_code"] = status
         echo_json(info)
-        return
+        ctx.exit(status)
     click.echo(t("scoring.summary.title", client=info["client"], n=info["employees"]))
+    if info["periods"]:
+        click.echo(t("scoring.summary.scope", n=info["employees"], first=info["periods"][0],
+                     last=info["periods"][-1], pay=f"{info['pay_periods']:g}"))
+    if info["not_in_input"]:
+        click.echo(t("scoring.summary.not_in_input", n=info["not_in_input"]))
     dist = "  ".join(f"{g} {n}" for g, n in info["grades"].items())
     click.echo(t("scoring.summary.grades", dist=dist))
     for method, n in info["grade_methods"].items():
@@ -50,9 +62,17 @@ def score(engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) 
                      flag=t(f"scoring.flag.{b['flag']}"), dev=b["mean_deviation"]))
     bud = info["budget"]
     ok = {True: t("scoring.summary.within_budget"), False: t("scoring.summary.over_budget"), None: ""}
-    pool = f"{bud['bonus_pool']:,.0f} {ok[bud['bonus_ok']]}" if bud["bonus_pool"] is not None else "—"
+    pool = "—"
+    if bud["bonus_pool"] is not None:
+        pool = f"{bud['bonus_pool_covered']:,.0f} {ok[bud['bonus_ok']]}"
+        if bud["pay_periods"] < bud["periods_per_year"]:
+            pool += t("scoring.summary.pool_prorated", year=bud["bonus_pool"], k=f"{bud['pay_periods']:g}",
+                      n=bud["periods_per_year"])
     click.echo(t("scoring.summary.budget_bonus", total=bud["bonus_total"], pool=pool))
     if bud["merit_budget_pct"] is not None and bud["salary_total"]:
         click.echo(t("scoring.summary.budget_merit", cost=bud["merit_cost"], pct=bud["merit_pct"],
                      budget=f"{bud['merit_budget_pct']:.2f}% {ok[bud['merit_ok']]}"))
     click.echo(t("scoring.summary.written", path=str(out_dir)))
+    if status:
+        click.echo(t("scoring.summary.over_budget_exit"), err=True)
+    ctx.exit(status)
