@@ -38,10 +38,12 @@ __all__ = [
     "Heading",
     "Para",
     "Table",
+    "anchor_text",
     "build_document",
     "deadline_calendar",
     "fmt_num",
     "rule_text",
+    "unit_label",
     "zh_numeral",
 ]
 
@@ -133,6 +135,8 @@ class Document:
     chapters: list[Chapter]
     appendices: list[Appendix]
     labels: dict[str, str]  # fixed UI text the renderers need (toc, page, …)
+    name: str = ""  # the title without the client's name: the cover sets the two on separate lines
+    meta: str = ""  # the cover's "prepared for … / effective …" line, punctuated for the language
 
     def all_text(self) -> str:
         """All text of the document in reading order (used by tests and search)."""
@@ -188,11 +192,34 @@ def zh_numeral(n: int) -> str:
     return s
 
 
-def fmt_num(x: float | None, unit: str = "", blank: str = "—") -> str:
+def unit_label(unit: str | None, lang: str = "zh") -> str:
+    """The name of a unit as a column shows it: the catalogue's Chinese unit, or its English name.
+
+    Units are Chinese in the catalogue (元, 小时, 个 …); the message catalogue (``unit_name.<unit>``) names them
+    in English. A unit the catalogue does not know is shown as written.
+
+    >>> unit_label("元", "en"), unit_label("元"), unit_label("%", "en")
+    ('CNY', '元', '%')
+    """
+    if not unit:
+        return ""
+    if lang == "zh":
+        return unit
+    key = f"unit_name.{unit}"
+    text = t(key, lang)
+    return unit if text == key else text
+
+
+def fmt_num(x: float | None, unit: str = "", blank: str = "—", lang: str = "zh") -> str:
     """A number as a client reads it: no trailing zeros, thousands separators, unit attached.
+
+    In English a catalogue unit is written the English way (``unit.<unit>`` in the message catalogue):
+    180元 → 180 CNY, 8小时 → 8 h, 36个 → 36.
 
     >>> fmt_num(100.0, "%"), fmt_num(12500, "元"), fmt_num(0.125), fmt_num(None)
     ('100%', '12,500元', '0.125', '—')
+    >>> fmt_num(12500, "元", lang="en"), fmt_num(8, "小时", lang="en"), fmt_num(3.2, "倍", lang="en")
+    ('12,500 CNY', '8 h', '3.2×')
     """
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return blank
@@ -201,6 +228,10 @@ def fmt_num(x: float | None, unit: str = "", blank: str = "—") -> str:
         s = f"{int(x):,}"
     else:
         s = f"{x:,.3f}".rstrip("0").rstrip(".")
+    if lang != "zh" and unit and unit != "%":
+        key = f"unit.{unit}"
+        text = t(key, lang, n=s)
+        return text if not text.startswith(key) else f"{s} {unit}"
     return f"{s}{unit}"
 
 
@@ -213,35 +244,67 @@ def rule_text(ind: ResolvedIndicator, lang: str) -> str:
     """How one indicator is scored, in words, with its own anchors and the rule's parameters."""
     r = ind.rule
     unit = ind.indicator.unit
+
+    def num(x: float | None, u: str = "") -> str:
+        return fmt_num(x, u, lang=lang)
+
     lower = ind.direction == "lower"
-    kw: dict[str, Any] = {"thr": fmt_num(ind.threshold, unit), "tgt": fmt_num(ind.target, unit),
-                          "str": fmt_num(ind.stretch, unit)}
+    kw: dict[str, Any] = {"thr": num(ind.threshold, unit), "tgt": num(ind.target, unit),
+                          "str": num(ind.stretch, unit)}
     kind = r.type
     if kind == "linear":
-        return t("doc.rule.linear_lower" if lower else "doc.rule.linear", lang, s_thr=fmt_num(r.score_threshold),
-                 s_tgt=fmt_num(r.score_target), s_str=fmt_num(r.score_stretch), below=fmt_num(r.score_below), **kw)
+        return t("doc.rule.linear_lower" if lower else "doc.rule.linear", lang, s_thr=num(r.score_threshold),
+                 s_tgt=num(r.score_target), s_str=num(r.score_stretch), below=num(r.score_below), **kw)
     if kind == "ratio":
-        return t("doc.rule.ratio_lower" if lower else "doc.rule.ratio", lang, cap=fmt_num(r.cap),
-                 floor=fmt_num(r.floor), **kw)
+        return t("doc.rule.ratio_lower" if lower else "doc.rule.ratio", lang, cap=num(r.cap),
+                 floor=num(r.floor), **kw)
     if kind == "band":
-        return t("doc.rule.band", lang, tol=fmt_num(r.tolerance * 100, "%"), points=fmt_num(r.points_per_pct),
-                 floor=fmt_num(r.floor), **kw)
+        return t("doc.rule.band", lang, tol=num(r.tolerance * 100, "%"), points=num(r.points_per_pct),
+                 floor=num(r.floor), **kw)
     if kind == "steps":
         sep = "；" if lang == "zh" else "; "
         key = "doc.rule.step_lower" if lower else "doc.rule.step"
-        steps = sep.join(t(key, lang, at=fmt_num(at, unit), score=fmt_num(sc)) for at, sc in r.steps)
-        return t("doc.rule.steps", lang, steps=steps, below=fmt_num(r.score_below))
+        steps = sep.join(t(key, lang, at=num(at, unit), score=num(sc)) for at, sc in r.steps)
+        return t("doc.rule.steps", lang, steps=steps, below=num(r.score_below))
     if kind == "deduction":
-        per = fmt_num(r.per, "%") if r.relative else fmt_num(r.per, unit)
-        return t("doc.rule.deduction_lower" if lower else "doc.rule.deduction", lang, base=fmt_num(r.base),
-                 per=per, points=fmt_num(r.points), floor=fmt_num(r.floor), cap=fmt_num(r.cap), **kw)
+        per = num(r.per, "%") if r.relative else num(r.per, unit)
+        return t("doc.rule.deduction_lower" if lower else "doc.rule.deduction", lang, base=num(r.base),
+                 per=per, points=num(r.points), floor=num(r.floor), cap=num(r.cap), **kw)
     if kind == "bonus":
-        return t("doc.rule.bonus", lang, per=fmt_num(r.per, unit), points=fmt_num(r.points), cap=fmt_num(r.cap))
+        return t("doc.rule.bonus", lang, per=num(r.per, unit), points=num(r.points), cap=num(r.cap))
     if kind == "veto":
-        return t("doc.rule.veto", lang, limit=fmt_num(r.limit, unit))
+        return t("doc.rule.veto", lang, limit=num(r.limit, unit))
     if kind == "rating":
-        return t("doc.rule.rating", lang, levels=r.levels, min=fmt_num(r.score_min), max=fmt_num(r.score_max))
+        # the score of every level as the engine gives it (with a target level the scale is anchored like the
+        # linear rule, without one it is evenly spaced): the text cannot drift from the scoring
+        from .scoring import apply_rule
+
+        levels = np.arange(1, r.levels + 1)
+        scores = apply_rule(r, "higher", levels, threshold=ind.threshold, target=ind.target, stretch=ind.stretch)
+        sep = "、" if lang == "zh" else ", "
+        return t("doc.rule.rating_levels", lang, levels=r.levels,
+                 scores=sep.join(num(round(float(x), 2)) for x in scores))
     return kind
+
+
+def anchor_text(ind: ResolvedIndicator, lang: str) -> str:
+    """门槛值 / 目标值 / 挑战值 as a form shows them; a rating scale's anchors are levels, not points.
+
+    >>> # rating with target level 4 of 5: "3 / 4 / 5 级" (threshold and stretch default to target ∓ 1)
+    """
+    if ind.rule.type == "rating" and ind.target is not None:
+        g = float(ind.target)
+        thr = ind.threshold if ind.threshold is not None else g - 1
+        st = ind.stretch if ind.stretch is not None else min(g + 1, ind.rule.levels)
+        return t("doc.rating_anchors", lang, thr=fmt_num(thr), tgt=fmt_num(g), str=fmt_num(st))
+    unit = ind.indicator.unit
+    if ind.threshold is None and ind.stretch is None and ind.target is not None:
+        # only a target (band, deduction …): no dashes standing in for anchors the rule does not use
+        tgt = fmt_num(ind.target, unit, lang=lang)
+        if ind.rule.type == "band":
+            return t("doc.band_anchor", lang, tgt=tgt, tol=fmt_num(ind.rule.tolerance * 100, "%"))
+        return tgt
+    return " / ".join(fmt_num(x, unit, lang=lang) for x in (ind.threshold, ind.target, ind.stretch))
 
 
 # --------------------------------------------------------------------------------------------- calendar
@@ -323,6 +386,7 @@ class _Builder:
         self.chapters: list[Chapter] = []
         self.appendices: list[Appendix] = []
         self.appendix_no: dict[str, str] = {}
+        self.role_indicator_article = ""  # label of the first per-role indicator table's article
 
     # helpers ---------------------------------------------------------------------------------------------
     def T(self, key: str, **kw: Any) -> str:
@@ -359,6 +423,24 @@ class _Builder:
 
     def cycle(self, c: str) -> str:
         return self.T(f"doc.cycle.{c}")
+
+    def num(self, x: float | None, unit: str = "") -> str:
+        return fmt_num(x, unit, lang=self.lang)
+
+    def profile_text(self, section: str, name: str, value: Any) -> Any:
+        """``value`` of ``section.name``, in English when the section came from the size profile.
+
+        Sections an engagement leaves out are filled from ``templates/catalogue/size_profiles.yaml`` in Chinese;
+        an English document uses the profile's ``text_en`` for them. Text the client wrote stays as written.
+        """
+        if self.lang != "en" or section in self.eng.model_fields_set:
+            return value
+        from .catalogue import size_profiles
+
+        profile = size_profiles().get(self.eng.client.size)
+        if profile is None or getattr(profile, section, {}).get(name) != value:
+            return value  # not the profile's text (changed after loading): leave it
+        return (profile.text_en.get(section) or {}).get(name, value)
 
     def role_name(self, rs: RoleScheme) -> str:
         return rs.role.name
@@ -403,7 +485,8 @@ class _Builder:
         labels = {k: self.T(f"doc.label.{k}") for k in (
             "toc", "page", "page_of", "prepared_for", "effective", "toc_hint", "figure", "table", "version")}
         return Document(self.lang, self.T("doc.title", client=eng.client.name),
-                        self.T("doc.subtitle"), eng.client.name, issued, self.chapters, self.appendices, labels)
+                        self.T("doc.subtitle"), eng.client.name, issued, self.chapters, self.appendices, labels,
+                        name=self.T("doc.name"), meta=self.T("doc.cover_meta", client=eng.client.name, date=issued))
 
     def ch_general(self) -> None:
         eng, ch = self.eng, self.chapter("general")
@@ -484,8 +567,8 @@ class _Builder:
             for g in eng.goals:
                 target = ""
                 if g.target is not None:
-                    target = (f"{fmt_num(g.baseline, g.unit or '')} → {fmt_num(g.target, g.unit or '')}"
-                              if g.baseline is not None else fmt_num(g.target, g.unit or ""))
+                    target = (f"{self.num(g.baseline, g.unit or '')} → {self.num(g.target, g.unit or '')}"
+                              if g.baseline is not None else self.num(g.target, g.unit or ""))
                 rows.append([g.text, self.sep().join(strategy.get(s, s) for s in g.strategy) or "—",
                              g.metric or "—", target or "—", _date(g.deadline, self.lang) if g.deadline else "—",
                              g.owner or "—", ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—"])
@@ -521,10 +604,12 @@ class _Builder:
             trows = [[self.T(f"doc.category.{i.indicator.category}"), i.name(self.lang),
                       self.T("doc.quant" if i.quantitative else "doc.qual"), _pct(i.weight), self.cycle(i.cycle)]
                      for i in rs.indicators]
-            self.article(ch, "doc.a.role_indicators", Table(
+            art = self.article(ch, "doc.a.role_indicators", Table(
                 [self.T("doc.col.dimension"), self.T("doc.col.indicator"), self.T("doc.col.type"),
                  self.T("doc.col.weight"), self.T("doc.col.cycle")], trows,
                 self.T("doc.cap.role_indicators", role=rs.role.name)), role=rs.role.name)
+            if not self.role_indicator_article:
+                self.role_indicator_article = zh_numeral(art.number) if self.lang == "zh" else str(art.number)
         special = [(rs, i) for rs in self.scheme.roles for i in rs.indicators if i.rule.type in ("bonus", "veto")]
         if special:
             self.article(ch, "doc.a.special", self.T("doc.special"),
@@ -636,10 +721,12 @@ class _Builder:
                          self.T("doc.merit_budget", pct=fmt_num(ru.merit_budget_pct, "%"))
                          if ru.merit_budget_pct else None)
         if ru.promotion:
-            self.article(ch, "doc.a.promotion", ru.promotion)
-        dev = [self.T("doc.training", items=self.sep().join(ru.training))] if ru.training else []
-        if ru.non_cash:
-            dev.append(self.T("doc.non_cash", items=self.sep().join(ru.non_cash)))
+            self.article(ch, "doc.a.promotion", self.profile_text("result_use", "promotion", ru.promotion))
+        training = self.profile_text("result_use", "training", list(ru.training))
+        non_cash = self.profile_text("result_use", "non_cash", list(ru.non_cash))
+        dev = [self.T("doc.training", items=self.sep().join(training))] if training else []
+        if non_cash:
+            dev.append(self.T("doc.non_cash", items=self.sep().join(non_cash)))
         if dev:
             self.article(ch, "doc.a.development", *dev)
         self.article(ch, "doc.a.bottom", ru.bottom_grade_action or None,
@@ -658,10 +745,12 @@ class _Builder:
         eng, ch = self.eng, self.chapter("appeal")
         ap = eng.appeal
         blank = "＿＿＿＿" if self.lang == "zh" else "____"
-        self.article(ch, "doc.a.appeal_channel", self.T("doc.appeal.channel", channel=ap.channel or blank,
+        channel = self.profile_text("appeal", "channel", ap.channel) or blank
+        decider = self.profile_text("appeal", "decider", ap.decider) or blank
+        self.article(ch, "doc.a.appeal_channel", self.T("doc.appeal.channel", channel=channel,
                                                          n=ap.window_days or blank, form=self.appendix_no["appeal"]))
-        self.article(ch, "doc.a.appeal_decision", self.T("doc.appeal.decision", decider=ap.decider or blank,
-                                                          n=ap.decision_days, channel=ap.channel or blank))
+        decision = self.T("doc.appeal.decision", decider=decider, n=ap.decision_days, channel=channel)
+        self.article(ch, "doc.a.appeal_decision", decision[:1].upper() + decision[1:])
         self.article(ch, "doc.a.appeal_record", self.T("doc.appeal.record"))
 
     def ch_supplementary(self) -> None:
@@ -687,9 +776,12 @@ class _Builder:
                                    kind="kv", widths=[1, 2, 1, 2]))
             rows = []
             for k, i in enumerate(rs.indicators, start=1):
-                anchors = " / ".join(fmt_num(x, i.indicator.unit) for x in (i.threshold, i.target, i.stretch))
+                anchors = anchor_text(i, self.lang)
                 source = i.indicator.data_source_en if self.lang == "en" else i.indicator.data_source_zh
-                rows.append([str(k), self.T(f"doc.category.{i.indicator.category}"), i.name(self.lang),
+                name = i.name(self.lang)
+                if i.cycle != (rs.role.cycle or self.eng.cycles.default):
+                    name += f"\n（{self.cycle(i.cycle)}）" if self.lang == "zh" else f"\n({self.cycle(i.cycle)})"
+                rows.append([str(k), self.T(f"doc.category.{i.indicator.category}"), name,
                              _pct(i.weight), anchors, rule_text(i, self.lang), source,
                              i.evaluator or self.T("doc.default_evaluator"), "", ""])
             rows.append(["", "", self.T("doc.f.total"), _pct(sum(i.weight for i in rs.indicators)), "", "", "",
@@ -713,12 +805,16 @@ class _Builder:
             ind = i.indicator
             en = self.lang == "en"
             rows.append([f"{i.name(self.lang)}\n({ind.id})", ind.definition_en if en else ind.definition_zh,
-                         ind.formula_en if en else ind.formula_zh, ind.unit or "—",
+                         ind.formula_en if en else ind.formula_zh, unit_label(ind.unit, self.lang) or "—",
                          self.T(f"doc.direction.{ind.direction}"), ind.data_source_en if en else ind.data_source_zh,
                          self.cycle(ind.default_cycle)])
         ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.definition"), self.T("doc.col.formula"),
                                 self.T("doc.col.unit"), self.T("doc.col.direction"), self.T("doc.col.source"),
-                                self.T("doc.col.cycle")], rows, small=True, widths=[1.6, 3, 2.6, 0.7, 0.8, 1.6, 0.8]))
+                                self.T("doc.col.suggested_cycle")], rows, small=True,
+                               widths=[1.6, 3, 2.6, 0.7, 0.8, 1.6, 0.8]))
+        if self.role_indicator_article:
+            ap.blocks.append(Para(self.T("doc.dictionary_cycle_note", article=self.role_indicator_article),
+                                  "note"))
 
     def ap_calibration(self) -> None:
         ap = self.appendix("calibration")
@@ -740,7 +836,15 @@ class _Builder:
                        else self.T("doc.cap.matrix", role=rs.role.name))
                 ap.blocks.append(Table([""] + [label.get(n, n) for n in names], rows, cap, small=True))
             w = getattr(core, "weights", None)
-            if w is not None:
+            table = _rounding_table(rs.ahp)
+            if table is not None:
+                rows = [[label.get(r.id, r.id), f"{r.ahp:.4f}", f"{r.adjusted:.2f}%", _pct(r.percent)]
+                        for r in table.itertuples()]
+                ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.ahp_weight"),
+                                        self.T("doc.col.adjusted"), self.T("doc.col.weight")], rows,
+                                       self.T("doc.cap.ahp_weights", role=rs.role.name)))
+                ap.blocks.append(Para(self.rounding_note(table, rs.ahp.band, label), "note"))
+            elif w is not None:
                 pct = {i.id: i.weight for i in rs.indicators}
                 rows = [[label.get(n, n), f"{float(w[n]):.4f}", _pct(pct.get(n, 0.0))] for n in names if n in w.index]
                 ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.ahp_weight"),
@@ -767,6 +871,36 @@ class _Builder:
                 if png:
                     ap.blocks.append(Figure(png, self.T("doc.cap.sensitivity", role=rs.role.name)))
 
+    def rounding_note(self, table: Any, band: tuple[float, float] | None, label: dict[str, str]) -> str:
+        """Why the whole-percent weights differ from the AHP weights, with this role's own numbers."""
+        q = table["quantitative"].to_numpy(bool)
+        share = float(table.loc[q, "ahp"].sum())
+        two_groups = band is not None and q.any() and (~q).any()
+        if band is None:
+            band_text, action = "—", self.T("doc.rounding_no_band")
+        else:
+            band_text = f"{_pct(band[0] * 100)}–{_pct(band[1] * 100)}"
+            inside = band[0] - 1e-12 <= share <= band[1] + 1e-12
+            action = (self.T("doc.rounding_band_kept") if inside else
+                      self.T("doc.rounding_band_moved", target=_pct(min(max(share, band[0]), band[1]) * 100)))
+        groups = (self.T("doc.rounding_groups", q=int(table.loc[q, "percent"].sum()),
+                         qual=int(table.loc[~q, "percent"].sum())) if two_groups
+                  else self.T("doc.rounding_one_group", total=int(table["percent"].sum())))
+        detail = self.T("doc.rounding_exact")
+        key = table["ahp"].round(4)
+        for _, same in table.groupby(key, sort=False):
+            if len(same) > 1 and same["percent"].nunique() > 1:
+                kind = {True: self.T("doc.quant"), False: self.T("doc.qual")}
+                pcts = self.sep().join(
+                    (f"{label.get(r.id, r.id)}（{kind[bool(r.quantitative)]}）" if self.lang == "zh" else
+                     f"{label.get(r.id, r.id)} ({kind[bool(r.quantitative)]})") + f" {r.adjusted:.2f}% → {int(r.percent)}%"
+                    for r in same.itertuples())
+                detail = self.T("doc.rounding_detail", names=self.sep().join(label.get(i, i) for i in same["id"]),
+                                ahp=f"{same['ahp'].iloc[0]:.4f}", pcts=pcts)
+                break
+        return self.T("doc.rounding_note", band=band_text, share=_pct(share * 100), band_action=action,
+                      min=fmt_num(_MIN_PCT), groups=groups, detail=detail)
+
     def _blank_form(self, key: str, fields: list[str], lead: str | None = None) -> None:
         ap = self.appendix(key)
         if lead:
@@ -790,7 +924,8 @@ class _Builder:
         self._blank_form("appeal", [f"doc.f.{k}" for k in (
             "name_role", "period_grade", "interviewer_date", "interviewed", "appeal_content", "appeal_evidence",
             "investigation", "appeal_result", "decider_opinion")],
-            self.T("doc.appeal_form_lead", channel=ap.channel or "—", n=ap.window_days or "—",
+            self.T("doc.appeal_form_lead", channel=self.profile_text("appeal", "channel", ap.channel) or "—",
+                   n=ap.window_days or "—",
                    days=ap.decision_days))
 
     def ap_acknowledgement(self) -> None:
@@ -799,6 +934,38 @@ class _Builder:
         ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.f.ack_name"), self.T("doc.f.ack_role"),
                                 self.T("doc.f.ack_sign"), self.T("doc.f.ack_date")],
                                [[str(k), "", "", "", ""] for k in range(1, 11)], kind="data"))
+
+
+_MIN_PCT = 5.0  # the floor per indicator that toolkit.scheme's role_weights call uses (its default)
+
+
+def _rounding_table(result: Any) -> Any:
+    """A role's weights table with the adjusted weights before whole-percent rounding (None if not AHP).
+
+    Columns ``id, quantitative, ahp, adjusted, percent``: ``adjusted`` is each weight after the share band and
+    the minimum, scaled to its group's rounded total — the number that largest-remainder rounding turns into
+    ``percent``. Taken from the engine's table when it has the column, else recomputed with the engine's own
+    floor-filling step.
+    """
+    table = getattr(result, "table", None)
+    if table is None or not {"id", "ahp", "percent", "quantitative"} <= set(table.columns):
+        return None
+    out = table[["id", "quantitative", "ahp", "percent"]].copy()
+    if "adjusted" in table.columns:
+        out["adjusted"] = table["adjusted"].to_numpy(float)
+        return out
+    from .hierarchy import _floor_fill  # the engine's step, so the numbers are the ones it rounded
+
+    q = out["quantitative"].to_numpy(bool)
+    band = getattr(result, "band", None)
+    groups = [q, ~q] if (band is not None and q.any() and (~q).any()) else [np.ones(len(out), dtype=bool)]
+    adjusted = np.zeros(len(out))
+    for g in groups:
+        if g.any():
+            total = float(out.loc[g, "percent"].sum())
+            adjusted[g] = _floor_fill(out.loc[g, "ahp"].to_numpy(float), total, _MIN_PCT)
+    out["adjusted"] = adjusted
+    return out
 
 
 def _saaty(x: float) -> str:

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .document import fmt_num, rule_text
+from .document import fmt_num, rule_text, unit_label
 from .fileio import atomic_path
 from .i18n import t
 from .model import Engagement
@@ -183,7 +183,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
                                 formula2="1000000000000", allow_blank=True, showErrorMessage=True,
                                 showInputMessage=True, errorTitle=T("form.number_prompt_title"),
                                 error=T("form.number_error"), promptTitle=T("form.number_prompt_title"),
-                                prompt=T("form.number_prompt", unit=unit or "—"))
+                                prompt=T("form.number_prompt", unit=unit_label(unit, lang) or "—"))
             ws.add_data_validation(dv)
             number_dvs[unit] = dv
         return number_dvs[unit]
@@ -195,9 +195,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
         ws[f"A{r}"] = ind.id
         meta = ind.indicator
         en = lang == "en"
+        name = ind.name(lang)
+        if ind.cycle != (rs.role.cycle or eng.cycles.default):  # an indicator on its own cycle says so
+            cyc = t(f"doc.cycle.{ind.cycle}", lang)
+            name += f"\n（{cyc}）" if lang == "zh" else f"\n({cyc})"
         values = {
-            "no": k, "dimension": t(f"doc.category.{meta.category}", lang), "indicator": ind.name(lang),
-            "unit": meta.unit, "definition": f"{meta.definition_en if en else meta.definition_zh}\n"
+            "no": k, "dimension": t(f"doc.category.{meta.category}", lang), "indicator": name,
+            "unit": unit_label(meta.unit, lang), "definition": f"{meta.definition_en if en else meta.definition_zh}\n"
                                               f"{meta.formula_en if en else meta.formula_zh}",
             "rule": rule_text(ind, lang), "source": meta.data_source_en if en else meta.data_source_zh,
             "evaluator": ind.evaluator or t("doc.default_evaluator", lang),

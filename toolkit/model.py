@@ -213,6 +213,9 @@ class SizeProfile(_Base):
     result_use: dict[str, Any]
     feedback: dict[str, Any] = Field(default_factory=dict)
     appeal: dict[str, Any] = Field(default_factory=dict)
+    # English versions of the default texts above, by section and field (e.g. result_use.promotion): an
+    # English document uses them for sections the engagement leaves to the profile
+    text_en: dict[str, Any] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------- engagement

@@ -3,8 +3,10 @@
 Word picks the font of Chinese characters from the East-Asian slot of a run's fonts (``w:eastAsia``), which
 python-docx's ``font.name`` does not set; the styles here set it explicitly (宋体 body, 黑体 headings), and drop
 the theme-font attributes of the built-in heading styles, which would otherwise win. Chapters and appendices
-use Heading 1 and articles Heading 2, so Word's navigation pane and the TOC field work; the TOC is a real field
-that Word fills when the reader updates fields (the file asks Word to do so on open).
+use Heading 1 and articles Heading 2, so Word's navigation pane and the TOC field work. The TOC is a real field
+(Word refreshes it, with page numbers, when fields are updated; the file asks Word to do so on open) whose result
+is pre-filled with the chapter and appendix headings, so LibreOffice, WPS and viewers that never update fields
+still show the table of contents.
 
 A consultant may supply a reference document with their own styles as ``templates/documents/reference.docx``:
 its styles (and page set-up) are used, and its body is replaced.
@@ -106,6 +108,49 @@ def _field(paragraph, instr: str, placeholder: str = "") -> None:  # type: ignor
     paragraph.add_run(placeholder)
     r5 = paragraph.add_run()
     r5._r.append(fld("end"))
+
+
+def _toc_style(d, level: int):  # type: ignore[no-untyped-def]
+    """Word's built-in "toc N" paragraph style (a latent style in python-docx's default template)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    name = f"toc {level}"
+    for st in d.styles:
+        if st.name.lower() == name:
+            return st
+    st = d.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    st.base_style = d.styles["Normal"]
+    st.paragraph_format.left_indent = Pt(21 * (level - 1))
+    st.paragraph_format.space_after = Pt(3)
+    return st
+
+
+def _toc(d, entries: list[str], instr: str = 'TOC \\o "1-1" \\h \\z \\u') -> None:  # type: ignore[no-untyped-def]
+    """A TOC field spanning one paragraph per entry, its result pre-filled with ``entries``.
+
+    The field begins in the first entry's paragraph and ends in the last one's, as Word writes it; Word replaces
+    the result (adding page numbers) when it updates fields, other readers show it as it is.
+    """
+    style = _toc_style(d, 1)
+
+    def fld(kind: str, dirty: bool = False) -> OxmlElement:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        if dirty:
+            el.set(qn("w:dirty"), "true")
+        return el
+    for k, text in enumerate(entries or [""]):
+        p = d.add_paragraph(style=style)
+        if k == 0:
+            p.add_run()._r.append(fld("begin", dirty=True))
+            it = OxmlElement("w:instrText")
+            it.set(qn("xml:space"), "preserve")
+            it.text = f" {instr} "
+            p.add_run()._r.append(it)
+            p.add_run()._r.append(fld("separate"))
+        p.add_run(text)
+        if k == len(entries or [""]) - 1:
+            p.add_run()._r.append(fld("end"))
 
 
 def _update_fields_on_open(d) -> None:  # type: ignore[no-untyped-def]
@@ -251,19 +296,24 @@ def docx_bytes(doc: Document) -> bytes:
     # cover
     for _ in range(6):
         d.add_paragraph()
-    d.add_paragraph(doc.title, style="Title")
+    title = d.add_paragraph(style="Title")
+    if doc.name:  # the client's name on a line of its own, then the title: no accidental break inside either
+        client = title.add_run(doc.client)
+        if len(doc.client) > 16:
+            client.font.size = Pt(17)
+        client.add_break(WD_BREAK.LINE)
+        title.add_run(doc.name)
+    else:
+        title.add_run(doc.title)
     sub = d.add_paragraph(doc.subtitle)
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = d.add_paragraph(f"{doc.labels['prepared_for']}：{doc.client}　　{doc.labels['effective']}：{doc.issued}"
-                           if doc.lang == "zh" else
-                           f"{doc.labels['prepared_for']}: {doc.client}    {doc.labels['effective']}: {doc.issued}")
+    meta = d.add_paragraph(doc.meta or f"{doc.labels['prepared_for']}: {doc.client}")
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     d.add_page_break()
-    # table of contents (a field Word fills in)
+    # table of contents: a field Word refreshes, pre-filled for every other reader
     toc_head = d.add_paragraph(doc.labels["toc"], style="Title")
     toc_head.runs[0].font.size = Pt(16)
-    p = d.add_paragraph()
-    _field(p, 'TOC \\o "1-2" \\h \\z \\u', doc.labels["toc_hint"])
+    _toc(d, [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices])
     d.add_page_break()
     for ch in doc.chapters:
         d.add_heading(ch.heading, level=1)
