@@ -40,7 +40,7 @@ SPECS = [
     (BandRule(), "band", None, 100, None, 6, (100, 6)),
     (StepsRule(steps=[(80, 80), (100, 100), (120, 120)], basis="ratio"), "higher", None, 50, None, 8, (50, 10)),
     (DeductionRule(points=2, floor=60), "higher", None, 100, None, 6, (97, 5)),
-    (RatingRule(levels=5), "higher", None, None, None, 10, None),
+    (RatingRule(levels=5), "higher", None, 4, None, 10, None),
     (RatingRule(levels=5), "higher", None, None, None, 10, None),
 ]
 KINDS = [s[0].type for s in SPECS]
@@ -108,7 +108,19 @@ def ref_score(rule, direction, a, t, g, x):
         short = max(0.0, (g - a) / abs(g) * 100)
         return max(rule.floor, min(rule.cap, rule.base - rule.points * short / rule.per))
     if k == "rating":
-        return rule.score_min + (a - 1) / (rule.levels - 1) * (rule.score_max - rule.score_min)
+        if g is None:
+            return rule.score_max * a / rule.levels
+        t = g - 1 if t is None else t
+        x = min(g + 1, rule.levels) if x is None else x
+        if a < t:
+            return rule.score_min + (a - 1) / (t - 1) * (rule.score_threshold - rule.score_min)
+        if a < g:
+            return rule.score_threshold + (a - t) / (g - t) * (rule.score_target - rule.score_threshold)
+        if x <= g:
+            return rule.score_target
+        if a < x:
+            return rule.score_target + (a - g) / (x - g) * (rule.score_stretch - rule.score_target)
+        return rule.score_stretch
     raise ValueError(k)
 
 

@@ -251,3 +251,11 @@ def test_real_kpi_form_round_trip_equals_engine(tmp_path, eng):
     # 4 → 100)
     assert engine_total == pytest.approx(101)
     assert sheet_total == pytest.approx(engine_total)
+
+
+def test_damaged_xlsx_is_an_input_error(tmp_path, eng):
+    p = tmp_path / "actuals.xlsx"
+    p.write_bytes(b"not a zip file")
+    with pytest.raises(InputError) as exc:
+        read_actuals(p, eng)
+    assert exc.value.location == str(p)

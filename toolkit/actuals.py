@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +98,14 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
         raise InputError(t("scoring.file_missing"), location=str(p))
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        forms = read_form_workbook(p)
-        if forms is not None:
-            return forms, "form"
-        raw = pd.read_excel(p, sheet_name=0, dtype=object, header=0)
+        try:
+            forms = read_form_workbook(p)
+            if forms is not None:
+                return forms, "form"
+            raw = pd.read_excel(p, sheet_name=0, dtype=object, header=0)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # not a workbook, or a damaged one
+            raise InputError(t("scoring.bad_xlsx", detail=str(exc).strip() or type(exc).__name__), location=str(p),
+                             hint=t("scoring.bad_suffix.hint")) from exc
         raw = raw.map(_cell_text)
     elif suffix in (".csv", ".txt"):
         try:
