@@ -34,7 +34,8 @@ RaterKind = Literal["supervisor", "self", "peer", "subordinate", "customer"]
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True,
+                              allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------- scoring rules
@@ -223,7 +224,7 @@ class Client(_Base):
     name: str = Field(..., min_length=1)
     industry: str = ""
     size: Size
-    marketing_headcount: int = Field(..., ge=1)
+    marketing_headcount: int = Field(..., ge=1, le=1_000_000)
     region: str = ""
 
 
@@ -334,7 +335,7 @@ class Role(_Base):
     name: str = Field(..., min_length=1)
     preset: Slug | None = None
     role_type: RoleType
-    headcount: int = Field(1, ge=1)
+    headcount: int = Field(1, ge=1, le=1_000_000)
     quant_share: tuple[float, float] | None = None
     cycle: Cycle | None = None
     indicators: list[RoleIndicator] = Field(default_factory=list)
