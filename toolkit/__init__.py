@@ -38,10 +38,10 @@ _API: dict[str, str] = {
     "compare_weights": "objective_weights", "blend": "objective_weights",
     # scoring engine and calibration review
     "apply_rule": "scoring", "excel_formula": "scoring", "excel_total_formula": "scoring",
-    "appraise": "appraise", "Appraisal": "appraise",
+    "appraise": "appraise", "Appraisal": "appraise", "rounded": "appraise",
     "read_actuals": "actuals",
     "assign_grades": "grading", "forced_distribution": "grading",
-    "pay_table": "pay", "budget_check": "pay",
+    "pay_table": "pay", "budget_check": "pay", "pay_periods": "pay", "covered_months": "pay",
     "combine_ratings": "raters", "rater_bias": "raters",
     "simulate_actuals": "simulate", "write_sample_actuals": "simulate",
     # documents and forms
