@@ -117,12 +117,18 @@ def test_manifest_hashes_and_resume(small: Path, tmp_path: Path, monkeypatch: py
     monkeypatch.setattr("toolkit.batch._toolkit_digest", lambda: "code-v2")
     plan = plan_build([small], out, notebooks=("01_goals",), timeout=120)
     assert [r.status for r in run_build(plan, jobs=1, progress=False, resume=True).results] == ["ok"]
+    manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["jobs"]) == 1 + len(roles)  # the jobs this build did not touch stay on record
+    monkeypatch.setattr("toolkit.batch._toolkit_digest", lambda: "code-v1")
 
-    # ... and so does a changed input
-    small.write_text(small.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    # ... a changed role re-runs that role and the department-level worksheets, not the other roles
+    text = small.read_text(encoding="utf-8")
+    edited = text.replace("threshold: 1.2", "threshold: 1.1", 1)  # roles[0] (ad_placement), ctr
+    assert edited != text and roles[0] == "ad_placement"
+    small.write_text(edited, encoding="utf-8")
     plan = plan_build([small], out, notebooks=("01_goals", "02_indicators"), timeout=120)
     fourth = run_build(plan, jobs=2, progress=False, resume=True)
-    assert all(r.status == "ok" for r in fourth.results)
+    assert {r.key for r in fourth.results if r.status == "ok"} == {"01_goals", f"02_indicators__{roles[0]}"}
     assert verify_manifest(client_dir) == []
 
 

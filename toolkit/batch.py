@@ -18,8 +18,8 @@ Why it looks the way it does (measured, see ``docs/notebooks.md``):
   leaves half a notebook in place of a good one. A failed job's partial notebook goes to
   ``notebooks/<job>.failed.ipynb``; the previous good one stays.
 * ``manifest.json`` lists inputs, parameters, package versions and every output with its SHA-256;
-  ``resume=True`` re-runs only jobs whose fingerprint (inputs, notebook, parameters, toolkit code) changed or
-  whose last run failed.
+  ``resume=True`` re-runs only jobs whose fingerprint (inputs — for a per-role job only its role and the
+  shared sections —, notebook, parameters, toolkit code) changed or whose last run failed.
 
 Any ``concurrent.futures.Executor`` can run the jobs (``ProcessPoolExecutor`` by default; a Dask cluster via
 ``distributed.Client(address).get_executor()``).
@@ -299,9 +299,14 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
                 job = Job(client=eng.client.name, slug=slug, engagement=str(path), notebook=name, role=role,
                           lang=lang, client_dir=str(client_dir), timeout=float(timeout), fingerprint="",
                           kernel_name=kernel_name, warm=warm, notebook_path=str(nb_dir / f"{name}.ipynb"))
+                # a per-role worksheet depends on its own role and the shared sections, not on other roles
+                # or the actuals: editing one role re-runs that role (and the department), not all of them
+                scope: Any = inputs if not role else {
+                    "shared": eng.model_dump(mode="json", exclude={"roles"}),
+                    "role": eng.role(role).model_dump(mode="json")}
                 fp = hashlib.sha256(json.dumps(
-                    {"inputs": inputs, "notebook": nb_sha[name], "parameters": job.parameters,
-                     "toolkit": digest}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+                    {"inputs": scope, "notebook": nb_sha[name], "parameters": job.parameters,
+                     "toolkit": digest}, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
                 jobs.append(Job(**{**asdict(job), "fingerprint": fp}))
     return BuildPlan(out=out_dir, jobs=jobs, engagements=info, warnings=warnings)
 
@@ -653,6 +658,16 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
                      "parameters": r.parameters, "notebook_out": r.notebook_out, "outputs": r.outputs,
                      "results": r.results})
         outputs.update(r.outputs)
+    # jobs of an earlier build that this one did not touch (another --roles selection) stay on record,
+    # as long as their files are still there unchanged
+    done = {r.key for r in results}
+    for key, prev in _previous(client_dir).items():
+        if key in done or prev.get("status") not in ("ok", "cached"):
+            continue
+        if all((client_dir / rel).is_file() and sha256_file(client_dir / rel) == sha
+               for rel, sha in prev.get("outputs", {}).items()):
+            jobs.append({**prev, "status": "cached"})
+            outputs.update(prev.get("outputs", {}))
     nb_dir = notebooks_dir()
     manifest = {
         "manifest_version": 1,
