@@ -3,6 +3,7 @@ to the Python scoring engine."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -219,3 +220,24 @@ def test_libreoffice_recalculation_equals_the_scoring_engine(sample, mid, small,
         engine_total = float(totals.loc[rs.role.id, "total"])
         assert ws[lay.total].value == pytest.approx(engine_total, abs=1e-9)
         assert ws[lay.grade].value == grade_by_bands([engine_total], eng.grades)[0]
+
+
+def test_english_forms_write_units_in_english(mid, tmp_path):
+    paths = write_forms(mid, tmp_path, lang="en")
+    wb = load_workbook(paths["all"])
+    ws = wb.worksheets[1]
+    header = [c.value for c in ws[8]]
+    unit_col = header.index("Unit") + 1
+    scheme = resolve_scheme(mid)
+    rs = scheme.roles[0]
+    units = [ws.cell(r, unit_col).value for r in range(10, 10 + len(rs.indicators))]
+    assert units and not any(u and re.search(r"[\u4e00-\u9fff]", u) for u in units)
+    chinese_unit = re.compile(r"\d\s?(元|小时|个|次|篇|人|万次|倍|分)")
+    for sheet in wb.worksheets[1:]:
+        for row in sheet.iter_rows(min_row=10):
+            for c in row:
+                if isinstance(c.value, str) and not c.value.startswith("="):
+                    assert not chinese_unit.search(c.value), (sheet.title, c.coordinate, c.value)
+    prompts = [dv.prompt for sheet in wb.worksheets[1:] for dv in sheet.data_validations.dataValidation
+               if dv.type == "decimal"]
+    assert prompts and not any(re.search(r"[\u4e00-\u9fff]", p) for p in prompts)
