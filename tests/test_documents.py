@@ -518,8 +518,9 @@ def test_chinese_text_is_not_stretched_by_justification(small):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pdf_cover_puts_the_client_and_the_title_on_lines_of_their_own(small, mid, lang):
-    from toolkit.render_pdf import pdf_bytes
     import io
+
+    from toolkit.render_pdf import pdf_bytes
 
     for eng in (small, mid):
         doc = build_document(eng, lang, today=TODAY, figures=False)

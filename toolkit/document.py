@@ -290,7 +290,8 @@ def rule_text(ind: ResolvedIndicator, lang: str) -> str:
 def anchor_text(ind: ResolvedIndicator, lang: str) -> str:
     """门槛值 / 目标值 / 挑战值 as a form shows them; a rating scale's anchors are levels, not points.
 
-    >>> # rating with target level 4 of 5: "3 / 4 / 5 级" (threshold and stretch default to target ∓ 1)
+    A rating with target level 4 of 5 reads "3 / 4 / 5 级" (threshold and stretch default to the target ∓ 1, as
+    in the scoring engine); a rule that uses only the target shows the target alone (a band adds its tolerance).
     """
     if ind.rule.type == "rating" and ind.target is not None:
         g = float(ind.target)
