@@ -225,6 +225,12 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
         return {}
     from .render import render_all
 
-    paths = {**render_all(ws.eng, ws.output_dir / "documents", lang=ws.lang, formats=("html", "docx", "pdf")),
-             **render_all(ws.eng, ws.output_dir / "forms", lang=ws.lang, formats=("xlsx",))}
+    paths = render_all(ws.eng, ws.output_dir / "documents", lang=ws.lang)  # one pass: the document is built once
+    forms = ws.output_dir / "forms"
+    forms.mkdir(parents=True, exist_ok=True)
+    for key, p in list(paths.items()):
+        if Path(p).suffix == ".xlsx":  # each move is atomic, like render_all's own writes
+            target = forms / Path(p).name
+            os.replace(p, target)
+            paths[key] = target
     return {k: str(Path(p).resolve().relative_to(ws.output_dir)) for k, p in paths.items()}
