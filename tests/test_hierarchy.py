@@ -112,7 +112,11 @@ def test_role_weights_applies_band_min_and_rounding():
     raw_share = raw.weights[["leads", "roi", "exposure"]].sum()
     if not 0.7 <= raw_share <= 0.8:
         assert r.notes  # the adjustment is explained
-    assert list(r.table.columns) == ["id", "name", "quantitative", "ahp", "percent"]
+    assert list(r.table.columns) == ["id", "name", "quantitative", "ahp", "adjusted", "percent"]
+    # the adjusted weights respect the band and the minimum, sum to 100, and round to the percents
+    adj = r.table.set_index("id")["adjusted"]
+    assert abs(adj.sum() - 100) < 1e-9 and (adj >= 5 - 1e-9).all()
+    assert (abs(adj - r.table.set_index("id")["percent"]) < 1).all()
     assert r.table["name"].iloc[0] == "指标leads"
 
 

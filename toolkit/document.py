@@ -945,27 +945,13 @@ def _rounding_table(result: Any) -> Any:
 
     Columns ``id, quantitative, ahp, adjusted, percent``: ``adjusted`` is each weight after the share band and
     the minimum, scaled to its group's rounded total — the number that largest-remainder rounding turns into
-    ``percent``. Taken from the engine's table when it has the column, else recomputed with the engine's own
-    floor-filling step.
+    ``percent`` (from :func:`toolkit.hierarchy.role_weights`).
     """
     table = getattr(result, "table", None)
-    if table is None or not {"id", "ahp", "percent", "quantitative"} <= set(table.columns):
+    if table is None or not {"id", "ahp", "adjusted", "percent", "quantitative"} <= set(table.columns):
         return None
     out = table[["id", "quantitative", "ahp", "percent"]].copy()
-    if "adjusted" in table.columns:
-        out["adjusted"] = table["adjusted"].to_numpy(float)
-        return out
-    from .hierarchy import _floor_fill  # the engine's step, so the numbers are the ones it rounded
-
-    q = out["quantitative"].to_numpy(bool)
-    band = getattr(result, "band", None)
-    groups = [q, ~q] if (band is not None and q.any() and (~q).any()) else [np.ones(len(out), dtype=bool)]
-    adjusted = np.zeros(len(out))
-    for g in groups:
-        if g.any():
-            total = float(out.loc[g, "percent"].sum())
-            adjusted[g] = _floor_fill(out.loc[g, "ahp"].to_numpy(float), total, _MIN_PCT)
-    out["adjusted"] = adjusted
+    out["adjusted"] = table["adjusted"].to_numpy(float)
     return out
 
 

@@ -136,13 +136,14 @@ def _floor_fill(w: np.ndarray, total: float, floor: float) -> np.ndarray:
 def allocate_percent(weights: pd.Series | Mapping[str, float], *, min_pct: float = 5,
                      quantitative: pd.Series | Mapping[str, bool] | None = None,
                      band: tuple[float, float] | None = None, total: int = 100,
-                     notes: list[str] | None = None) -> pd.Series:
+                     notes: list[str] | None = None, adjusted: dict[str, float] | None = None) -> pd.Series:
     """Whole-percent weights summing to exactly ``total`` that keep the AHP proportions as far as the rules allow.
 
     1. the quantitative share is moved to the nearest edge of ``band`` if outside it (both groups rescaled
        proportionally), 2. no weight below ``min_pct`` (raised, the rest of its group shrinks proportionally),
     3. largest-remainder rounding, first of the two group totals (kept inside the band), then inside each group.
-    Each adjustment made is appended to ``notes`` as a sentence for the document.
+    Each adjustment made is appended to ``notes`` as a sentence for the document; ``adjusted`` (when given) receives
+    each weight after steps 1–2, the number that the rounding turns into a whole percent.
     """
     w = pd.Series(weights, dtype=float)
     if w.empty:
@@ -190,6 +191,8 @@ def allocate_percent(weights: pd.Series | Mapping[str, float], *, min_pct: float
             continue
         vals = w[g].to_numpy()
         filled = _floor_fill(vals, float(gt), float(min_pct))
+        if adjusted is not None:
+            adjusted.update(zip(w.index[g], map(float, filled)))
         raised += [i for i, a, b in zip(w.index[g], vals / vals.sum() * gt, filled) if b > a + 1e-9]
         out[g] = _largest_remainder(filled, int(gt))
     if raised and notes is not None:
@@ -274,7 +277,8 @@ def role_weights(role: Any, catalogue: Mapping[str, Any] | None = None, *, metho
     quant = pd.Series({i: bool(catalogue[i].quantitative) for i in ids})
     band = band if band is not None else _band_for(role)
     notes: list[str] = []
-    pct = allocate_percent(w, min_pct=min_pct, quantitative=quant, band=band, notes=notes)
+    adjusted: dict[str, float] = {}
+    pct = allocate_percent(w, min_pct=min_pct, quantitative=quant, band=band, notes=notes, adjusted=adjusted)
     from .catalogue import indicator_name
 
     table = pd.DataFrame({
@@ -282,6 +286,7 @@ def role_weights(role: Any, catalogue: Mapping[str, Any] | None = None, *, metho
         "name": [indicator_name(catalogue[i], lang) for i in ids],
         "quantitative": quant.to_numpy(),
         "ahp": w.to_numpy(),
+        "adjusted": [adjusted[i] for i in ids],  # percent after band and minimum, before whole-percent rounding
         "percent": pct.reindex(ids).to_numpy(),
     })
     share = float(table.loc[table["quantitative"], "percent"].sum()) / 100.0
