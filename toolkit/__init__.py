@@ -46,7 +46,7 @@ _API: dict[str, str] = {
     "simulate_actuals": "simulate", "write_sample_actuals": "simulate",
     # documents and forms
     "compliance_findings": "compliance",
-    "build_document": "document",
+    "build_document": "document", "unit_label": "document", "anchor_text": "document",
     "write_forms": "forms", "form_workbook": "forms",
     "render_all": "render",
     # workshop
