@@ -160,7 +160,7 @@ def test_long_xlsx(tmp_path, eng):
 
 
 def test_filled_kpi_form_read_back(tmp_path, eng):
-    """A form laid out per docs/scoring.md contract 3: hidden key rows, Chinese labels, formulas ignored."""
+    """A form laid out per the README (scoring, contract 3): hidden key rows, Chinese labels, formulas ignored."""
     from openpyxl import Workbook
 
     from toolkit.scoring import excel_formula

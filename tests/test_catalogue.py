@@ -276,12 +276,12 @@ def test_midsize_sample_shape():
 
 
 def test_documented_example_passes_check(tmp_path):
-    """The annotated example in docs/catalogue.md is a real, clean engagement file."""
+    """The annotated example in the README is a real, clean engagement file."""
     from conftest import ROOT
 
-    text = (ROOT / "docs" / "catalogue.md").read_text(encoding="utf-8")
-    block = re.search(r"## 1\. A short annotated example\n\n```yaml\n(.*?)```", text, re.DOTALL)
-    assert block, "the annotated example is missing from docs/catalogue.md"
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"#+ 1\. A short annotated example\n\n```yaml\n(.*?)```", text, re.DOTALL)
+    assert block, "the annotated example is missing from the README"
     path = tmp_path / "engagement.yaml"
     path.write_text(block.group(1), encoding="utf-8")
     findings = check_engagement(load_engagement(path))

@@ -49,6 +49,9 @@ _API: dict[str, str] = {
     "build_document": "document", "unit_label": "document", "anchor_text": "document",
     "write_forms": "forms", "form_workbook": "forms",
     "render_all": "render",
+    # notebooks and batch builds
+    "plan_build": "batch", "run_build": "batch", "summary_frame": "batch", "verify_manifest": "batch",
+    "client_slug": "batch", "write_notebooks": "notebook_source", "stale_notebooks": "notebook_source",
     # workshop
     "Journal": "journal", "check_journal": "journal", "journal_path": "journal",
     "Workshop": "workshop", "open_workshop": "workshop",

@@ -1,6 +1,6 @@
 """Reading actual values and ratings (ACTUALS CSV/XLSX in the long layout, or filled KPI forms), strictly.
 
-The layout is documented in ``docs/scoring.md`` (contracts 2 and 3). Every problem is reported with the file, the
+The layout is documented in the README (scoring engine, contracts 2 and 3). Every problem is reported with the file, the
 spreadsheet row (header = row 1) and the column, all at once; the input file is only read. Empty actuals are kept
 as missing (NaN) — scoring reports them and never treats them as 0.
 """

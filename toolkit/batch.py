@@ -1,6 +1,6 @@
 """The batch runner: engagements × roles -> executed notebooks, documents and a manifest, in parallel.
 
-Why it looks the way it does (measured, see ``docs/notebooks.md``):
+Why it looks the way it does (measured, see the README section "Guided notebooks and the batch build"):
 
 * A fresh Jupyter kernel costs about 1 s to start and stop, and importing pandas, matplotlib, seaborn and the
   toolkit inside it about 3–4 s more on this 2-core machine. One fresh kernel per (client, role) notebook would

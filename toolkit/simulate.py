@@ -72,7 +72,7 @@ def _spread(ri: Any) -> float:
 
 def simulate_actuals(eng: Any, year: int = 2026, seed: int = 2026, missing_rate: float = 0.03,
                      scheme: Any = None) -> pd.DataFrame:
-    """A long ACTUALS frame (docs/scoring.md layout) for every employee of ``eng`` over ``year``.
+    """A long ACTUALS frame (the README's ACTUALS layout) for every employee of ``eng`` over ``year``.
 
     Quantitative indicators get an ``actual`` per period of their cycle; rated indicators get one row per rater
     with ``rater_kind``, ``rater`` and ``rating``. Empty strings mark missing values, as a user's file would.
