@@ -21,7 +21,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
             timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``python -m toolkit ARGS`` as a user would, capturing text output."""
     full_env = {**os.environ, "PYTHONUTF8": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], check=False, capture_output=True, text=True,
                           cwd=cwd or ROOT, env=full_env, timeout=timeout)
 
 
@@ -51,6 +51,34 @@ def dump_raw(data, path: Path) -> Path:
 
     path.write_text(dump_yaml(data), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def small():
+    """The small sample engagement, loaded once per test module (tests copy before changing it)."""
+    from toolkit.engagement import load_engagement
+
+    return load_engagement(SMALL)
+
+
+@pytest.fixture(scope="module")
+def mid():
+    """The mid-size sample engagement, loaded once per test module."""
+    from toolkit.engagement import load_engagement
+
+    return load_engagement(MIDSIZE)
+
+
+def with_changes(eng, **changes):
+    """A validated copy of ``eng`` with fields replaced; ``a__0__b=v`` sets ``a[0].b`` (the original is untouched)."""
+    data = eng.model_dump()
+    for path, value in changes.items():
+        node = data
+        keys = path.split("__")
+        for k in keys[:-1]:
+            node = node[int(k)] if k.isdigit() else node[k]
+        node[keys[-1]] = value
+    return type(eng).model_validate(data)
 
 
 @pytest.fixture

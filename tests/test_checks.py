@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import MIDSIZE, SMALL
+
 from toolkit.catalogue import load_catalogue
 from toolkit.checks import check_engagement, exit_code
 from toolkit.engagement import load_engagement

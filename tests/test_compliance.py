@@ -2,34 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import with_changes
 
 from toolkit.checks import check_engagement
 from toolkit.compliance import calibration_groups, compliance_findings, dismissal_words
 from toolkit.document import build_document
-from toolkit.engagement import load_engagement
 from toolkit.i18n import language
-from toolkit.paths import samples_dir
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_engagement(samples_dir() / "small_company" / "engagement.yaml")
-
-
-@pytest.fixture(scope="module")
-def mid():
-    return load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
-
-
-def _with(eng, **sections):
-    data = eng.model_dump()
-    for path, value in sections.items():
-        node = data
-        keys = path.split("__")
-        for k in keys[:-1]:
-            node = node[k]
-        node[keys[-1]] = value
-    return type(eng).model_validate(data)
 
 
 def codes(findings):
@@ -44,7 +22,7 @@ def test_samples_are_clean(small, mid):
 def test_forced_distribution_on_small_group_warns_per_group(mid):
     groups = calibration_groups(mid)
     assert sum(groups.values()) == len(mid.employees)
-    eng = _with(mid, distribution__min_group_size=max(groups.values()) + 1)
+    eng = with_changes(mid, distribution__min_group_size=max(groups.values()) + 1)
     found = [f for f in compliance_findings(eng) if f.code == "compliance.forced_small_group"]
     assert len(found) == len(groups)
     assert all(f.severity == "warning" and f.location == "distribution.mode" for f in found)
@@ -52,14 +30,14 @@ def test_forced_distribution_on_small_group_warns_per_group(mid):
 
 
 def test_small_company_forced_distribution_uses_headcount(small):
-    eng = _with(small, employees=[], distribution={"mode": "forced", "shares": {"A": 0.3, "B": 0.6, "C": 0.1},
+    eng = with_changes(small, employees=[], distribution={"mode": "forced", "shares": {"A": 0.3, "B": 0.6, "C": 0.1},
                                                    "min_group_size": 25})
     (f,) = [f for f in compliance_findings(eng) if f.code == "compliance.forced_small_group"]
     assert str(small.client.marketing_headcount) in f.message
 
 
 def test_guideline_distribution_is_not_flagged(mid):
-    eng = _with(mid, distribution__mode="guideline", distribution__min_group_size=1000)
+    eng = with_changes(mid, distribution__mode="guideline", distribution__min_group_size=1000)
     assert "compliance.forced_small_group" not in codes(compliance_findings(eng))
 
 
@@ -70,7 +48,7 @@ def test_guideline_distribution_is_not_flagged(mid):
     ("The bottom 10% are dismissed each year", "dismissed"),
 ])
 def test_dismissal_wording_is_found_with_its_location(small, text, word):
-    eng = _with(small, result_use__bottom_grade_action=text)
+    eng = with_changes(small, result_use__bottom_grade_action=text)
     (f,) = [f for f in compliance_findings(eng) if f.code == "compliance.dismissal_wording"]
     assert f.location == "result_use.bottom_grade_action"
     assert word in f.message
@@ -78,7 +56,7 @@ def test_dismissal_wording_is_found_with_its_location(small, text, word):
 
 
 def test_dismissal_wording_in_promotion_and_notes(small):
-    eng = _with(small, result_use__promotion="末位者不得晋升，并予以辞退", notes="实行末位淘汰")
+    eng = with_changes(small, result_use__promotion="末位者不得晋升，并予以辞退", notes="实行末位淘汰")
     locs = sorted(f.location for f in compliance_findings(eng) if f.code == "compliance.dismissal_wording")
     assert locs == ["notes", "result_use.promotion"]
 
@@ -90,7 +68,7 @@ def test_negated_dismissal_wording_is_fine():
 
 
 def test_democratic_procedure_removed(small):
-    eng = _with(small, governance__democratic_procedure=False)
+    eng = with_changes(small, governance__democratic_procedure=False)
     (f,) = [f for f in compliance_findings(eng) if f.code == "compliance.no_democratic_procedure"]
     assert f.location == "governance.democratic_procedure"
     assert "第四条" in f.message
@@ -104,7 +82,7 @@ def test_democratic_procedure_removed(small):
 
 
 def test_missing_appeal_channel_deadline_and_decider(small):
-    eng = _with(small, appeal={"channel": "", "window_days": None, "decision_days": 7, "decider": " "})
+    eng = with_changes(small, appeal={"channel": "", "window_days": None, "decision_days": 7, "decider": " "})
     found = {f.code: f.location for f in compliance_findings(eng)}
     assert found["compliance.no_appeal_channel"] == "appeal.channel"
     assert found["compliance.no_appeal_deadline"] == "appeal.window_days"
@@ -114,13 +92,13 @@ def test_missing_appeal_channel_deadline_and_decider(small):
 def test_zero_coefficient_for_forced_bottom_grade(mid):
     bottom = min(mid.grades, key=lambda g: g.min_score).code
     coeffs = dict(mid.result_use.bonus_coefficients, **{bottom: 0.0})
-    eng = _with(mid, result_use__bonus_coefficients=coeffs)
+    eng = with_changes(mid, result_use__bonus_coefficients=coeffs)
     (f,) = [f for f in compliance_findings(eng) if f.code == "compliance.zero_pay_bottom"]
     assert bottom in f.message
 
 
 def test_messages_in_english(small):
-    eng = _with(small, governance__democratic_procedure=False, result_use__bottom_grade_action="末位淘汰")
+    eng = with_changes(small, governance__democratic_procedure=False, result_use__bottom_grade_action="末位淘汰")
     with language("en"):
         msgs = [f.message for f in compliance_findings(eng)]
     assert any("Article 4 of the Labour Contract Law" in m for m in msgs)

@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 
 import pytest
+from conftest import with_changes
 from docx import Document as DocxReader
 from pypdf import PdfReader
 
@@ -25,16 +26,6 @@ TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
-def small():
-    return load_engagement(samples_dir() / "small_company" / "engagement.yaml")
-
-
-@pytest.fixture(scope="module")
-def mid():
-    return load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
-
-
-@pytest.fixture(scope="module")
 def mid_out(mid, tmp_path_factory):
     out = tmp_path_factory.mktemp("mid")
     return render_all(mid, out, formats=("docx", "pdf", "html"), today=TODAY)
@@ -46,15 +37,6 @@ def small_en(small, tmp_path_factory):
     return render_all(small, out, lang="en", formats="docx,html", today=TODAY)
 
 
-def _with(eng, **changes):
-    data = eng.model_dump()
-    for path, value in changes.items():
-        node = data
-        keys = path.split("__")
-        for k in keys[:-1]:
-            node = node[int(k)] if k.isdigit() else node[k]
-        node[keys[-1]] = value
-    return type(eng).model_validate(data)
 
 
 # --------------------------------------------------------------------------------------------- content model
@@ -104,7 +86,7 @@ def test_small_company_is_short_and_has_no_360(small, mid):
     for eng, doc in ((small, s), (mid, m)):  # the AHP appendix exactly when a role is weighted by AHP
         uses_ahp = any(r.weighting.method == "ahp" for r in eng.roles)
         assert ("calibration" in [a.key for a in doc.appendices]) == uses_ahp
-    direct = _with(small, roles=[dict(r.model_dump(), weighting={"method": "direct"}) for r in small.roles])
+    direct = with_changes(small, roles=[dict(r.model_dump(), weighting={"method": "direct"}) for r in small.roles])
     if any(i.weight is None for r in direct.roles for i in r.indicators):
         direct = None  # the sample has no direct weights to fall back on
     if direct is not None:
@@ -125,7 +107,7 @@ def test_legal_clauses_and_appeal_numbers(small):
 
 
 def test_deadline_calendar_follows_cycles_and_working_days(small):
-    eng = _with(small, governance__effective_date=dt.date(2027, 1, 1), cycles__submit_day=5,
+    eng = with_changes(small, governance__effective_date=dt.date(2027, 1, 1), cycles__submit_day=5,
                 cycles__review_day=10, cycles__interview_day=17, appeal__window_days=7)
     cal = deadline_calendar(eng)
     assert len(cal) == 12
@@ -134,7 +116,7 @@ def test_deadline_calendar_follows_cycles_and_working_days(small):
     assert first["submit"] == dt.date(2027, 2, 5) and first["interview"] == dt.date(2027, 2, 17)
     assert first["appeal"] == dt.date(2027, 2, 19)  # Wed 10 Feb + 7 working days
     assert cal[-1]["review"] == dt.date(2028, 1, 10)
-    q = deadline_calendar(_with(eng, cycles__default="quarterly"))
+    q = deadline_calendar(with_changes(eng, cycles__default="quarterly"))
     assert [r["end"] for r in q] == [dt.date(2027, 3, 31), dt.date(2027, 6, 30), dt.date(2027, 9, 30),
                                      dt.date(2027, 12, 31)]
 
@@ -223,7 +205,7 @@ def test_html_is_self_contained(mid_out):
 
 def test_html_escapes_user_text(small, tmp_path):
     evil = '<script>alert("x")</script>&<b>'
-    eng = _with(small, client__name=evil, result_use__promotion='<img src=x onerror="alert(1)">')
+    eng = with_changes(small, client__name=evil, result_use__promotion='<img src=x onerror="alert(1)">')
     paths = render_all(eng, tmp_path, formats="html", today=TODAY)
     html = paths["html"].read_text(encoding="utf-8")
     assert "<script>" not in html and "<img src=x" not in html
@@ -233,7 +215,7 @@ def test_html_escapes_user_text(small, tmp_path):
 
 # --------------------------------------------------------------------------------------------- refusal, atomicity, CLI
 def test_engagement_with_errors_is_not_rendered(small, tmp_path):
-    bad = _with(small, roles__0__indicators__0__weight=1.0)  # weights no longer sum to 100
+    bad = with_changes(small, roles__0__indicators__0__weight=1.0)  # weights no longer sum to 100
     out = tmp_path / "out"
     with pytest.raises(InputError) as exc:
         render_all(bad, out)
@@ -251,7 +233,7 @@ def test_unknown_format_is_rejected(small, tmp_path):
 def test_failing_render_leaves_previous_files_intact(small, tmp_path, monkeypatch):
     first = render_all(small, tmp_path, formats="docx,html,xlsx", today=TODAY)
     before = {k: p.read_bytes() for k, p in first.items()}
-    changed = _with(small, client__name="改名后的公司")
+    changed = with_changes(small, client__name="改名后的公司")
 
     import toolkit.render_docx as rd
 
@@ -329,7 +311,7 @@ def test_english_document_has_no_chinese_from_toolkit_defaults(small):
 
 
 def test_client_text_stays_as_written_in_english(small):
-    client = _with(small, result_use={"promotion": "由总经理决定晋升。", "training": ["内部分享会"]})
+    client = with_changes(small, result_use={"promotion": "由总经理决定晋升。", "training": ["内部分享会"]})
     assert "result_use" in client.model_fields_set
     text = build_document(client, "en", today=TODAY, figures=False).all_text()
     assert "由总经理决定晋升。" in text and "内部分享会" in text

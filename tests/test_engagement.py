@@ -5,8 +5,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from conftest import MIDSIZE, SMALL, dump_raw, load_raw
+
 from toolkit.engagement import load_engagement, new_engagement, save_engagement
 from toolkit.errors import InputError
 
@@ -57,7 +57,7 @@ def test_round_trip_keeps_comments_order_and_meaning(tmp_path: Path) -> None:
     original, saved = src.read_text(encoding="utf-8"), out.read_text(encoding="utf-8")
     comments = [line.strip() for line in original.splitlines() if line.strip().startswith("#")]
     assert comments and all(c in saved for c in comments)
-    top_keys = lambda text: [l.split(":")[0] for l in text.splitlines() if l and l[0].isalpha()]  # noqa: E731
+    top_keys = lambda text: [l.split(":")[0] for l in text.splitlines() if l and l[0].isalpha()]
     assert top_keys(saved) == top_keys(original)
     assert load_engagement(out).model_dump() == eng.model_dump()
     # profile defaults are not written back

@@ -11,39 +11,19 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import with_changes
 from openpyxl import load_workbook
 
 from toolkit.actuals import read_form_workbook
-from toolkit.engagement import load_engagement
 from toolkit.forms import form_workbook, grade_formula, locate_inputs, write_forms
 from toolkit.grading import grade_by_bands, weighted_totals
 from toolkit.model import BandRule, BonusRule, DeductionRule, RatioRule, StepsRule, VetoRule
-from toolkit.paths import samples_dir
 from toolkit.scheme import resolve_scheme
 from toolkit.scoring import indicator_table, score_values
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.fixture(scope="module")
-def mid():
-    return load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_engagement(samples_dir() / "small_company" / "engagement.yaml")
-
-
-def _with(eng, **changes):
-    data = eng.model_dump()
-    for path, value in changes.items():
-        node = data
-        keys = path.split("__")
-        for k in keys[:-1]:
-            node = node[int(k)] if k.isdigit() else node[k]
-        node[keys[-1]] = value
-    return type(eng).model_validate(data)
 
 
 def _every_rule(eng):
@@ -142,7 +122,7 @@ def test_text_never_becomes_a_formula(small, tmp_path):
             "roles__0__name": "+cmd|' /C calc'!A0",
             "roles__0__indicators__0__evaluator": "@SUM(1+1)",
             "roles__1__name": "-2+3"}
-    eng = _with(small, **evil)
+    eng = with_changes(small, **evil)
     paths = write_forms(eng, tmp_path)
     wb = load_workbook(paths["all"])
     seen = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import SMALL
+
 from toolkit.engagement import load_engagement
 from toolkit.goals import alignment_findings, alignment_matrix, goal_findings, parse_goal_text, smart_check
 from toolkit.model import Goal

@@ -58,7 +58,7 @@ _API: dict[str, str] = {
 }
 
 
-__all__ = sorted(_API) + ["__version__"]
+__all__ = [*sorted(_API), "__version__"]  # noqa: PLE0604 - names from the lazy table
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,7 @@ position in the file.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,8 +18,15 @@ from .model import Indicator, RolePreset, SizeProfile
 from .paths import templates_dir
 from .yamlio import position_of, read_data_file, read_yaml
 
-__all__ = ["load_catalogue", "load_presets", "size_profiles", "catalogue_frame", "presets_frame",
-           "indicator_name", "validation_findings"]
+__all__ = [
+    "catalogue_frame",
+    "indicator_name",
+    "load_catalogue",
+    "load_presets",
+    "presets_frame",
+    "size_profiles",
+    "validation_findings",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -116,19 +123,19 @@ def _load_list(path: Path, model: type[M], key: str) -> list[M]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogue(root: str) -> dict[str, Indicator]:
     items = _load_list(Path(root) / "catalogue" / "indicators.yaml", Indicator, "indicators")
     return {i.id: i for i in items}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _presets(root: str) -> dict[str, RolePreset]:
     items = _load_list(Path(root) / "catalogue" / "role_presets.yaml", RolePreset, "roles")
     return {p.id: p for p in items}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _profiles(root: str) -> dict[str, SizeProfile]:
     items = read_data_file(Path(root) / "catalogue" / "size_profiles.yaml")
     return {size: SizeProfile.model_validate({"size": size, **body}) for size, body in items.items()}

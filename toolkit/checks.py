@@ -12,7 +12,7 @@ from .i18n import t
 from .model import Engagement
 from .scheme import RoleScheme, resolve_role
 
-__all__ = ["check_engagement", "scheme_findings", "exit_code"]
+__all__ = ["check_engagement", "exit_code", "scheme_findings"]
 
 _MIN_WEIGHT = 5.0
 

@@ -87,6 +87,11 @@ class Figure:
 Block = Union[Para, Heading, Table, Figure]  # noqa: UP007 - a runtime alias, kept readable
 
 
+def _heading(label: str, title: str) -> str:
+    """第一章　总则 (ideographic space after a Chinese label) / Chapter 1  General provisions."""
+    return f"{label}\u3000{title}" if label[:1] in ("第", "附") else f"{label}  {title}"
+
+
 @dataclass
 class Article:
     number: int
@@ -96,7 +101,7 @@ class Article:
 
     @property
     def heading(self) -> str:
-        return f"{self.label}　{self.title}" if self.label.startswith("第") else f"{self.label}  {self.title}"
+        return _heading(self.label, self.title)
 
 
 @dataclass
@@ -109,7 +114,7 @@ class Chapter:
 
     @property
     def heading(self) -> str:
-        return f"{self.label}　{self.title}" if self.label.startswith("第") else f"{self.label}  {self.title}"
+        return _heading(self.label, self.title)
 
 
 @dataclass
@@ -122,7 +127,7 @@ class Appendix:
 
     @property
     def heading(self) -> str:
-        return f"{self.label}　{self.title}" if self.label.startswith("附") else f"{self.label}  {self.title}"
+        return _heading(self.label, self.title)
 
 
 @dataclass

@@ -16,11 +16,18 @@ from .catalogue import load_catalogue, load_presets, size_profiles, validation_f
 from .errors import Finding, InputError
 from .fileio import atomic_write_text
 from .i18n import t
-from .model import Client, Engagement, Goal, Role, RoleIndicator, StrategyItem
+from .model import Client, Engagement, Role, RoleIndicator
 from .yamlio import dump_yaml, merge_into, position_of, read_yaml
 
-__all__ = ["load_engagement", "save_engagement", "parse_engagement", "reference_findings", "new_engagement",
-           "new_engagement_yaml", "locate_findings"]
+__all__ = [
+    "load_engagement",
+    "locate_findings",
+    "new_engagement",
+    "new_engagement_yaml",
+    "parse_engagement",
+    "reference_findings",
+    "save_engagement",
+]
 
 _SOURCES: dict[int, CommentedMap] = {}
 
@@ -247,7 +254,7 @@ def new_engagement(client: str, size: str, role_ids: list[str], *, industry: str
     dept = max(dept, k)
     people = [dept // k + (1 if i < dept % k else 0) for i in range(k)]  # spread evenly, at least one each
     profile = size_profiles()[size]
-    lo, hi = profile.indicators_per_role
+    _, hi = profile.indicators_per_role
     roles = []
     for rid in role_ids:
         p = presets[rid]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-__all__ = ["Finding", "ToolkitError", "InputError", "format_findings"]
+__all__ = ["Finding", "InputError", "ToolkitError", "format_findings"]
 
 Severity = Literal["error", "warning", "info"]
 

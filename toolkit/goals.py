@@ -18,8 +18,15 @@ from .errors import Finding, InputError
 from .i18n import t
 from .model import Engagement, Goal
 
-__all__ = ["SmartResult", "parse_goal_text", "smart_check", "alignment_findings", "goal_findings",
-           "alignment_matrix", "VAGUE_WORDS"]
+__all__ = [
+    "VAGUE_WORDS",
+    "SmartResult",
+    "alignment_findings",
+    "alignment_matrix",
+    "goal_findings",
+    "parse_goal_text",
+    "smart_check",
+]
 
 VAGUE_WORDS = ("提升", "提高", "加强", "增强", "优化", "完善", "改善", "改进", "积极", "努力", "配合", "确保", "尽快",
                "显著", "大幅", "进一步", "争取", "力争", "适当", "有效", "扩大")
@@ -38,20 +45,20 @@ _DATE_PATTERNS = (
     (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末|份)?"), "ym"),
     (re.compile(rf"{_REL_YEAR}\s*(\d{{1,2}})\s*月(?:底|末|份)?"), "rel_ym"),
     (re.compile(r"(\d{4})\s*年?\s*(?:第\s*)?[Qq]\s*([1-4])(?:\s*季度)?(?:末|底)?|(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度(?:末|底)?"), "q"),
-    (re.compile(r"(?:end\s+of\s+)?[Qq]([1-4])\s+(\d{4})", re.I), "q_en"),
+    (re.compile(r"(?:end\s+of\s+)?[Qq]([1-4])\s+(\d{4})", re.IGNORECASE), "q_en"),
     (re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末|全年)"), "y_end"),
     (re.compile(rf"{_REL_YEAR}\s*(?:年底|年末|底|末)"), "rel_y_end"),
-    (re.compile(r"(?:by|before|until)\s+(?:the\s+)?end\s+of\s+(\d{4})", re.I), "y_end"),
-    (re.compile(r"(?:by|before|until)\s+(\d{4})-(\d{1,2})-(\d{1,2})", re.I), "ymd"),
+    (re.compile(r"(?:by|before|until)\s+(?:the\s+)?end\s+of\s+(\d{4})", re.IGNORECASE), "y_end"),
+    (re.compile(r"(?:by|before|until)\s+(\d{4})-(\d{1,2})-(\d{1,2})", re.IGNORECASE), "ymd"),
     (re.compile(r"(本月|本季度|本年度|今年|年底|年末|季度末|月底|上半年|下半年|本财年|[Qq][1-4]|第[一二三四]季度)"), "relative"),
 )
-_FROM_TO = re.compile(rf"(?:由|从|from)\s*({_NUM})\s*({_UNIT})?\s*(?:提升|提高|增长|增加|降低|下降|减少|降|升|增|to|up to|down to|→|->)*\s*(?:到|至|为|to)\s*({_NUM})\s*({_UNIT})?", re.I)
-_TARGET = re.compile(rf"(?:达到|达|提升到|提高到|增长到|增加到|降低到|降到|降至|提升至|提高至|控制在|完成|不低于|不少于|不高于|不超过|≥|≤|>=|<=|at least|at most|reach(?:es)?|to)\s*({_NUM})\s*({_UNIT})?", re.I)
-_ANY_NUM_UNIT = re.compile(rf"({_NUM})\s*({_UNIT})", re.I)
+_FROM_TO = re.compile(rf"(?:由|从|from)\s*({_NUM})\s*({_UNIT})?\s*(?:提升|提高|增长|增加|降低|下降|减少|降|升|增|to|up to|down to|→|->)*\s*(?:到|至|为|to)\s*({_NUM})\s*({_UNIT})?", re.IGNORECASE)
+_TARGET = re.compile(rf"(?:达到|达|提升到|提高到|增长到|增加到|降低到|降到|降至|提升至|提高至|控制在|完成|不低于|不少于|不高于|不超过|≥|≤|>=|<=|at least|at most|reach(?:es)?|to)\s*({_NUM})\s*({_UNIT})?", re.IGNORECASE)
+_ANY_NUM_UNIT = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:到|截至|截止|截止到|前|之前|以前|内|以内|在|于|将|把|使|让|实现|完成|确保|提升|提高|降低|增加|减少|增长|"
-                   r"末前|底前|末|底|increase|raise|reduce|lower|grow|cut|achieve|reach|deliver|hold)\s*", re.I)
+                   r"末前|底前|末|底|increase|raise|reduce|lower|grow|cut|achieve|reach|deliver|hold)\s*", re.IGNORECASE)
 _TAIL = re.compile(r"\s*(?:前|之前|以前|由|从|达到|达|至|到|为|提升到|提高到|增长到|降低到|降至|控制在|不低于|不少于|不高于|"
-                   r"不超过|提升|提高|增长|降低|from|to|by|at least|at most|reach(?:es)?)$", re.I)
+                   r"不超过|提升|提高|增长|降低|from|to|by|at least|at most|reach(?:es)?)$", re.IGNORECASE)
 _PUNCT = " ，,。:：；;、"
 
 

@@ -6,13 +6,14 @@ part of the toolkit owns its own text. Placeholders use ``str.format`` syntax.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Iterator, Literal
+from functools import cache
+from typing import Literal
 
 from .paths import templates_dir
 
-__all__ = ["t", "get_language", "set_language", "language", "LANGUAGES", "messages"]
+__all__ = ["LANGUAGES", "get_language", "language", "messages", "set_language", "t"]
 
 Lang = Literal["zh", "en"]
 LANGUAGES: tuple[str, ...] = ("zh", "en")
@@ -48,7 +49,7 @@ def language(lang: str | None) -> Iterator[None]:
         _current.pop()
 
 
-@lru_cache(maxsize=None)
+@cache
 def messages() -> dict[str, dict[str, str]]:
     """All catalogue entries merged from ``templates/i18n/*.yaml``; a key defined twice is a bug."""
     from .yamlio import read_data_file

@@ -8,17 +8,51 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 __all__ = [
-    "Direction", "Category", "Cycle", "RoleType", "Size", "Method",
-    "LinearRule", "RatioRule", "BandRule", "StepsRule", "DeductionRule", "BonusRule", "VetoRule", "RatingRule",
-    "ScoringRule", "RatingLevel", "Indicator", "PresetIndicator", "RolePreset", "SizeProfile",
-    "Client", "StrategyItem", "Goal", "Judgment", "JudgmentAudit", "Participant", "Weighting", "RoleIndicator", "Role",
-    "Cycles", "RaterGroup", "Grade", "Distribution", "ResultUse", "Feedback", "Appeal", "Governance", "Employee",
-    "Engagement", "SLUG",
+    "SLUG",
+    "Appeal",
+    "BandRule",
+    "BonusRule",
+    "Category",
+    "Client",
+    "Cycle",
+    "Cycles",
+    "DeductionRule",
+    "Direction",
+    "Distribution",
+    "Employee",
+    "Engagement",
+    "Feedback",
+    "Goal",
+    "Governance",
+    "Grade",
+    "Indicator",
+    "Judgment",
+    "JudgmentAudit",
+    "LinearRule",
+    "Method",
+    "Participant",
+    "PresetIndicator",
+    "RaterGroup",
+    "RatingLevel",
+    "RatingRule",
+    "RatioRule",
+    "ResultUse",
+    "Role",
+    "RoleIndicator",
+    "RolePreset",
+    "RoleType",
+    "ScoringRule",
+    "Size",
+    "SizeProfile",
+    "StepsRule",
+    "StrategyItem",
+    "VetoRule",
+    "Weighting",
 ]
 
 SLUG = r"^[a-z][a-z0-9_]*$"
@@ -127,7 +161,7 @@ class RatingRule(_Base):
 
 
 ScoringRule = Annotated[
-    Union[LinearRule, RatioRule, BandRule, StepsRule, DeductionRule, BonusRule, VetoRule, RatingRule],
+    LinearRule | RatioRule | BandRule | StepsRule | DeductionRule | BonusRule | VetoRule | RatingRule,
     Field(discriminator="type"),
 ]
 
@@ -165,7 +199,7 @@ class Indicator(_Base):
     allow_negative: bool = Field(False, description="targets may be negative (e.g. NPS)")
 
     @model_validator(mode="after")
-    def _qualitative_has_scale(self) -> "Indicator":
+    def _qualitative_has_scale(self) -> Indicator:
         if not self.quantitative:
             if not self.scale or len(self.scale) < 3:
                 raise ValueError("a qualitative indicator needs a behaviour-anchored scale of at least 3 levels")
@@ -340,7 +374,7 @@ class Role(_Base):
     cycle: Cycle | None = None
     indicators: list[RoleIndicator] = Field(default_factory=list)
     weighting: Weighting = Field(default_factory=Weighting)
-    raters: list["RaterGroup"] | None = Field(None, description="360 rater weights for this role (else engagement's)")
+    raters: list[RaterGroup] | None = Field(None, description="360 rater weights for this role (else engagement's)")
 
 
 class Cycles(_Base):
@@ -370,7 +404,7 @@ class Distribution(_Base):
     min_group_size: int = Field(25, ge=2)
 
     @model_validator(mode="after")
-    def _shares(self) -> "Distribution":
+    def _shares(self) -> Distribution:
         if self.mode != "none" and self.shares and abs(sum(self.shares.values()) - 1) > 1e-6:
             raise ValueError(f"distribution shares sum to {sum(self.shares.values()):.3f}, not 1")
         return self
@@ -455,7 +489,7 @@ class Engagement(_Base):
     notes: str = ""
 
     @model_validator(mode="after")
-    def _fill_from_size_profile(self, info: ValidationInfo) -> "Engagement":
+    def _fill_from_size_profile(self, info: ValidationInfo) -> Engagement:
         missing = [s for s in _PROFILE_SECTIONS if s not in self.model_fields_set]
         if not missing:
             return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "templates_dir", "samples_dir", "notebooks_dir"]
+__all__ = ["ROOT", "notebooks_dir", "samples_dir", "templates_dir"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,9 @@ import pandas as pd
 
 from .catalogue import indicator_name, load_catalogue, load_presets
 from .i18n import get_language
-from .model import Engagement, Indicator, Role
+from .model import Engagement, Indicator, PresetIndicator, Role, RoleIndicator
 
-__all__ = ["ResolvedIndicator", "RoleScheme", "Scheme", "resolve_scheme", "resolve_role"]
+__all__ = ["ResolvedIndicator", "RoleScheme", "Scheme", "resolve_role", "resolve_scheme"]
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def resolve_role(eng: Engagement, role: Role) -> RoleScheme:
         ind = cat[ri.id]
         pa = preset_anchors.get(ri.id)
 
-        def pick(name: str) -> float | None:
+        def pick(name: str, ri: RoleIndicator = ri, pa: PresetIndicator | None = pa) -> float | None:
             v = getattr(ri, name)
             return v if v is not None else (getattr(pa, name) if pa is not None else None)
 

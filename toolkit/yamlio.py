@@ -17,7 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .errors import InputError
 from .i18n import t
 
-__all__ = ["read_yaml", "read_data_file", "load_yaml_text", "dump_yaml", "position_of", "merge_into"]
+__all__ = ["dump_yaml", "load_yaml_text", "merge_into", "position_of", "read_data_file", "read_yaml"]
 
 
 def _yaml(sequence: int = 4, offset: int = 2) -> YAML:
@@ -118,7 +118,7 @@ def read_data_file(path: str | Path) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(fh, Loader=loader)
 
 
 def load_yaml_text(text: str) -> Any:

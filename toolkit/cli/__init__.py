@@ -14,7 +14,7 @@ import click
 from ..errors import ToolkitError
 from ..i18n import set_language, t
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["COMMANDS", "main"]
 
 #: command name -> (module under toolkit.cli, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {

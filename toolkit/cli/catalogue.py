@@ -8,6 +8,7 @@ from ..errors import InputError
 from ..i18n import get_language, t
 from ._common import echo_json, echo_table
 
+
 def _headers(frame):  # type: ignore[no-untyped-def]
     """Column headers in the user's language."""
     return frame.rename(columns={c: t(f"col.{c}") for c in frame.columns})

@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 
 from ..engagement import new_engagement, new_engagement_yaml, parse_engagement
-from ..yamlio import load_yaml_text
-from ..fileio import atomic_write_text
 from ..errors import InputError
+from ..fileio import atomic_write_text
 from ..i18n import t
+from ..yamlio import load_yaml_text
 
 
 @click.command(help="Write DIR/engagement.yaml for a new client from the role presets and the company-size profile.")
