@@ -131,6 +131,8 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     findings: list[Finding] = []
     if len(raw) == 0:
         raise InputError(t("scoring.no_rows"), location=f"{file}: row 2", hint=t("scoring.no_rows.hint"))
+    if "_where" not in raw.columns:  # rows made in memory (e.g. simulated): number them as a CSV file would
+        raw = raw.assign(_where=[f"row {i + 2}" for i in range(len(raw))])
 
     def bad(mask: Any, col: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
         code = key

@@ -211,7 +211,6 @@ def calibration_actuals(ws: Worksheet, table: Any) -> tuple[Any, str]:
     from .simulate import simulate_actuals
 
     raw = simulate_actuals(ws.eng, seed=2026)
-    raw["_where"] = [f"row {i + 2}" for i in range(len(raw))]  # as toolkit.actuals.read_table numbers rows
     return validate_actuals(raw, ws.eng, table, file="simulated"), t("batch.actuals_simulated", seed=2026)
 
 
