@@ -205,7 +205,9 @@ def test_save_writes_yaml_atomically_keeps_previous_and_comments(eng_path: Path)
     eng = load_engagement(eng_path)
     js = {(j.a, j.b): j.value for j in eng.role(rid).weighting.judgments}
     assert js == {(ids[0], ids[1]): 3, (ids[1], ids[2]): pytest.approx(0.5)}
-    assert eng.role(rid).weighting.method == "ahp"
+    # ad_placement is weighted directly: saving judgments keeps method: direct and the file weights …
+    assert eng.role(rid).weighting.method == "direct"
+    assert [ri.weight for ri in eng.role(rid).indicators] == [20, 30, 25, 25]
     # saving is not a hand edit: reopening asks nothing
     ws.journal.close()  # type: ignore[union-attr]
     assert open_workshop(eng_path).journal.check.status == "ok"  # type: ignore[union-attr]
@@ -328,3 +330,75 @@ def test_aip_aggregation_goes_through_the_engine(eng_path: Path) -> None:
     assert group.weights == pytest.approx(expected.weights.to_dict())
     assert group.consensus == pytest.approx(expected.consensus)
     assert "AIP" in PairwisePanel(ws).results.html.value
+
+
+def test_direct_role_shows_file_weights_until_the_judgments_are_chosen_explicitly(eng_path: Path) -> None:
+    ws = open_workshop(eng_path, who="顾问甲")
+    page = WorkshopPage(ws)
+    panel = page.weights
+    assert panel.role.value == "ad_placement"
+    html = panel.results.html.value
+    # the file's weights are the current weights; the AHP column is only what the judgments say so far
+    assert "当前权重（方案文件）" in html and "目前判断所得权重" in html and "最终权重" not in html
+    assert [f"<td class='wc-{k}'><b>{v}%</b></td>" in html for k, v in enumerate((20, 30, 25, 25))] == [True] * 4
+    assert panel.results.use.layout.display != "none"
+    ids = ws.indicators("ad_placement")
+    values = {(0, 1): 3, (0, 2): 2, (0, 3): 1, (1, 2): 2, (1, 3): 3, (2, 3): 1}
+    for (i, j), v in values.items():
+        if v == 1:  # "equally important" is confirmed without moving the slider
+            ws.answer("ad_placement", "", ids[i], ids[j], 1)
+        else:
+            panel.sliders[("", ids[i], ids[j])].value = v
+    panel.build()
+    assert "当前权重（方案文件）" in panel.results.html.value  # answering alone never replaces the file weights
+    panel.results.use.click()  # the explicit choice, journaled
+    assert ws.journal.state()["method/ad_placement"] == "ahp"  # type: ignore[union-attr]
+    html = panel.results.html.value
+    assert "当前权重（方案文件）" not in html and "最终权重（整数 %，用于考核表）" in html
+    final = ws.final_percent("ad_placement")
+    assert final is not None and sum(final.values()) == 100 and min(final.values()) >= 5
+    page.save.click()
+    role = load_engagement(eng_path).role("ad_placement")
+    assert role.weighting.method == "ahp" and len(role.weighting.judgments) == 6
+    assert {ri.id: ri.weight for ri in role.indicators} == final
+
+
+def test_final_whole_percent_weights_are_the_documents(eng_path: Path) -> None:
+    """event_planning's judgments give raw AHP 34.9/18.4/9.8/18.4/18.4 %; the forms use 35/18/10/19/18."""
+    from toolkit.hierarchy import role_weights
+
+    ws = open_workshop(eng_path)
+    expected = role_weights(load_engagement(eng_path).role("event_planning")).percent
+    assert ws.final_percent("event_planning") == expected
+    panel = PairwisePanel(ws, role="event_planning")
+    html = panel.results.html.value
+    assert "最终权重（整数 %，用于考核表）" in html and "当前权重" not in html
+    ids = ws.indicators("event_planning")
+    cells = [f"<td class='wf-{k}'><b>{expected[i]}%</b></td>" for k, i in enumerate(ids)]
+    assert all(c in html for c in cells), html
+    a = ws.analysis("event_planning")
+    assert any(abs(a.weights[i] * 100 - expected[i]) > 0.1 for i in ids)  # the raw weights are not whole
+    # an incomplete comparison has no final weights yet, and says so
+    ws.answer("event_planning", "", ids[0], ids[1], None)
+    ws.answer("event_planning", "", ids[0], ids[2], None)
+    ws.answer("event_planning", "", ids[0], ids[3], None)
+    ws.answer("event_planning", "", ids[0], ids[4], None)
+    assert ws.final_percent("event_planning") is None
+    panel.build()
+    assert "在所有比较完成后显示" in panel.results.html.value
+
+
+def test_page_opens_on_goals_with_goal_and_strategy_texts(eng_path: Path) -> None:
+    ws = open_workshop(eng_path)
+    page = WorkshopPage(ws)
+    assert page.tabs.selected_index == 0 and page.tabs.titles[0] == "部门目标"
+    eng = load_engagement(eng_path)
+    head = page.goals.widget.children[0].children[0].value
+    strategy = {s.id: s.text for s in eng.strategy}
+    assert eng.goals[0].text in head and strategy[eng.goals[0].strategy[0]] in head
+    assert "g_brand_awareness" not in head and "s_east_brand" not in head
+    feedback = page.goals.feedback[eng.goals[0].id].value
+    assert "服务于战略：" + strategy["s_east_brand"] in feedback and "s_east_brand" not in feedback
+    ws.journal.close()  # type: ignore[union-attr]
+    # a participant only gives judgments: their page opens on the weights
+    assert WorkshopPage(open_workshop(eng_path, participant="张总")).tabs.selected_index == 2

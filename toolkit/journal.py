@@ -55,6 +55,7 @@ __all__ = [
     "JournalCheck",
     "JournalConflict",
     "check_journal",
+    "close_journal",
     "file_identity",
     "journal_path",
 ]
@@ -479,6 +480,30 @@ class Journal:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def close_journal(engagement_path: str | os.PathLike[str], path: str | os.PathLike[str] | None = None) -> bool:
+    """Fold the WAL into the journal and leave it as one file (no ``-wal``/``-shm`` beside it).
+
+    Called by ``appraisal workshop`` after the page server stopped: kernels killed by the server never close their
+    connections, so SQLite keeps its side files. A full checkpoint followed by a switch to rollback mode removes
+    them; the next :meth:`Journal.open` switches back to WAL. Returns False (and changes nothing) when another
+    process still holds the journal open.
+    """
+    jp = Path(path) if path is not None else journal_path(engagement_path)
+    if not jp.exists():
+        return False
+    try:
+        con = sqlite3.connect(str(jp), timeout=5.0, isolation_level=None)
+        try:
+            busy = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if busy:
+                return False
+            return str(con.execute("PRAGMA journal_mode=DELETE").fetchone()[0]).lower() == "delete"
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
 
 
 def _set_aside(path: Path, why: str) -> Path:

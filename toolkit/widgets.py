@@ -112,7 +112,12 @@ class GoalEditor(_Panel):
             fb.add_class(f"goal-smart-{i}")
             box.observe(lambda ch, gid=g.id: self._changed(gid, ch["new"]), names="value")
             self.boxes[g.id], self.feedback[g.id] = box, fb
-            rows.append(w.VBox([w.HTML(f"<b>{html.escape(g.id)}</b>"), box, fb]))
+            strategies = workshop.strategy_texts(g.id)
+            head = w.HTML(f"<b>{i + 1}. {html.escape(g.text)}</b>" + (
+                f"<div class='goal-strategy'><small>{html.escape(t('workshop.goal.serves', self.lang))}"
+                f"{html.escape('；'.join(strategies))}</small></div>" if strategies else ""))
+            head.add_class(f"goal-head-{i}")
+            rows.append(w.VBox([head, box, fb]))
             self._render(g.id)
         self.widget = w.VBox(rows)
         self.widget.add_class("ws-goals")
@@ -136,8 +141,15 @@ class GoalEditor(_Panel):
         r = smart_check(g.model_copy(update={"text": text}) if isinstance(g, Goal) else text, lang=self.lang)
         head = t("workshop.goal.smart_ok", self.lang) if r.ok else t(
             "workshop.goal.smart_score", self.lang, score=f"{r.score:.0%}")
+        strategies = "；".join(self.ws.strategy_texts(goal_id))
+
+        def message(it: dict[str, Any]) -> str:  # the strategy by its text, not its id
+            if it["field"] == "strategy" and it["ok"] and strategies:
+                return t("workshop.goal.serves", self.lang) + strategies
+            return str(it["message"])
+
         items = "".join(f"<li class='{'ok' if it['ok'] else 'miss'}'>{'✓' if it['ok'] else '✗'} "
-                        f"{html.escape(str(it['message']))}</li>" for it in r.items)
+                        f"{html.escape(message(it))}</li>" for it in r.items)
         vague = (f"<div class='miss'>{html.escape(t('workshop.goal.vague', self.lang, words='、'.join(r.vague)))}"
                  "</div>") if r.vague else ""
         self.feedback[goal_id].value = f"<div><b>{head}</b>{vague}<ul>{items}</ul></div>"
@@ -261,17 +273,26 @@ class ResultsView(_Panel):
         self.accept.add_class("ahp-accept")
         self.message = w.HTML()
         self.message.add_class("ahp-accept-msg")
-        self.widget = w.VBox([self.html, self.accept, self.message])
+        self.use = w.Button(description=t("workshop.use_judgments", self.lang), icon="exchange",
+                            layout=w.Layout(display="none", width="auto", align_self="flex-start"),
+                            tooltip=t("workshop.use_judgments.tip", self.lang))
+        self.use.add_class("ahp-use-judgments")
+        self.widget = w.VBox([self.html, self.use, self.accept, self.message])
         self.target: tuple[str, str] | None = None
+        self.role: str | None = None
+        self.shown: list[str] = []
         self.accept.on_click(self._accept)
+        self.use.on_click(self._use_judgments)
         self.on_accepted: Any = None
 
     def show(self, role: str, participants: list[str]) -> None:
         lang = self.lang
+        self.role, self.shown = role, list(participants)
         ids = self.ws.indicators(role)
         if len(ids) < 2:
             self.html.value = t("workshop.pair.need_two", lang)
             self.accept.layout.display = "none"
+            self.use.layout.display = "none"
             return
         label = {i: html.escape(self.ws.indicator_label(i)) for i in ids}
         singles = {p: self.ws.analysis(role, p) for p in participants}
@@ -281,14 +302,33 @@ class ResultsView(_Panel):
         if group is not None:
             cols.append((t("workshop.result.group", lang, method=(group.aggregation or "aij").upper(),
                            n=len(group.participants) or 1), group))
-        head = "".join(f"<th>{html.escape(c)}</th>" for c, _ in cols)
+        direct = self.ws.file_weights(role)  # the file's weights while the role is weighted directly
+        final = None if direct is not None else self.ws.final_percent(role)
+        so_far = t("workshop.result.so_far", lang) if direct is not None else t("workshop.result.ahp", lang)
+        head = "".join(f"<th>{html.escape(c)}<br><small>{html.escape(so_far)}</small></th>" for c, _ in cols)
+        if direct is not None:
+            head = f"<th class='w-current'>{html.escape(t('workshop.result.current_file', lang))}</th>" + head
+        else:
+            head += f"<th class='w-final'>{html.escape(t('workshop.result.final', lang))}</th>"
         main = cols[-1][1]
         rows = []
-        for i in ids:
-            cells = "".join(f"<td class='w-{ids.index(i)}'>{a.weights.get(i, 0):.1%}</td>" for _, a in cols)
+        for k, i in enumerate(ids):
+            cells = "".join(f"<td class='w-{k}'>{a.weights.get(i, 0):.1%}</td>" for _, a in cols)
+            if direct is not None:
+                cells = f"<td class='wc-{k}'><b>{direct.get(i, 0):g}%</b></td>" + cells
+            else:
+                cells += f"<td class='wf-{k}'><b>{f'{final[i]}%' if final and i in final else '—'}</b></td>"
             bar = f"<span class='bar' style='width:{main.weights.get(i, 0) * 200:.0f}px'></span>"
             rows.append(f"<tr><td>{label[i]}</td>{cells}<td>{bar}</td></tr>")
         parts = [f"<table><tr><th>{t('workshop.result.indicator', lang)}</th>{head}<th></th></tr>{''.join(rows)}</table>"]
+        if direct is not None:
+            parts.append(f"<div class='w-direct-note'>{html.escape(t('workshop.result.direct_note', lang))}</div>")
+            self.use.layout.display = "none" if self.ws.view else "inline-flex"
+        else:
+            self.use.layout.display = "none"
+            if final is None:
+                parts.append(f"<div class='w-final-note'>{html.escape(t('workshop.result.final_pending', lang))}"
+                             "</div>")
         focus = None
         for name, a in cols:
             r = a.result
@@ -329,6 +369,15 @@ class ResultsView(_Panel):
             self.target = None
             self.accept.layout.display = "none"
         self.html.value = "".join(parts)
+
+    def _use_judgments(self, _: Any = None) -> None:
+        """The explicit choice to replace a directly weighted role's file weights by the judgments' weights."""
+        if self.role is None:
+            return
+        with self.ws.lock:
+            self.ws.use_judgments(self.role)
+            self.message.value = html.escape(t("workshop.use_judgments.done", self.lang))
+            self.show(self.role, self.shown)
 
     def _accept(self, _: Any = None) -> None:
         if self.target is None:
@@ -506,8 +555,8 @@ class WorkshopPage(_Panel):
     ``poll`` (seconds) starts a background check for other browsers' answers and for hand edits of the file.
     """
 
-    def __init__(self, workshop: Workshop, *, lang: str | None = None, tab: int = 2, poll: float | None = None
-                 ) -> None:
+    def __init__(self, workshop: Workshop, *, lang: str | None = None, tab: int | None = None,
+                 poll: float | None = None) -> None:
         self.ws = workshop
         self.lang = lang or workshop.lang
         eng = workshop.engagement
@@ -529,7 +578,8 @@ class WorkshopPage(_Panel):
         self.weights = PairwisePanel(workshop, lang=self.lang)
         self.tabs = w.Tab(children=[self.goals.widget, self.indicators.widget, self.weights.widget])
         self.tabs.titles = tuple(t(f"workshop.tab.{k}", self.lang) for k in ("goals", "indicators", "weights"))
-        self.tabs.selected_index = tab
+        # the workshop runs goals → indicators → weights; a participant only gives judgments
+        self.tabs.selected_index = tab if tab is not None else (2 if workshop.view else 0)
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.save = w.Button(description=t("workshop.save", self.lang), button_style="primary", icon="save",
                              layout=w.Layout(width="auto"))

@@ -11,6 +11,8 @@ State = the engagement's *base* text (recorded in the journal) + the journal's c
     goal/<goal id>/text              a goal statement
     ind/<role>                       the role's indicator ids
     participant/<name>               {"weight": w} for a participant added in the room
+    method/<role>                    "ahp": the consultant chose to replace a role's direct (file) weights by
+                                     the weights from the judgments (explicit; see :meth:`Workshop.use_judgments`)
 
 Without a journal (``Workshop(engagement)``) the same controller drives the panels inside a JupyterLab notebook.
 """
@@ -200,6 +202,69 @@ class Workshop:
 
     def goal_text(self, goal_id: str) -> str:
         return str(self.values.get(f"goal/{goal_id}/text", ""))
+
+    def strategy_texts(self, goal_id: str) -> list[str]:
+        """The texts of the strategy items a goal serves (the id when the engagement does not define it)."""
+        known = {s.id: s.text for s in self.engagement.strategy}
+        goal = next((g for g in self.engagement.goals if g.id == goal_id), None)
+        return [known.get(s, s) for s in (goal.strategy if goal is not None else [])]
+
+    # ------------------------------------------------------------------------------------------ weights
+    def file_weights(self, role: str) -> dict[str, float] | None:
+        """The role's current weights as the engagement file gives them (percent), while the role is weighted
+        directly (``weighting.method: direct`` with weights) and the consultant has not chosen to replace them by
+        the judgments' weights. ``None`` otherwise: the judgments decide."""
+        if self.values.get(f"method/{role}") == "ahp":
+            return None
+        r = self.engagement.role(role)
+        if r.weighting.method != "direct":
+            return None
+        given = {ri.id: float(ri.weight) for ri in r.indicators if ri.weight is not None}
+        if not given:
+            return None
+        return {i: given.get(i, 0.0) for i in self.indicators(role)}
+
+    def is_direct(self, role: str) -> bool:
+        """True while the file's direct weights are the role's weights (the judgments are only a proposal)."""
+        return self.file_weights(role) is not None
+
+    def use_judgments(self, role: str, use: bool = True) -> dict[str, Any]:
+        """Explicitly choose (journaled) to replace a directly weighted role's file weights by the judgments'
+        weights: the next :meth:`save` writes ``weighting.method: ahp`` for it. Without this choice, saving keeps
+        ``method: direct`` and the file weights, and stores the judgments beside them."""
+        with self.lock:
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != role}
+        return self._write(f"method/{role}", "ahp" if use else None, kind="method", role=role)
+
+    def final_percent(self, role: str) -> dict[str, int] | None:
+        """The final whole-percent weights the forms use, from :func:`toolkit.hierarchy.role_weights` (the role's
+        quantitative band, minimum 5 %, largest-remainder rounding) over the visible participants' judgments.
+        ``None`` while the comparisons are incomplete (or the role cannot be weighted yet)."""
+        from .hierarchy import role_weights
+
+        ids = self.indicators(role)
+        if not ids:
+            return None
+        base = self.engagement.role(role)
+        judgments: list[Judgment] = []
+        for p in self.visible_participants(role):
+            m = self.matrix(role, p)
+            for i, j in np.argwhere(np.triu(~np.isnan(m), 1)):
+                judgments.append(Judgment(a=ids[i], b=ids[j], value=float(m[i, j]), participant=p or None))
+        if len(ids) > 1 and not judgments:
+            return None
+        old = {ri.id: ri for ri in base.indicators}
+        named = {j.participant for j in judgments if j.participant}
+        declared = {x.name: x for x in base.weighting.participants}
+        parts = [declared.get(p) or Participant(name=p, weight=self.participant_weight(p)) for p in named]
+        r = base.model_copy(update={
+            "indicators": [old.get(i) or RoleIndicator(id=i, basic=True) for i in ids],
+            "weighting": Weighting(method="ahp", participants=parts, judgments=judgments,
+                                   aggregation=base.weighting.aggregation)})
+        try:
+            return dict(role_weights(r, lang=self.lang).percent)
+        except InputError:  # incomplete (disconnected) comparisons, an unknown indicator …
+            return None
 
     # ------------------------------------------------------------------------------------------ analysis
     def analysis(self, role: str, participant: str | None = None, *, group: bool = False) -> Analysis:
@@ -441,13 +506,25 @@ class Workshop:
             if judgments or role.weighting.judgments:
                 declared = {x.name: x for x in role.weighting.participants}
                 parts = [declared.get(p) or Participant(name=p, weight=self.participant_weight(p)) for p in used]
-                role.weighting = Weighting(method="ahp" if judgments else role.weighting.method,
+                # a role weighted directly keeps its file weights unless the consultant chose the judgments
+                # (use_judgments); a role without file weights takes the judgments' weights as before
+                method = "ahp" if judgments and not self.is_direct(role.id) else role.weighting.method
+                if method == "ahp" and role.weighting.method == "direct":
+                    pct = self.final_percent(role.id)  # the old direct weights would contradict the judgments
+                    for ri in role.indicators if pct else []:
+                        ri.weight = float(pct[ri.id]) if ri.id in pct else None  # type: ignore[index,operator]
+                role.weighting = Weighting(method=method,
                                            participants=parts, judgments=judgments,
                                            aggregation=role.weighting.aggregation)
         return eng
 
     def save(self) -> Path:
-        """Write the engagement YAML atomically (the previous version kept as ``.prev.yaml``)."""
+        """Write the engagement YAML atomically (the previous version kept as ``.prev.yaml``).
+
+        Judgments are saved under each role's ``weighting``. A role weighted directly (``method: direct`` with
+        weights in the file) stays direct with its file weights unless :meth:`use_judgments` was chosen for it;
+        then it is saved as ``method: ahp``. A role without file weights becomes ``method: ahp`` once judged.
+        """
         from .engagement import save_engagement
 
         if self.path is None:
