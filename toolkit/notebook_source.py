@@ -30,6 +30,13 @@ output_dir: str = ""  # folder for the results JSON and documents; empty: show o
 interactive: bool = False  # True: show the workshop controls (ipywidgets); the numbers stay the same'''
 
 
+#: the save cell explains itself in a comment: the client's copy drops it (it has no output)
+SAVE_COMMENT = """\
+# Save the results: the key numbers of this worksheet go to output_dir/results/<notebook>[__<role>].json;
+# the batch build reads them for its summary and manifest.json (the audit trail). Nothing is shown.
+"""
+
+
 def _md(key: str) -> str:
     """Markdown text for a cell: Chinese, then the English in a quieter style."""
     zh, en = t(key, "zh"), t(key, "en")
@@ -44,42 +51,41 @@ _CELLS: dict[str, list[tuple[str, str | None]]] = {
         ("params", None),
         ("code", '''\
 import pandas as pd
-from IPython.display import display
 from toolkit import worksheet
 from toolkit.goals import alignment_findings, alignment_matrix, goal_findings, smart_check
 
 ws = worksheet.begin("01_goals", engagement, role, lang, output_dir, interactive)
 eng = ws.eng
-pd.DataFrame([eng.client.model_dump()])'''),
+ws.show(pd.DataFrame([eng.client.model_dump()]))'''),
         ("md", "nb.goals.strategy"),
         ("code", '''\
 strategy = pd.DataFrame([s.model_dump() for s in eng.strategy], columns=["id", "text"])
 goals = pd.DataFrame([g.model_dump(mode="json") for g in eng.goals])
-display(strategy)
-goals'''),
+ws.show(strategy)
+ws.show(goals)'''),
         ("md", "nb.goals.smart"),
         ("code", '''\
 smart = [smart_check(g, lang) for g in eng.goals]
 smart_table = pd.DataFrame([{"goal": r.goal_id, "text": r.text, "score": round(r.score, 2), "ok": r.ok,
                              "vague": "、".join(r.vague)} for r in smart])
-smart_table'''),
+ws.show(smart_table)'''),
         ("md", "nb.goals.smart_detail"),
         ("code", '''\
 for r in smart:
     if not r.ok:
         print(f"{r.goal_id}: {r.text}")
-        display(r.to_frame().loc[lambda f: ~f["ok"]])'''),
+        ws.show(r.to_frame().loc[lambda f: ~f["ok"]])'''),
         ("md", "nb.goals.alignment"),
         ("code", '''\
 matrix = alignment_matrix(eng)
-matrix'''),
+ws.show(matrix)'''),
         ("code", '''\
 findings = goal_findings(eng) + alignment_findings(eng)
-pd.DataFrame([f.to_dict() for f in findings], columns=["severity", "code", "location", "message", "hint"])'''),
-        ("md", "nb.save"),
-        ("code", '''\
+ws.show(pd.DataFrame([f.to_dict() for f in findings], columns=["severity", "location", "message", "hint"]),
+        empty="nb.empty.findings")'''),
+        ("code", SAVE_COMMENT + '''\
 ws.save(goals=[r.to_dict() for r in smart], smart_ok=sum(r.ok for r in smart), n_goals=len(smart),
-        alignment=matrix.to_dict(), findings=[f.to_dict() for f in findings])'''),
+        alignment=matrix.to_dict(), findings=[f.to_dict() for f in findings]);'''),
     ],
     "02_indicators": [
         ("md", "nb.indicators.intro"),
@@ -89,46 +95,48 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import display
 from toolkit import worksheet
+from toolkit.i18n import t
 from toolkit.catalogue import catalogue_frame
 from toolkit.scheme import resolve_role
 
 ws = worksheet.begin("02_indicators", engagement, role, lang, output_dir, interactive, per_role=True)
 eng, the_role = ws.eng, ws.role
 rs = resolve_role(eng, the_role)
-pd.DataFrame([{"id": the_role.id, "name": the_role.name, "type": the_role.role_type,
-               "headcount": the_role.headcount, "indicators": len(rs.indicators)}])'''),
+ws.show(pd.DataFrame([{"name": the_role.name, "type": the_role.role_type,
+                       "headcount": the_role.headcount, "indicators": len(rs.indicators)}]))'''),
         ("md", "nb.indicators.catalogue"),
         ("code", '''\
 catalogue = catalogue_frame(role_type=the_role.role_type, lang=lang)
 catalogue["chosen"] = catalogue["id"].isin([i.id for i in rs.indicators])
-catalogue'''),
+ws.show(catalogue.drop(columns="id"))'''),
         ("md", "nb.indicators.chosen"),
         ("code", '''\
 table = rs.table(lang)
-table'''),
+ws.show(table.drop(columns="id"))'''),
         ("md", "nb.indicators.balance"),
         ("code", '''\
 share = rs.quant_share
 band = rs.band
 in_band = band is None or (band[0] - 1e-9 <= share <= band[1] + 1e-9)
-balance = pd.DataFrame([{"quantitative share": round(share, 3),
-                         "band": f"{band[0]:.0%}–{band[1]:.0%}" if band else "—", "in band": in_band}])
-display(balance)
-ax = sns.barplot(data=table, x="weight", y="name", hue="quantitative", dodge=False)
-ax.set(xlabel="%", ylabel="")
+balance = pd.DataFrame([{"quant_share": share, "band": f"{band[0]:.0%}–{band[1]:.0%}" if band else "—",
+                         "in_band": in_band}])
+ws.show(balance, percent=["quant_share"])
+ax = sns.barplot(data=table.assign(kind=table["quantitative"].map(worksheet.kind_label(lang))),
+                 x="weight", y="name", hue="kind", dodge=False)
+ax.set(xlabel=t("nb.col.weight", lang), ylabel="")
+ax.legend(title="")
 worksheet.show_figure(ax)'''),
-        ("md", "nb.indicators.interactive"),
         ("code", '''\
-if interactive:
+if interactive:  # the workshop controls; batch mode (and the client's copy) shows nothing here
+    worksheet.note("nb.indicators.interactive", lang)
     from toolkit.widgets import IndicatorPicker
     from toolkit.workshop import Workshop
 
     display(IndicatorPicker(Workshop(eng, lang=lang), role=the_role.id, lang=lang))'''),
-        ("md", "nb.save"),
-        ("code", '''\
+        ("code", SAVE_COMMENT + '''\
 ws.save(indicators=table["id"].tolist(), weights=dict(zip(table["id"], table["weight"])),
         quant_share=round(share, 6), band=list(band) if band else None, in_band=bool(in_band),
-        n_catalogue=len(catalogue))'''),
+        n_catalogue=len(catalogue));'''),
     ],
     "03_weights": [
         ("md", "nb.weights.intro"),
@@ -137,21 +145,23 @@ ws.save(indicators=table["id"].tolist(), weights=dict(zip(table["id"], table["we
 import pandas as pd
 from IPython.display import display
 from toolkit import worksheet
+from toolkit.i18n import t
 from toolkit.scheme import resolve_role
 
 ws = worksheet.begin("03_weights", engagement, role, lang, output_dir, interactive, per_role=True)
 eng, the_role = ws.eng, ws.role
 rs = resolve_role(eng, the_role)
 uses_ahp = the_role.weighting.method == "ahp" and bool(the_role.weighting.judgments)
-pd.DataFrame([{"role": the_role.name, "method": the_role.weighting.method,
-               "judgments": len(the_role.weighting.judgments),
-               "participants": len(the_role.weighting.participants)}])'''),
+ws.show(pd.DataFrame([{"role": the_role.name, "method": t(f"nb.method.{the_role.weighting.method}", lang),
+                       "judgments": len(the_role.weighting.judgments),
+                       "participants": worksheet.participant_count(the_role)}]))'''),
         ("md", "nb.weights.judgments"),
         ("code", '''\
 judgments = pd.DataFrame([j.model_dump() for j in the_role.weighting.judgments],
                          columns=["a", "b", "value", "participant"]).fillna({"participant": "—"})
-if len(judgments):  # one row per pair, one column per participant
-    display(judgments.pivot_table(index=["a", "b"], columns="participant", values="value", sort=False).round(3))'''),
+ws.show(None if judgments.empty else  # one row per pair, one column per participant
+        judgments.pivot_table(index=["a", "b"], columns="participant", values="value", sort=False),
+        empty="nb.empty.judgments")'''),
         ("md", "nb.weights.ahp"),
         ("code", '''\
 from toolkit.hierarchy import role_weights
@@ -159,30 +169,33 @@ from toolkit.hierarchy import role_weights
 rw = role_weights(the_role, lang=lang) if uses_ahp else None
 result = None if rw is None else getattr(rw.ahp, "aggregate", rw.ahp)
 if rw is not None:
-    display(rw.table)
+    ws.show(rw.table.drop(columns=["id"], errors="ignore"))
     print(f"CR = {result.cr:.4f}  ({'≤' if result.consistent else '>'} {result.threshold:g})")
     for note in rw.notes:
         print(note)
 else:
-    display(rs.table(lang)[["id", "name", "quantitative", "weight"]])'''),
+    ws.show(rs.table(lang)[["name", "quantitative", "weight"]])'''),
         ("md", "nb.weights.group"),
         ("code", '''\
 group = rw.ahp if rw is not None and hasattr(rw.ahp, "aggregate") else None
 if group is not None:
-    display(group.participants)
-    print(f"consensus = {group.consensus:.3f}")
-    display(group.disagreement.head(5))'''),
+    ws.show(group.participants)
+    print(t("nb.consensus", lang, value=f"{group.consensus:.3f}"))
+    ws.show(group.disagreement.head(5))
+else:
+    print(t("nb.empty.group", lang))'''),
         ("md", "nb.weights.diagnosis"),
         ("code", '''\
 from toolkit.ahp import repair_plan
 
 if result is not None and result.n > 2:
-    display(result.most_inconsistent.head(5))
+    ws.show(result.most_inconsistent.head(5))
     plan = repair_plan(result.matrix, names=result.names)
-    display(pd.DataFrame([vars(c) for c in plan.changes]))
+    ws.show(pd.DataFrame([vars(c) for c in plan.changes]), empty="nb.empty.repair")
     print(f"CR {plan.cr_before:.4f} -> {plan.cr_after:.4f}")
 else:
-    plan = None'''),
+    plan = None
+    print(t("nb.empty.diagnosis", lang))'''),
         ("md", "nb.weights.sensitivity"),
         ("code", '''\
 from toolkit.sensitivity import monte_carlo, one_at_a_time
@@ -190,39 +203,38 @@ from toolkit.sensitivity import monte_carlo, one_at_a_time
 weights = (result.weights if result is not None
            else pd.Series({i.id: i.weight / 100 for i in rs.indicators}))
 oat = one_at_a_time(weights)
-display(oat)
-mc = monte_carlo(result.matrix, draws=2000, seed=20261125) if result is not None and result.n > 2 else None
+ws.show(oat, percent=["weight", "lower", "upper"])
+mc = (monte_carlo(result.matrix, names=result.names, draws=2000, seed=20261125)
+      if result is not None and result.n > 2 else None)
 if mc is not None:
-    display(mc.summary)'''),
+    ws.show(mc.summary, percent=["base", "mean", "q05", "q50", "q95", "p_consistent"])'''),
         ("code", '''\
 from toolkit.plots_weights import plot_judgments, plot_weights
 
 if result is not None and result.n > 1:
-    worksheet.show_figure(plot_judgments(result))
-worksheet.show_figure(plot_weights(mc if mc is not None else weights))'''),
-        ("md", "nb.weights.interactive"),
+    worksheet.show_figure(worksheet.relabel(plot_judgments(result, lang=lang), ws.names))
+worksheet.show_figure(worksheet.relabel(plot_weights(mc if mc is not None else weights, lang=lang), ws.names))'''),
         ("code", '''\
-if interactive:
+if interactive:  # the workshop controls; batch mode (and the client's copy) shows nothing here
+    worksheet.note("nb.weights.interactive", lang)
     from toolkit.widgets import PairwisePanel
     from toolkit.workshop import Workshop
 
     display(PairwisePanel(Workshop(eng, lang=lang), role=the_role.id, lang=lang))'''),
-        ("md", "nb.save"),
-        ("code", '''\
+        ("code", SAVE_COMMENT + '''\
 ws.save(method=the_role.weighting.method,
         weights={i.id: i.weight for i in rs.indicators},
         cr=None if result is None else float(result.cr),
         consistent=None if result is None else bool(result.consistent),
         consensus=None if group is None else float(group.consensus),
         repair=None if plan is None else {"cr_after": float(plan.cr_after), "changes": len(plan.changes)},
-        sensitivity=oat, monte_carlo=None if mc is None else mc.summary)'''),
+        sensitivity=oat, monte_carlo=None if mc is None else mc.summary);'''),
     ],
     "04_calibration_review": [
         ("md", "nb.calibration.intro"),
         ("params", None),
         ("code", '''\
 import pandas as pd
-from IPython.display import display
 from toolkit import calibration as cal
 from toolkit import worksheet
 from toolkit.appraise import appraise, summary
@@ -236,65 +248,64 @@ eng = ws.eng
 table = indicator_table(resolve_scheme(eng))
 actuals, source = worksheet.calibration_actuals(ws, table)
 print(source)
-actuals.head()'''),
+ws.show(actuals.head(), columns=["employee", "role", "indicator", "period", "actual", "rating"])'''),
         ("md", "nb.calibration.scores"),
         ("code", '''\
 result = appraise(eng, actuals, table=table)
 facts = summary(result, eng)
-display(cal.score_distribution_by_role(result.totals))
-worksheet.show_figure(plot_score_by_role(result.totals, lang))
-result.totals.head(10)'''),
+ws.show(cal.score_distribution_by_role(result.totals), digits=1)
+worksheet.show_figure(worksheet.relabel(plot_score_by_role(result.totals, lang), ws.names))
+ws.show(result.totals.head(10), digits=1)'''),
         ("md", "nb.calibration.distribution"),
         ("code", '''\
 dist = cal.grade_distribution(result.totals, eng)
-display(dist)
+ws.show(dist, percent=["share", "target_share", "diff"])
 worksheet.show_figure(plot_grades_vs_target(dist, lang))
-cal.rating_distribution_by_rater(result.ratings)'''),
+ws.show(cal.rating_distribution_by_rater(result.ratings), digits=2)'''),
         ("md", "nb.calibration.redundancy"),
         ("code", '''\
-display(cal.discrimination(result.annual, result.table))
+ws.show(cal.discrimination(result.annual, result.table), digits=2)
 redundant = cal.redundant_pairs(result.annual, threshold=0.8)
-redundant'''),
+ws.show(redundant, empty="nb.empty.redundant")'''),
         ("md", "nb.calibration.pay"),
         ("code", '''\
 cost = cal.pay_cost_by_grade(result.totals, eng)
-display(cost)
+ws.show(cost, percent=["pay_share"], digits=2)
 worksheet.show_figure(plot_pay_by_grade(cost, lang))
-pd.Series(result.budget.to_dict())'''),
+ws.show(pd.Series(result.budget.to_dict(), name="value").to_frame(), digits=2)'''),
         ("md", "nb.calibration.whatif"),
         ("code", '''\
 harder = table.assign(**{c: table[c] * 1.1 for c in ("threshold", "target", "stretch")})
 compare = cal.what_if(eng, actuals, table, harder, labels=("now", "plus10"))
 worksheet.show_figure(plot_what_if(compare, lang))
-compare.head(10)'''),
-        ("md", "nb.save"),
-        ("code", '''\
+ws.show(compare.head(10), digits=1)'''),
+        ("code", SAVE_COMMENT + '''\
 ws.save(source=source, employees=facts["employees"], mean_total=facts["mean_total"], grades=facts["grades"],
         budget=facts["budget"], distribution=dist, redundant_pairs=redundant,
         what_if={"mean_delta": float(compare["delta"].mean()),
-                 "grade_changed": int(compare["grade_changed"].sum())})'''),
+                 "grade_changed": int(compare["grade_changed"].sum())});'''),
     ],
     "05_scheme": [
         ("md", "nb.scheme.intro"),
         ("params", None),
         ("code", '''\
 import pandas as pd
-from IPython.display import display
 from toolkit import worksheet
+from toolkit.i18n import t
 from toolkit.scheme import resolve_scheme
 
 ws = worksheet.begin("05_scheme", engagement, role, lang, output_dir, interactive)
 scheme = resolve_scheme(ws.eng)
-pd.DataFrame([{"role": r.role.name, "indicators": len(r.indicators), "weights": r.weights_method,
-               "quantitative share": round(r.quant_share, 3)} for r in scheme.roles])'''),
+ws.show(pd.DataFrame([{"role": r.role.name, "indicators": len(r.indicators),
+                       "method": t(f"nb.method.{r.weights_method}", lang),
+                       "quant_share": r.quant_share} for r in scheme.roles]), percent=["quant_share"])'''),
         ("md", "nb.scheme.render"),
         ("code", '''\
 documents = worksheet.render_documents(ws)
-pd.DataFrame({"file": list(documents.values())}, index=list(documents))'''),
-        ("md", "nb.save"),
-        ("code", '''\
+ws.show(pd.DataFrame({"file": list(documents.values())}), empty="nb.empty.documents")'''),
+        ("code", SAVE_COMMENT + '''\
 ws.save(documents=list(documents.values()), roles=[r.role.id for r in scheme.roles],
-        weights={r.role.id: {i.id: i.weight for i in r.indicators} for r in scheme.roles})'''),
+        weights={r.role.id: {i.id: i.weight for i in r.indicators} for r in scheme.roles});'''),
     ],
 }
 

@@ -7,6 +7,9 @@ module holds the little they share so that they stay readable:
   ``\\uXXXX``-escaped parameters), picks the role, sets the language and the plotting theme;
 * :func:`show_figure` puts a matplotlib figure into the notebook as a PNG whatever the backend
   (batch runs use ``MPLBACKEND=Agg``, where ``plt.show()`` shows nothing);
+* :func:`show` puts a table in front of the client: columns labelled through the message catalogue
+  (``nb.col.<column>``), internal columns dropped, ids replaced by names, numbers rounded, '—' for missing
+  values and a sentence instead of an empty table; :func:`relabel` does the same for a chart's tick labels;
 * :meth:`Worksheet.save` writes the notebook's results JSON atomically; the batch runner reads these files,
   never the notebook, to fill its summary table and manifest (scrapbook is unmaintained).
 
@@ -33,9 +36,16 @@ __all__ = [
     "Worksheet",
     "begin",
     "calibration_actuals",
+    "display_names",
+    "format_frame",
+    "kind_label",
+    "note",
+    "participant_count",
     "read_results",
     "render_documents",
+    "relabel",
     "results_path",
+    "show",
     "show_figure",
     "to_jsonable",
 ]
@@ -98,6 +108,15 @@ class Worksheet:
     @property
     def role_id(self) -> str:
         return self.role.id if self.role is not None else ""
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Display names for the ids of this engagement (indicators, roles, employees) in its language."""
+        return display_names(self.eng, self.lang)
+
+    def show(self, frame: Any, columns: Any = None, **kw: Any) -> None:
+        """:func:`show` with this worksheet's language and names."""
+        show(frame, columns, lang=self.lang, names=self.names, **kw)
 
     def save(self, **results: Any) -> Path | None:
         """Write the results JSON (atomically); returns its path, or None when no ``output_dir`` was given.
@@ -233,3 +252,134 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
             os.replace(p, target)
             paths[key] = target
     return {k: str(Path(p).resolve().relative_to(ws.output_dir)) for k, p in paths.items()}
+
+
+# ------------------------------------------------------------------------------------------------- display
+#: columns that only matter to the code (matrix positions), never shown to the client
+INTERNAL_COLUMNS = ("i", "j")
+
+
+def display_names(eng: Engagement | None = None, lang: str | None = None) -> dict[str, str]:
+    """``{id: display name}`` for every catalogue indicator and, given an engagement, its roles and employees.
+
+    Tables and charts for the client show these names instead of ids; the results files keep the ids.
+    """
+    from .catalogue import indicator_name, load_catalogue
+
+    names = {k: indicator_name(ind, lang) for k, ind in load_catalogue().items()}
+    if eng is not None:
+        names.update({r.id: r.name for r in eng.roles})
+        names.update({e.id: e.name for e in eng.employees})
+    return names
+
+
+def _label(column: Any, lang: str | None) -> str:
+    from .i18n import messages
+
+    key = f"nb.col.{column}"
+    return t(key, lang) if key in messages() else str(column)
+
+
+def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[str, str]) -> str:
+    import numpy as np
+
+    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return t("nb.yes" if value else "nb.no", lang)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:.0%}" if percent else str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if percent:
+            return f"{value:.1%}"
+        if float(value).is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = f"{value:.{digits}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(_cell(v, percent, digits, lang, names) for v in value) or "—"
+    text = str(value)
+    return names.get(text, text) if text else "—"
+
+
+def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
+                 percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None) -> Any:
+    """A client-ready copy of ``frame`` (all cells text): what :func:`show` displays.
+
+    ``columns`` picks and orders the columns (default: all but :data:`INTERNAL_COLUMNS`); each is labelled
+    ``t("nb.col.<column>")`` when the catalogue has that key. ``percent`` columns are shown as percentages,
+    other floats with ``digits`` decimals (so ``2e-16`` reads ``0.000``), ids found in ``names`` as names,
+    missing values as '—'. A default ``RangeIndex`` is hidden; another index is kept (names mapped).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> format_frame(pd.DataFrame({"share": [0.25], "diff": [2e-16], "i": [0]}), percent=["share"],
+    ...              lang="en").to_dict("records")
+    [{'Share': '25.0%', 'Difference': '0.000'}]
+    """
+    import pandas as pd
+
+    names = names or {}
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(frame.name if frame.name is not None else "value")
+    cols = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
+    out = pd.DataFrame({_label(c, lang): [_cell(v, c in percent, digits, lang, names) for v in frame[c].tolist()]
+                        for c in cols})
+    keep_index = index if index is not None else not isinstance(frame.index, pd.RangeIndex)
+    if keep_index:
+        idx = [" / ".join(_cell(x, False, digits, lang, names) for x in (v if isinstance(v, tuple) else (v,)))
+               for v in frame.index]
+        out.index = pd.Index(idx, name=_label(frame.index.name, lang) if frame.index.name else None)
+    else:
+        out.index = pd.Index([""] * len(out))
+    if isinstance(frame.columns, pd.Index) and frame.columns.name and columns is None:
+        out.columns.name = _label(frame.columns.name, lang)
+    return out
+
+
+def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
+         percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
+         empty: str = "nb.empty") -> None:
+    """Display ``frame`` for the client (see :func:`format_frame`); an empty table becomes one sentence.
+
+    ``empty`` is the catalogue key of that sentence, e.g. ``nb.empty.findings`` ("no problems found").
+    """
+    from IPython.display import display
+
+    if frame is None or len(frame) == 0:
+        print(t(empty, lang))
+        return
+    display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index))
+
+
+def relabel(obj: Any, names: dict[str, str]) -> Any:
+    """Replace ids by names in the tick labels of a chart (an Axes or every Axes of a Figure); returns ``obj``."""
+    axes = obj.axes if isinstance(getattr(obj, "axes", None), list) else [getattr(obj, "axes", obj)]
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [lab.get_text() for lab in axis.get_ticklabels()]
+            if any(lab in names for lab in labels):
+                axis.set_ticks(axis.get_ticklocs(), [names.get(lab, lab) for lab in labels])
+    return obj
+
+
+def participant_count(role: Role) -> int:
+    """How many people gave the role's judgments: distinct named participants, unnamed judgments count as one.
+
+    ``weighting.participants`` may be empty when one person's judgments were typed without a name.
+    """
+    people = {j.participant or "" for j in role.weighting.judgments}
+    return max(len(role.weighting.participants), len(people))
+
+
+def kind_label(lang: str | None = None) -> dict[bool, str]:
+    """``{True: "quantitative", False: "qualitative"}`` in ``lang``, for chart legends."""
+    return {True: t("nb.kind.quantitative", lang), False: t("nb.kind.qualitative", lang)}
+
+
+def note(key: str, lang: str | None = None, **kw: Any) -> None:
+    """Show a catalogue text as Markdown from inside a code cell (a section that appears only when it runs)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(t(key, lang, **kw)))
