@@ -211,3 +211,28 @@ def test_mark_saved_makes_the_file_the_new_base(eng: Path) -> None:
         assert not j.file_changed() and "saved by the workshop" in j.base_text
         assert j.state() == {"x": 1}
     assert check_journal(eng).status == "ok"
+
+
+def test_close_journal_leaves_one_file_after_a_killed_kernel(eng: Path) -> None:
+    import subprocess
+    import sys
+
+    from toolkit.journal import close_journal
+
+    # a kernel killed by the page server never closes its connection: SQLite keeps -wal/-shm beside the journal
+    code = ("import os, signal, sys; from toolkit.journal import Journal; "
+            "j = Journal.open(sys.argv[1], who='张总'); j.record('j/brand//a/b', 3.0); "
+            "os.kill(os.getpid(), signal.SIGKILL)")
+    subprocess.run([sys.executable, "-c", code, str(eng)], check=False)
+    jp = journal_path(eng)
+    side = [Path(f"{jp}-wal"), Path(f"{jp}-shm")]
+    assert all(p.exists() for p in side)
+    assert close_journal(eng) is True  # the server is gone: the WAL is folded in, one file left
+    assert not any(p.exists() for p in side)
+    holder = Journal.open(eng)  # reopening switches back to WAL; every answer is there
+    assert holder.state()["j/brand//a/b"] == 3.0 and all(p.exists() for p in side)
+    assert close_journal(eng) is False  # someone still holds it open: nothing changes under them
+    holder.record("j/brand//a/b", 5.0)
+    assert Journal.open(eng).state()["j/brand//a/b"] == 5.0
+    holder.close()
+    assert close_journal(eng.with_name("missing.yaml")) is False

@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,8 +118,13 @@ def browser() -> Iterator[object]:
 
 
 def _open(browser: object, url: str):  # type: ignore[no-untyped-def]
+    """Open the page; the room's page opens on the goals tab, so go to the weights (a participant's opens there)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(url, timeout=90_000)
+    page.locator(".ws-page").wait_for(timeout=90_000)
+    if "participant=" not in url:
+        page.locator(".ws-goals").wait_for(timeout=30_000)  # the first tab: 部门目标
+        page.locator(".lm-TabBar-tab", has_text="指标权重").click()
     page.locator(".ahp-result").wait_for(timeout=90_000)
     page.locator(".pair-0-1 .noUi-handle").first.wait_for(timeout=30_000)
     return page
@@ -251,3 +257,66 @@ def test_participant_view_hides_others_and_the_room_sees_every_answer(engagement
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+
+
+def test_cli_culls_kernels_of_closed_pages_and_stops_cleanly(engagement: Path, tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """`appraisal workshop`: each page load starts a kernel; closed pages lose theirs after the idle timeout;
+    Ctrl+C stops the server and every kernel and leaves the journal as one file (no -wal/-shm)."""
+    port = _free_port()
+    log = open(tmp_path / "cli.log", "wb")  # noqa: SIM115 - closed in finally
+    cli = subprocess.Popen([str(Path(sys.executable).with_name("appraisal")), "workshop", str(engagement),
+                            "--no-browser", f"--port={port}", "--idle-timeout=4"],
+                           stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                assert cli.poll() is None, (tmp_path / "cli.log").read_text(errors="replace")
+                time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/"
+        first = _open(browser, url)
+        goals = first.locator(".ws-goals").inner_text()
+        assert "华东区域品牌认知度" in goals and "g_brand_awareness" not in goals
+        first.close()  # closed without beforeunload, like a killed tab
+        second = _open(browser, url)
+        assert len(_kernels(cli.pid)) >= 1
+        # the open page keeps its kernel; the closed one goes after the idle timeout (4 s, checked every 1 s)
+        deadline = time.monotonic() + 30
+        while len(_kernels(cli.pid)) > 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        kernels = _kernels(cli.pid)
+        assert len(kernels) == 1, (tmp_path / "cli.log").read_text(errors="replace")
+        text = _move(second, "pair-0-1", "ArrowLeft", 2, "3")  # the remaining page still works
+        assert "当前权重（方案文件）" in text
+        second.close()
+        deadline = time.monotonic() + 30
+        while _kernels(cli.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _kernels(cli.pid)
+        third = _open(browser, url)  # a new page gets a new kernel, with the answer restored
+        row = third.locator(".pair-row", has=third.locator(".pair-0-1"))
+        assert row.locator(".pair-status").inner_text().strip() == "✓ 3"
+        kernels = _kernels(cli.pid)
+        assert kernels
+        # Ctrl+C: the command stops the server and its kernels and closes the journal cleanly
+        os.kill(cli.pid, signal.SIGINT)
+        assert cli.wait(60) == 0
+        third.close()
+        assert not any(_alive(k) for k in kernels)
+        jp = journal_path(engagement)
+        assert jp.exists() and not Path(f"{jp}-wal").exists() and not Path(f"{jp}-shm").exists()
+    finally:
+        if cli.poll() is None:
+            os.killpg(cli.pid, signal.SIGKILL)
+            cli.wait(10)
+        log.close()
