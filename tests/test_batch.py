@@ -273,3 +273,20 @@ def test_demo_builds_both_samples(tmp_path: Path, capsys: pytest.CaptureFixture[
             assert (client_dir / name).stat().st_size > 1000, name
         assert verify_manifest(client_dir) == []
         assert not list(client_dir.rglob("*.failed.ipynb")) and not list(client_dir.rglob("*.part"))
+
+
+def test_a_client_folder_is_never_taken_over_by_another_engagement(small: Path, tmp_path: Path) -> None:
+    """Clients 甲/乙 and 甲-乙 share a folder name; a later build of one must not overwrite the other's folder."""
+    text = small.read_text(encoding="utf-8")
+    first, second = tmp_path / "a" / "engagement.yaml", tmp_path / "b" / "engagement.yaml"
+    for path, name in ((first, "甲/乙"), (second, "甲-乙")):
+        path.parent.mkdir()
+        path.write_text(text.replace("name: 杭州山岚茶饮有限公司", f"name: {json.dumps(name)}", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    (out / client_slug("甲/乙")).mkdir(parents=True)
+    (out / client_slug("甲/乙") / "manifest.json").write_text(json.dumps({"engagement": str(first)}),
+                                                             encoding="utf-8")
+    plan = plan_build([second], out, notebooks=FAST, warm=False)
+    assert list(plan.engagements) == [client_slug("甲-乙") + "-2"]
+    plan = plan_build([first], out, notebooks=FAST, warm=False)
+    assert list(plan.engagements) == [client_slug("甲/乙")], "its own folder is reused"

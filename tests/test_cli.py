@@ -218,3 +218,11 @@ def test_new_in_english_and_duplicate_roles(cli, tmp_path: Path) -> None:
     assert "Brand" in text and "品牌" not in text
     proc = cli("new", str(tmp_path / "d"), "--client", "x", "--size", "small", "--roles", "brand,brand")
     assert proc.returncode == 2 and "brand" in proc.stderr and not (tmp_path / "d" / "engagement.yaml").exists()
+
+
+def test_unwritable_output_is_exit_2_without_traceback(cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    proc = cli("new", str(blocker / "sub"), "--client", "x", "--size", "small", "--roles", "brand")
+    _no_traceback(proc)
+    assert proc.returncode == 2 and str(blocker) in proc.stderr

@@ -196,3 +196,19 @@ def test_dump_never_writes_invalid_yaml_whatever_the_indentation() -> None:
     data["roles"][0]["items"].append(2)
     out = dump_yaml(data)
     assert YAML(typ="safe").load(out) == {"roles": [{"id": "a", "items": [1, 2]}]}
+
+
+def test_folded_chinese_text_has_no_fold_spaces_and_round_trips(tmp_path: Path) -> None:
+    from toolkit.yamlio import dump_yaml
+
+    raw = load_raw(SMALL)
+    raw.pop("notes", None)
+    path = tmp_path / "e.yaml"
+    path.write_text(dump_yaml(raw) + "notes: >-\n  共同制定绩效改进计划，\n  并安排针对性培训 and\n  keep English spaces\n",
+                    encoding="utf-8")
+    eng = load_engagement(path)
+    assert eng.notes == "共同制定绩效改进计划，并安排针对性培训 and keep English spaces"
+    out = tmp_path / "out.yaml"
+    save_engagement(eng, out)
+    assert "notes: >-" in out.read_text(encoding="utf-8"), "unchanged folded text keeps its style"
+    assert load_engagement(out).notes == eng.notes

@@ -285,7 +285,9 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
     for path, eng in loaded:
         slug = base = client_slug(eng.client.name)
         n = 2
-        while slug in info:
+        # a folder belongs to one engagement: never write into one that another engagement built (two client
+        # names can share a slug, e.g. 甲/乙 and 甲-乙), in this run or an earlier one
+        while slug in info or not _owned_by(out_dir / slug, path):
             slug = f"{base}-{n}"
             n += 1
         client_dir = (out_dir / slug).resolve()
@@ -608,6 +610,17 @@ def _warm_up_quietly(kernel_name: str) -> bool:
     return True
 
 
+def _owned_by(client_dir: Path, engagement: Path) -> bool:
+    """True when ``client_dir`` is free or was built from ``engagement`` (its manifest says so)."""
+    if not client_dir.exists():
+        return True
+    try:
+        owner = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8")).get("engagement")
+    except (OSError, ValueError):
+        return not any(client_dir.iterdir())  # an empty folder is free; anything else is not ours
+    return owner is not None and Path(owner).resolve() == Path(engagement).resolve()
+
+
 def _previous(client_dir: Path) -> dict[str, dict[str, Any]]:
     path = client_dir / "manifest.json"
     if not path.is_file():
@@ -768,13 +781,15 @@ def summary_frame(report: BuildReport, lang: str | None = None) -> Any:
     import pandas as pd
 
     rows: dict[tuple[str, str], dict[str, Any]] = {}
+    statuses: dict[tuple[str, str], list[str]] = {}
     for r in report.results:
         key = (r.slug, r.role or "—")
-        row = rows.setdefault(key, {"client": r.slug, "role": r.role or "—", "status": "ok", "CR": None,
+        client = report.plan.engagements.get(r.slug, {}).get("client", r.slug)
+        row = rows.setdefault(key, {"client": client, "role": r.role or "—", "status": "ok", "CR": None,
                                     "time": 0.0, "outputs": 0, "error": ""})
-        if _STATUS_ORDER.get(r.status, 5) > _STATUS_ORDER.get(row["status"], 5) or (
-                row["status"] == "ok" and r.status == "cached"):
-            row["status"] = r.status
+        statuses.setdefault(key, []).append(r.status)
+        ran = [st for st in statuses[key] if st != "cached"]  # "cached" only when nothing of the role ran
+        row["status"] = max(ran, key=lambda st: _STATUS_ORDER.get(st, 5)) if ran else "cached"
         row["time"] = round(row["time"] + r.seconds, 2)
         row["outputs"] += len(r.outputs)
         if r.error and not row["error"]:

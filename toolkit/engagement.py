@@ -17,7 +17,7 @@ from .errors import Finding, InputError
 from .fileio import atomic_write_text
 from .i18n import t
 from .model import Client, Engagement, Role, RoleIndicator
-from .yamlio import dump_yaml, merge_into, position_of, read_yaml
+from .yamlio import dump_yaml, merge_into, position_of, read_yaml, unfold_cjk
 
 __all__ = [
     "load_engagement",
@@ -186,7 +186,7 @@ def parse_engagement(data: Any, path: str = "<engagement>") -> Engagement:
     """Validate already-loaded YAML data; raises InputError listing every finding with its location."""
     findings = reference_findings(data, path)
     try:
-        eng = Engagement.model_validate(data, context={"profiles": size_profiles()})
+        eng = Engagement.model_validate(unfold_cjk(data), context={"profiles": size_profiles()})
     except ValidationError as exc:
         findings = validation_findings(exc, data) + findings
     if findings:

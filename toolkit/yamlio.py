@@ -126,6 +126,31 @@ def load_yaml_text(text: str) -> Any:
     return _yaml().load(text)
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def unfold_cjk(data: Any) -> Any:
+    """A plain copy of loaded YAML in which ``>`` folded text has no fold spaces between Chinese characters.
+
+    YAML joins the lines of a folded scalar with a space, which is right for English and wrong inside a Chinese
+    sentence (“计划， 并安排”). Only the fold points are touched; spaces the user typed stay.
+    """
+    from ruamel.yaml.scalarstring import FoldedScalarString
+
+    if isinstance(data, dict):
+        return {k: unfold_cjk(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [unfold_cjk(v) for v in data]
+    if isinstance(data, FoldedScalarString):
+        text = str(data)
+        for pos in sorted(getattr(data, "fold_pos", []) or [], reverse=True):
+            if 0 < pos < len(text) - 1 and text[pos] == " " and _is_cjk(text[pos - 1]) and _is_cjk(text[pos + 1]):
+                text = text[:pos] + text[pos + 1:]
+        return text
+    return data
+
+
 def position_of(data: Any, loc: tuple[Any, ...]) -> tuple[int, int] | None:
     """1-based (line, column) of the node at ``loc`` in a round-trip-loaded document, as deep as it exists."""
     node, pos = data, None
@@ -163,6 +188,8 @@ def merge_into(target: Any, new: Any) -> Any:
         del target[len(new):]
         target.extend(new[len(target):])
         return target
+    if isinstance(target, str) and isinstance(new, str) and unfold_cjk(target) == new:
+        return target  # unchanged text keeps its folding style
     return new
 
 

@@ -75,6 +75,18 @@ def main(argv: list[str] | None = None) -> int:
                                    "findings": [f.to_dict() for f in exc.findings], "exit_code": 2},
                                   ensure_ascii=False, indent=2))
         return 2
+    except OSError as exc:  # an output folder that cannot be written, a disk that is full …
+        where = exc.filename or ""
+        click.echo(f"{where}: {t('cli.os_error', reason=exc.strerror or str(exc))} — {t('hint')}: "
+                   f"{t('cli.os_error.hint')}" if where else t("cli.os_error", reason=exc.strerror or str(exc)),
+                   err=True)
+        if "--json" in args:
+            import json
+
+            click.echo(json.dumps({"error": t("cli.os_error", reason=exc.strerror or str(exc)), "location": where,
+                                   "hint": t("cli.os_error.hint"), "findings": [], "exit_code": 2},
+                                  ensure_ascii=False, indent=2))
+        return 2
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)
     except click.exceptions.Abort:

@@ -32,9 +32,6 @@ def new(directory: Path, client: str, size: str, role_ids: tuple[str, ...], indu
     text = new_engagement_yaml(eng)
     if parse_engagement(load_yaml_text(text), str(target)).model_dump() != eng.model_dump():
         raise RuntimeError("the generated engagement does not read back to the same model")
-    try:
-        atomic_write_text(target, text)
-    except OSError as exc:
-        raise InputError(t("file.unreadable", reason=exc.strerror or str(exc)), location=str(target)) from None
+    atomic_write_text(target, text)  # an unwritable folder is reported by the CLI (exit 2)
     click.echo(t("cli.written", path=target))
     click.echo(t("new.next_steps", path=target))

@@ -20,10 +20,13 @@ __all__ = ["render"]
 @click.option("--formats", default="docx,pdf,html,xlsx", show_default=True,
               help="Comma-separated subset of docx,pdf,html,xlsx.")
 @click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON.")
-def render(engagement: str, out_dir: str, lang: str | None, formats: str, as_json: bool) -> None:
+@click.pass_context
+def render(ctx: click.Context, engagement: str, out_dir: str, lang: str | None, formats: str,
+           as_json: bool) -> None:
     """Render the scheme (DOCX, PDF, HTML) and the KPI forms (XLSX) of ENGAGEMENT into --out.
 
-    The engagement is checked first: with errors nothing is written (exit 2); warnings are shown.
+    The engagement is checked first: with errors nothing is written (exit 2); with warnings the documents are
+    written, the warnings shown, and the exit code is 1 (as for `appraisal check`).
     """
     from ..checks import check_engagement
     from ..engagement import load_engagement
@@ -46,3 +49,4 @@ def render(engagement: str, out_dir: str, lang: str | None, formats: str, as_jso
             for p in paths.values():
                 click.echo(t("cli.written", path=p))
             click.echo(t("render.done", n=len(paths), seconds=f"{time.perf_counter() - t0:.1f}"))
+    ctx.exit(1 if warnings else 0)
