@@ -183,7 +183,8 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
                                 formula2="1000000000000", allow_blank=True, showErrorMessage=True,
                                 showInputMessage=True, errorTitle=T("form.number_prompt_title"),
                                 error=T("form.number_error"), promptTitle=T("form.number_prompt_title"),
-                                prompt=T("form.number_prompt", unit=unit_label(unit, lang) or "—"))
+                                prompt=T("form.percent_prompt") if unit == "%" else
+                                T("form.number_prompt", unit=unit_label(unit, lang) or "—"))
             ws.add_data_validation(dv)
             number_dvs[unit] = dv
         return number_dvs[unit]
