@@ -169,7 +169,7 @@ from toolkit.hierarchy import role_weights
 rw = role_weights(the_role, lang=lang) if uses_ahp else None
 result = None if rw is None else getattr(rw.ahp, "aggregate", rw.ahp)
 if rw is not None:
-    ws.show(rw.table.drop(columns=["id"], errors="ignore"))
+    ws.show(rw.table.drop(columns=["id"], errors="ignore"), percent=["ahp"], digits=1)
     print(f"CR = {result.cr:.4f}  ({'≤' if result.consistent else '>'} {result.threshold:g})")
     for note in rw.notes:
         print(note)
@@ -255,7 +255,8 @@ result = appraise(eng, actuals, table=table)
 facts = summary(result, eng)
 ws.show(cal.score_distribution_by_role(result.totals), digits=1)
 worksheet.show_figure(worksheet.relabel(plot_score_by_role(result.totals, lang), ws.names))
-ws.show(result.totals.head(10), digits=1)'''),
+ws.show(result.totals.head(10), digits=1, percent=["coverage"],
+        columns=["employee", "role", "total", "grade", "coverage", "bonus", "veto", "performance_pay"])'''),
         ("md", "nb.calibration.distribution"),
         ("code", '''\
 dist = cal.grade_distribution(result.totals, eng)
@@ -272,7 +273,7 @@ ws.show(redundant, empty="nb.empty.redundant")'''),
 cost = cal.pay_cost_by_grade(result.totals, eng)
 ws.show(cost, percent=["pay_share"], digits=2)
 worksheet.show_figure(plot_pay_by_grade(cost, lang))
-ws.show(pd.Series(result.budget.to_dict(), name="value").to_frame(), digits=2)'''),
+ws.show(pd.Series(result.budget.to_dict(), name="value").to_frame(), digits=2, labels=True)'''),
         ("md", "nb.calibration.whatif"),
         ("code", '''\
 harder = table.assign(**{c: table[c] * 1.1 for c in ("threshold", "target", "stretch")})

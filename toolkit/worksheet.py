@@ -257,6 +257,12 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------- display
 #: columns that only matter to the code (matrix positions), never shown to the client
 INTERNAL_COLUMNS = ("i", "j")
+#: columns (and index names) holding ids that are shown as names
+ID_COLUMNS = frozenset({"id", "indicator", "element", "a", "b", "row", "col", "role", "employee", "goal",
+                        "lower_swap", "upper_swap", "indicator_a", "indicator_b"})
+#: columns holding codes shown through the document catalogue (column -> key prefix)
+CODE_COLUMNS = {"category": "doc.category.", "direction": "doc.direction.", "cycle": "doc.cycle.",
+                "rule": "doc.rule_kind.", "size": "size.", "severity": "severity.", "rater_kind": "doc.rater."}
 
 
 def display_names(eng: Engagement | None = None, lang: str | None = None) -> dict[str, str]:
@@ -299,17 +305,31 @@ def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[
     if isinstance(value, (list, tuple, set)):
         return "、".join(_cell(v, percent, digits, lang, names) for v in value) or "—"
     text = str(value)
-    return names.get(text, text) if text else "—"
+    if not text:
+        return "—"
+    if " ↔ " in text:
+        return " ↔ ".join(names.get(x, x) for x in text.split(" ↔ "))
+    return names.get(text, text)
+
+
+def _code(value: Any, prefix: str, lang: str | None) -> Any:
+    from .i18n import messages
+
+    key = f"{prefix}{value}"
+    return t(key, lang) if isinstance(value, str) and key in messages() else value
 
 
 def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
-                 percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None) -> Any:
+                 percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
+                 labels: bool = False) -> Any:
     """A client-ready copy of ``frame`` (all cells text): what :func:`show` displays.
 
     ``columns`` picks and orders the columns (default: all but :data:`INTERNAL_COLUMNS`); each is labelled
-    ``t("nb.col.<column>")`` when the catalogue has that key. ``percent`` columns are shown as percentages,
-    other floats with ``digits`` decimals (so ``2e-16`` reads ``0.000``), ids found in ``names`` as names,
-    missing values as '—'. A default ``RangeIndex`` is hidden; another index is kept (names mapped).
+    ``t("nb.col.<column>")`` when the catalogue has that key. Ids in :data:`ID_COLUMNS` become ``names``,
+    codes in :data:`CODE_COLUMNS` their catalogue text. ``percent`` columns are shown as percentages,
+    other floats with ``digits`` decimals (so ``2e-16`` reads ``0.000``), missing values as '—'. A default
+    ``RangeIndex`` is hidden; another index is kept (names mapped; with ``labels=True`` its entries are
+    labelled like columns, for a frame of named figures).
 
     Examples
     --------
@@ -324,11 +344,17 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
     if isinstance(frame, pd.Series):
         frame = frame.to_frame(frame.name if frame.name is not None else "value")
     cols = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
-    out = pd.DataFrame({_label(c, lang): [_cell(v, c in percent, digits, lang, names) for v in frame[c].tolist()]
-                        for c in cols})
+    def values(c: Any) -> list[str]:
+        raw = frame[c].tolist()
+        if c in CODE_COLUMNS:
+            raw = [_code(v, CODE_COLUMNS[c], lang) for v in raw]
+        return [_cell(v, c in percent, digits, lang, names if c in ID_COLUMNS else {}) for v in raw]
+
+    out = pd.DataFrame({_label(c, lang): values(c) for c in cols})
     keep_index = index if index is not None else not isinstance(frame.index, pd.RangeIndex)
     if keep_index:
-        idx = [" / ".join(_cell(x, False, digits, lang, names) for x in (v if isinstance(v, tuple) else (v,)))
+        idx_names = names if set(frame.index.names) & ID_COLUMNS else {}
+        idx = [_label(v, lang) for v in frame.index] if labels else [" / ".join(_cell(x, False, digits, lang, idx_names) for x in (v if isinstance(v, tuple) else (v,)))
                for v in frame.index]
         out.index = pd.Index(idx, name=_label(frame.index.name, lang) if frame.index.name else None)
     else:
@@ -340,7 +366,7 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
 
 def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
          percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
-         empty: str = "nb.empty") -> None:
+         empty: str = "nb.empty", labels: bool = False) -> None:
     """Display ``frame`` for the client (see :func:`format_frame`); an empty table becomes one sentence.
 
     ``empty`` is the catalogue key of that sentence, e.g. ``nb.empty.findings`` ("no problems found").
@@ -350,7 +376,8 @@ def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dic
     if frame is None or len(frame) == 0:
         print(t(empty, lang))
         return
-    display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index))
+    display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index,
+                         labels=labels))
 
 
 def relabel(obj: Any, names: dict[str, str]) -> Any:
