@@ -3,6 +3,7 @@ papermill, and interactive mode gives the same numbers as batch mode."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -59,6 +60,57 @@ def _kernel_cleanup():
     shutdown_worker_kernels()
 
 
+def _assert_client_copy(path: Path, engagement: Path, role: str) -> None:
+    """The client's copy reads as a worksheet: no code, no developer text, no local path, names not ids."""
+    from toolkit.catalogue import indicator_name, load_catalogue
+    from toolkit.engagement import load_engagement
+
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.source for c in nb.cells if c.cell_type == "code")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    shown = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
+                      + str(o.get("data", {}).get("text/plain", "")) for c in nb.cells for o in c.get("outputs", []))
+    for leak in ("PosixPath", "interactive=True", "代码单元", "研讨会", "Empty DataFrame", "NaN", "epsilon",
+                 "rater_kind", "target_share", str(engagement.parent)):
+        assert leak not in text + shown, leak
+    assert not re.search(r"\de-\d\d", shown), "a number in scientific notation"
+    if role:
+        eng = load_engagement(engagement)
+        cat = load_catalogue()
+        ids = [i.id for i in eng.role(role).indicators]
+        assert all(indicator_name(cat[i], "zh") in shown for i in ids)
+        assert not any(f">{i}<" in shown for i in ids), "indicator ids in a client table"
+
+
+def test_format_frame_for_the_client() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.worksheet import format_frame
+
+    frame = pd.DataFrame({"row": ["ctr", "cvr"], "col": ["cvr", "ctr"], "i": [0, 1], "j": [1, 0],
+                          "epsilon": [2.000402e-16, np.nan], "share": [0.125, None], "ok": [True, False]})
+    zh = format_frame(frame, percent=["share"], names={"ctr": "广告点击率", "cvr": "转化率"}, lang="zh")
+    assert list(zh.columns) == ["行指标", "列指标", "偏差", "实际占比", "通过"]
+    assert zh.to_numpy().tolist() == [["广告点击率", "转化率", "0.000", "12.5%", "是"],
+                                      ["转化率", "广告点击率", "—", "—", "否"]]
+    en = format_frame(frame[["share"]], percent=["share"], lang="en")
+    assert list(en.columns) == ["Share"] and en.iloc[0, 0] == "12.5%"
+
+
+def test_participants_counted_when_unnamed() -> None:
+    from toolkit.engagement import load_engagement
+    from toolkit.worksheet import participant_count
+
+    for engagement in SAMPLES:
+        for r in load_engagement(engagement).roles:
+            named = {j.participant for j in r.weighting.judgments}
+            assert participant_count(r) == (0 if not r.weighting.judgments else max(len(named), 1,
+                                                                                 len(r.weighting.participants)))
+            if r.weighting.judgments:
+                assert participant_count(r) >= 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("engagement", SAMPLES, ids=lambda p: p.parent.name)
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -78,6 +130,8 @@ def test_batch_and_interactive_modes_agree(engagement: Path, name: str, tmp_path
             if name in ("02_indicators", "03_weights"):
                 assert (WIDGET_MIME in mimes) is interactive  # the workshop controls only when interactive
             outs[interactive] = payload["results"]
+            if not interactive:
+                _assert_client_copy(out / "notebooks" / "client" / f"{res.key}.ipynb", engagement, role)
         batch, inter = (json.dumps(outs[k], sort_keys=True) for k in (False, True))
         assert batch == inter
         assert outs[False], "a worksheet must save some results"
