@@ -113,7 +113,7 @@ def test_rating_indicators_get_a_drop_down(mid, tmp_path):
 
 def test_grade_formula_matches_bands(mid):
     f = grade_formula("O20", mid.grades)
-    assert f.startswith('=IF(O20="","",IF(O20>=95,"S",IF(O20>=85,"A"')
+    assert f.startswith('=IF(O20="","",IF(O20>=110,"S",IF(O20>=100,"A",IF(O20>=85,"B"')
     assert f.endswith('"D")))))')
 
 

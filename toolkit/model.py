@@ -473,10 +473,11 @@ class Engagement(_Base):
     cycles: Cycles = Field(default_factory=Cycles)
     methods: list[Method] = Field(default_factory=lambda: ["kpi"])
     raters: list[RaterGroup] = Field(default_factory=lambda: [RaterGroup(kind="supervisor", weight=1.0)])
+    # scores run 0–120 with target = 100: meeting every target is A, going clearly beyond it is S
     grades: list[Grade] = Field(default_factory=lambda: [
-        Grade(code="S", name_zh="卓越", name_en="Outstanding", min_score=95),
-        Grade(code="A", name_zh="优秀", name_en="Excellent", min_score=85),
-        Grade(code="B", name_zh="良好", name_en="Good", min_score=70),
+        Grade(code="S", name_zh="卓越", name_en="Outstanding", min_score=110),
+        Grade(code="A", name_zh="优秀", name_en="Excellent", min_score=100),
+        Grade(code="B", name_zh="良好", name_en="Good", min_score=85),
         Grade(code="C", name_zh="待改进", name_en="Needs improvement", min_score=60),
         Grade(code="D", name_zh="不合格", name_en="Unsatisfactory", min_score=0),
     ])
