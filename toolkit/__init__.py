@@ -53,7 +53,7 @@ _API: dict[str, str] = {
     "plan_build": "batch", "run_build": "batch", "summary_frame": "batch", "verify_manifest": "batch",
     "client_slug": "batch", "write_notebooks": "notebook_source", "stale_notebooks": "notebook_source",
     # workshop
-    "Journal": "journal", "check_journal": "journal", "journal_path": "journal",
+    "Journal": "journal", "check_journal": "journal", "journal_path": "journal", "close_journal": "journal",
     "Workshop": "workshop", "open_workshop": "workshop",
 }
 
