@@ -290,3 +290,21 @@ def test_a_client_folder_is_never_taken_over_by_another_engagement(small: Path, 
     assert list(plan.engagements) == [client_slug("甲-乙") + "-2"]
     plan = plan_build([first], out, notebooks=FAST, warm=False)
     assert list(plan.engagements) == [client_slug("甲/乙")], "its own folder is reused"
+
+
+def test_client_copy_drops_code_parameters_and_stderr() -> None:
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from toolkit.batch import client_copy
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("说明"),
+        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        new_code_cell("print('结果')", outputs=[new_output("stream", name="stdout", text="结果\n"),
+                                              new_output("stream", name="stderr", text="ERROR! Session/line\n")]),
+        new_code_cell("import warnings", outputs=[new_output("stream", name="stderr", text="warning\n")]),
+    ])
+    out = client_copy(nb)
+    assert [c.cell_type for c in out.cells] == ["markdown", "code"]
+    assert out.cells[1].source == "" and [o["name"] for o in out.cells[1].outputs] == ["stdout"]
+    assert nb.cells[2].outputs[1]["name"] == "stderr", "the audit copy keeps everything"

@@ -52,6 +52,7 @@ _API: dict[str, str] = {
     # notebooks and batch builds
     "plan_build": "batch", "run_build": "batch", "summary_frame": "batch", "verify_manifest": "batch",
     "client_slug": "batch", "write_notebooks": "notebook_source", "stale_notebooks": "notebook_source",
+    "show": "worksheet", "format_frame": "worksheet",
     # workshop
     "Journal": "journal", "check_journal": "journal", "journal_path": "journal", "close_journal": "journal",
     "Workshop": "workshop", "open_workshop": "workshop",

@@ -424,6 +424,9 @@ def client_copy(nb: Any) -> Any:
     for cell in out.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type == "code":
+            # the kernel's own stderr (warnings, IPython history notices) is for the audit copy, not the client
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
             if tags & {"parameters", "injected-parameters"} or not cell.get("outputs"):
                 continue
             cell.source = ""
