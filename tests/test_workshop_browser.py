@@ -29,6 +29,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    """Wait until the server listens on ``port``; fail with its log if it exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            assert proc.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port} after {seconds:g} s")
+
+
 def _free_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -87,14 +100,7 @@ def server(engagement: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.P
     proc = subprocess.Popen(voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
                             cwd=tmp_path, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                assert proc.poll() is None, (tmp_path / "voila.log").read_text(errors="replace")
-                time.sleep(0.1)
+        _wait_for_port(port, proc, tmp_path / "voila.log")
         yield f"http://127.0.0.1:{port}/", proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -275,14 +281,7 @@ def test_cli_culls_kernels_of_closed_pages_and_stops_cleanly(engagement: Path, t
                             "--no-browser", f"--port={port}", "--idle-timeout=4"],
                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                assert cli.poll() is None, (tmp_path / "cli.log").read_text(errors="replace")
-                time.sleep(0.1)
+        _wait_for_port(port, cli, tmp_path / "cli.log")
         url = f"http://127.0.0.1:{port}/"
         first = _open(browser, url)
         goals = first.locator(".ws-goals").inner_text()

@@ -159,7 +159,7 @@ def grade_by_bands(scores: Any, grades: Sequence[Any]) -> np.ndarray:
 
     >>> from toolkit.model import Engagement
     >>> g = Engagement.model_fields["grades"].default_factory()
-    >>> grade_by_bands([95, 94.99, 60, 59.9, float("nan")], g).tolist()
+    >>> grade_by_bands([110, 109.99, 60, 59.9, float("nan")], g).tolist()
     ['S', 'A', 'C', 'D', None]
     """
     s = np.asarray(scores, dtype=float)
