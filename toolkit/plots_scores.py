@@ -31,17 +31,25 @@ def _fig(w: float = 7, h: float = 4) -> tuple[Any, Any]:
     return fig, ax
 
 
+def _finish(fig: Any, ax: Any, title: str, lang: str | None, x: str | None = None,
+            y: str | None = None) -> Any:
+    """Title and axis labels from the message catalogue (``None`` keeps seaborn's, ``""`` clears), tight layout."""
+    ax.set_title(t(title, lang))
+    if x is not None:
+        ax.set_xlabel(t(x, lang) if x else "")
+    if y is not None:
+        ax.set_ylabel(t(y, lang) if y else "")
+    fig.tight_layout()
+    return fig
+
+
 def plot_score_by_role(totals: pd.DataFrame, lang: str | None = None) -> Any:
     import seaborn as sns
 
     fig, ax = _fig()
     sns.boxplot(data=totals, x="role", y="total", ax=ax, color="#9ecae1")
     sns.stripplot(data=totals, x="role", y="total", ax=ax, color="#08519c", size=3)
-    ax.set_title(t("scoring.plot.score_by_role", lang))
-    ax.set_xlabel(t("scoring.col.role", lang))
-    ax.set_ylabel(t("scoring.col.total", lang))
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.score_by_role", lang, "scoring.col.role", "scoring.col.total")
 
 
 def plot_rating_by_rater(ratings: pd.DataFrame, lang: str | None = None) -> Any:
@@ -52,11 +60,7 @@ def plot_rating_by_rater(ratings: pd.DataFrame, lang: str | None = None) -> Any:
     order = r.groupby("rater")["rating"].mean().sort_values(ascending=False).index
     fig, ax = _fig(7, max(3, 0.3 * len(order)))
     sns.barplot(data=r, y="rater", x="rating", hue="rater_kind", order=order, ax=ax, errorbar=None)
-    ax.set_title(t("scoring.plot.rating_by_rater", lang))
-    ax.set_xlabel(t("scoring.col.rating", lang))
-    ax.set_ylabel("")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.rating_by_rater", lang, "scoring.col.rating", "")
 
 
 def plot_grades_vs_target(dist: pd.DataFrame, lang: str | None = None) -> Any:
@@ -68,12 +72,8 @@ def plot_grades_vs_target(dist: pd.DataFrame, lang: str | None = None) -> Any:
                                      "target_share": t("scoring.plot.target", lang)})
     fig, ax = _fig()
     sns.barplot(data=long, x="grade", y="v", hue="kind", ax=ax)
-    ax.set_title(t("scoring.plot.grades_vs_target", lang))
-    ax.set_xlabel(t("scoring.col.grade", lang))
-    ax.set_ylabel(t("scoring.col.share", lang))
     ax.legend(title="")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.grades_vs_target", lang, "scoring.col.grade", "scoring.col.share")
 
 
 def plot_correlation(corr: pd.DataFrame, lang: str | None = None, names: dict[str, str] | None = None) -> Any:
@@ -82,9 +82,7 @@ def plot_correlation(corr: pd.DataFrame, lang: str | None = None, names: dict[st
     c = corr.rename(index=names or {}, columns=names or {})
     fig, ax = _fig(7, 6)
     sns.heatmap(c, vmin=-1, vmax=1, cmap="RdBu_r", annot=True, fmt=".2f", ax=ax, square=True)
-    ax.set_title(t("scoring.plot.correlation", lang))
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.correlation", lang)
 
 
 def plot_discrimination(disc: pd.DataFrame, lang: str | None = None, names: dict[str, str] | None = None) -> Any:
@@ -94,10 +92,7 @@ def plot_discrimination(disc: pd.DataFrame, lang: str | None = None, names: dict
     d["label"] = [(names or {}).get(i, i) for i in d["indicator"]]
     fig, ax = _fig(7, max(3, 0.3 * len(d)))
     sns.barplot(data=d, y="label", x="std", hue="role", ax=ax)
-    ax.set_title(t("scoring.plot.discrimination", lang))
-    ax.set_ylabel(t("scoring.col.indicator", lang))
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.discrimination", lang, y="scoring.col.indicator")
 
 
 def plot_pay_by_grade(cost: pd.DataFrame, lang: str | None = None) -> Any:
@@ -105,11 +100,7 @@ def plot_pay_by_grade(cost: pd.DataFrame, lang: str | None = None) -> Any:
 
     fig, ax = _fig()
     sns.barplot(data=cost, x="grade", y="performance_pay", ax=ax, color="#74c476")
-    ax.set_title(t("scoring.plot.pay_by_grade", lang))
-    ax.set_xlabel(t("scoring.col.grade", lang))
-    ax.set_ylabel(t("scoring.col.performance_pay", lang))
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.pay_by_grade", lang, "scoring.col.grade", "scoring.col.performance_pay")
 
 
 def plot_what_if(cmp: pd.DataFrame, lang: str | None = None) -> Any:
@@ -121,6 +112,4 @@ def plot_what_if(cmp: pd.DataFrame, lang: str | None = None) -> Any:
     lo = float(cmp[cols].min().min())
     hi = float(cmp[cols].max().max())
     ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--")
-    ax.set_title(t("scoring.plot.what_if", lang))
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "scoring.plot.what_if", lang)

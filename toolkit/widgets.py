@@ -83,6 +83,15 @@ def _nearest(v: float) -> float:
 class _Panel:
     widget: w.Widget
 
+    @staticmethod
+    def _role_dropdown(workshop: Workshop, role: str | None, lang: str, css: str) -> w.Dropdown:
+        """The role chooser every per-role panel starts with (first role unless one is given)."""
+        roles = workshop.roles()
+        dropdown = w.Dropdown(options=[(name, rid) for rid, name in roles], value=role or roles[0][0],
+                              description=t("workshop.role", lang))
+        dropdown.add_class(css)
+        return dropdown
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
@@ -173,10 +182,7 @@ class IndicatorPicker(_Panel):
     def __init__(self, workshop: Workshop, *, role: str | None = None, lang: str | None = None) -> None:
         self.ws = workshop
         self.lang = lang or workshop.lang
-        roles = workshop.roles()
-        self.role = w.Dropdown(options=[(name, rid) for rid, name in roles], value=role or roles[0][0],
-                               description=t("workshop.role", self.lang))
-        self.role.add_class("ind-role")
+        self.role = self._role_dropdown(workshop, role, self.lang, "ind-role")
         self.picker = w.SelectMultiple(rows=12, layout=w.Layout(width="520px"), disabled=bool(workshop.view),
                                        description="")
         self.picker.add_class("ind-picker")
@@ -407,10 +413,7 @@ class PairwisePanel(_Panel):
                  lang: str | None = None) -> None:
         self.ws = workshop
         self.lang = lang or workshop.lang
-        roles = workshop.roles()
-        self.role = w.Dropdown(options=[(name, rid) for rid, name in roles], value=role or roles[0][0],
-                               description=t("workshop.role", self.lang))
-        self.role.add_class("role-select")
+        self.role = self._role_dropdown(workshop, role, self.lang, "role-select")
         parts = workshop.visible_participants(self.role.value)
         opts = self._participant_options(parts)
         first = participant if participant is not None else (parts[0] if len(parts) == 1 else "*")
