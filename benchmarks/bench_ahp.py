@@ -1,6 +1,6 @@
 """Weights engine vs AHPy, measured side by side in one run.
 
-1. Agreement: the same matrices through AHPy (precision=12, random_index='saaty') and through toolkit.ahp
+1. Agreement: the same matrices through AHPy (precision=12, random_index='saaty') and through toolkit.weights.ahp
    (eigen, saaty2005): max |Δweight| and max |ΔCR|.
 2. Batch speed: 1,000 random 10×10 Saaty-scale matrices, weights + CR. AHPy one Compare per matrix; ours one
    batched call on the (1000, 10, 10) stack. Also our single-matrix `analyse` (weights, CR and diagnosis with
@@ -19,9 +19,9 @@ import time
 
 import numpy as np
 
-from toolkit.ahp import SCALE, analyse, snap_to_scale, weights_and_cr
-from toolkit.hierarchy import HNode
-from toolkit.sensitivity import monte_carlo_hierarchy, perturb_matrix
+from toolkit.weights.ahp import SCALE, analyse, snap_to_scale, weights_and_cr
+from toolkit.weights.hierarchy import HNode
+from toolkit.weights.sensitivity import monte_carlo_hierarchy, perturb_matrix
 
 
 def random_matrices(k: int, n: int, rng: np.random.Generator, near: float | None = None) -> np.ndarray:

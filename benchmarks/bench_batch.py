@@ -61,7 +61,7 @@ def trivial_notebook(path: Path) -> None:
 
 def synthetic(n_roles: int, folder: Path) -> Path:
     """An engagement with ``n_roles`` roles, cycling through the mid-size sample's roles (employees simulated)."""
-    from toolkit.yamlio import dump_yaml, read_yaml
+    from toolkit.model.yamlio import dump_yaml, read_yaml
 
     data = read_yaml(MID)
     base = list(data["roles"])
@@ -92,7 +92,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def n_notebooks(path: Path) -> int:
-    from toolkit.engagement import load_engagement
+    from toolkit.model.engagement import load_engagement
 
     return 3 + 2 * len(load_engagement(path).roles)
 

@@ -9,14 +9,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from toolkit.document import build_document
-from toolkit.engagement import load_engagement
-from toolkit.forms import form_workbook
-from toolkit.paths import samples_dir
-from toolkit.render_docx import docx_bytes
-from toolkit.render_html import html_string
-from toolkit.render_pdf import pdf_bytes
-from toolkit.scheme import resolve_scheme
+from toolkit.documents.content import build_document
+from toolkit.documents.forms import form_workbook
+from toolkit.documents.render_docx import docx_bytes
+from toolkit.documents.render_html import html_string
+from toolkit.documents.render_pdf import pdf_bytes
+from toolkit.model.engagement import load_engagement
+from toolkit.model.paths import samples_dir
+from toolkit.scheme.resolve import resolve_scheme
 
 
 def timed(fn, repeat=3):

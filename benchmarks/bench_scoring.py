@@ -1,7 +1,7 @@
 """Benchmark: 100,000 employees × 12 indicators × 12 months scored, totalled, graded and forced-distributed.
 
-The vectorised engine (:func:`toolkit.scoring.score_matrix`, :func:`toolkit.grading.matrix_totals`,
-:func:`toolkit.grading.forced_distribution`) against a straightforward per-row Python reference (one function
+The vectorised engine (:func:`toolkit.scoring.rules.score_matrix`, :func:`toolkit.scoring.grading.matrix_totals`,
+:func:`toolkit.scoring.grading.forced_distribution`) against a straightforward per-row Python reference (one function
 call per actual, dictionaries for totals, ``sorted`` per calibration group) in the same run. Both get the same
 rule objects; the script checks they agree on a subset before printing the speed ratio.
 
@@ -21,9 +21,10 @@ import tracemalloc
 
 import numpy as np
 
-from toolkit.grading import forced_distribution, grade_by_bands, matrix_totals
-from toolkit.model import BandRule, DeductionRule, Engagement, LinearRule, RatingRule, RatioRule, StepsRule
-from toolkit.scoring import score_matrix
+from toolkit.model.indicators import BandRule, DeductionRule, LinearRule, RatingRule, RatioRule, StepsRule
+from toolkit.model.schema import Engagement
+from toolkit.scoring.grading import forced_distribution, grade_by_bands, matrix_totals
+from toolkit.scoring.rules import score_matrix
 
 SHARES = {"S": 0.10, "A": 0.20, "B": 0.50, "C": 0.15, "D": 0.05}
 GRADES = Engagement.model_fields["grades"].default_factory()

@@ -3,7 +3,7 @@
 Goal (issue 7): under 50 ms per answer for a 10×10 matrix; the page starts in a few seconds. Printed as
 median / p95 in ms and as a ratio to the goal, measured side by side in one run:
 
-* ``engine``       — :func:`toolkit.ahp.analyse` alone on the 10×10 matrix (the floor);
+* ``engine``       — :func:`toolkit.weights.ahp.analyse` alone on the 10×10 matrix (the floor);
 * ``answer``       — ``Workshop.answer`` with the SQLite journal (commit with fsync) + analysis;
 * ``slider``       — a slider's value set in Python: observer → journal → analysis → result HTML re-rendered;
 * ``group slider`` — the same with 3 participants side by side and the group aggregate (AIJ) re-computed;
@@ -34,7 +34,7 @@ def _stats(samples: list[float]) -> tuple[float, float]:
 
 
 def _engagement_file(folder: Path, participants: list[str]) -> Path:
-    from toolkit.catalogue import load_catalogue
+    from toolkit.model.catalogue import load_catalogue
 
     ids = list(load_catalogue())[:10]
     parts = "".join(f"        - {{name: {p}}}\n" for p in participants)
@@ -50,7 +50,7 @@ def _engagement_file(folder: Path, participants: list[str]) -> Path:
 
 
 def _fill(ws, participants: list[str], rng: np.random.Generator) -> None:  # type: ignore[no-untyped-def]
-    from toolkit.workshop import SCALE_VALUES
+    from toolkit.workshop.session import SCALE_VALUES
 
     ids = ws.indicators("bench")
     for p in participants:
@@ -60,9 +60,9 @@ def _fill(ws, participants: list[str], rng: np.random.Generator) -> None:  # typ
 
 
 def bench_python(rounds: int) -> list[tuple[str, float, float]]:
-    from toolkit.ahp import analyse
-    from toolkit.widgets import PairwisePanel
-    from toolkit.workshop import SCALE_VALUES, open_workshop
+    from toolkit.weights.ahp import analyse
+    from toolkit.workshop.session import SCALE_VALUES, open_workshop
+    from toolkit.workshop.widgets import PairwisePanel
 
     rng = np.random.default_rng(7)
     rows = []
@@ -123,7 +123,7 @@ def bench_page(runs: int = 2) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     from toolkit.cli.workshop import voila_command
-    from toolkit.paths import samples_dir
+    from toolkit.model.paths import samples_dir
 
     out = []
     with tempfile.TemporaryDirectory() as tmp:

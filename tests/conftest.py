@@ -28,7 +28,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language (zh): a test that switches language must not leak it."""
-    from toolkit import i18n
+    from toolkit.model import messages as i18n
 
     i18n._current.clear()
     yield
@@ -47,7 +47,7 @@ def load_raw(path: Path):
 
 
 def dump_raw(data, path: Path) -> Path:
-    from toolkit.yamlio import dump_yaml
+    from toolkit.model.yamlio import dump_yaml
 
     path.write_text(dump_yaml(data), encoding="utf-8")
     return path
@@ -56,7 +56,7 @@ def dump_raw(data, path: Path) -> Path:
 @pytest.fixture(scope="module")
 def small():
     """The small sample engagement, loaded once per test module (tests copy before changing it)."""
-    from toolkit.engagement import load_engagement
+    from toolkit.model.engagement import load_engagement
 
     return load_engagement(SMALL)
 
@@ -64,7 +64,7 @@ def small():
 @pytest.fixture(scope="module")
 def mid():
     """The mid-size sample engagement, loaded once per test module."""
-    from toolkit.engagement import load_engagement
+    from toolkit.model.engagement import load_engagement
 
     return load_engagement(MIDSIZE)
 

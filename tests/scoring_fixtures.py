@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.model import Engagement
+from toolkit.model.schema import Engagement
 
 HAND_ACTUALS = """employee,indicator,period,actual,rating,rater_kind,rater
 E1,ctr,2026-01,2.25,,,
@@ -48,7 +48,7 @@ def hand_engagement(extra_employees: int = 0) -> Engagement:
 
 
 def write_hand_case(tmp: Path) -> tuple[Path, Path]:
-    from toolkit.engagement import save_engagement
+    from toolkit.model.engagement import save_engagement
 
     eng_path = tmp / "engagement.yaml"
     save_engagement(hand_engagement(), eng_path)

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scoring_fixtures import HAND_ACTUALS, hand_engagement
 
-from toolkit.actuals import read_actuals
-from toolkit.errors import InputError
+from toolkit.model.errors import InputError
+from toolkit.scoring.actuals import read_actuals
 
 
 @pytest.fixture
@@ -98,21 +98,21 @@ def test_negative_actual_rejected_unless_the_catalogue_allows_it(tmp_path, eng):
 
 
 def test_negative_actual_accepted_for_nps():
-    from toolkit.catalogue import load_catalogue
+    from toolkit.model.catalogue import load_catalogue
 
     assert load_catalogue()["nps"].allow_negative  # the catalogue entry the rule reads
     import pandas as pd2
 
-    from toolkit.actuals import validate_actuals
-    from toolkit.model import Engagement
+    from toolkit.model.schema import Engagement
+    from toolkit.scoring.actuals import validate_actuals
 
     eng2 = Engagement.model_validate({
         "client": {"name": "N", "size": "medium", "marketing_headcount": 1},
         "roles": [{"id": "brand", "name": "品牌", "role_type": "brand", "indicators": [
             {"id": "nps", "weight": 100, "threshold": -10, "target": 0, "stretch": 10, "rule": {"type": "linear"}}]}],
         "employees": [{"id": "E1", "name": "甲", "role": "brand"}]})
-    from toolkit.scheme import resolve_scheme
-    from toolkit.scoring import indicator_table
+    from toolkit.scheme.resolve import resolve_scheme
+    from toolkit.scoring.rules import indicator_table
 
     raw = pd2.DataFrame({"employee": ["E1"], "indicator": ["nps"], "period": ["2026-Q1"], "actual": ["-3"],
                          "_where": ["row 2"]})
@@ -163,7 +163,7 @@ def test_filled_kpi_form_read_back(tmp_path, eng):
     """A form laid out per the README (scoring, contract 3): hidden key rows, Chinese labels, formulas ignored."""
     from openpyxl import Workbook
 
-    from toolkit.scoring import excel_formula
+    from toolkit.scoring.rules import excel_formula
 
     wb = Workbook()
     ws = wb.active
@@ -216,17 +216,17 @@ def test_unsupported_suffix(tmp_path, eng):
 
 @pytest.mark.slow
 def test_real_kpi_form_round_trip_equals_engine(tmp_path, eng):
-    """A form from toolkit.forms, filled in and recalculated by LibreOffice: the sheet's own total equals the
+    """A form from toolkit.documents.forms, filled in and recalculated by LibreOffice: the sheet's own total equals the
     total the engine computes from the same form read back."""
     import shutil
     import subprocess
 
     from openpyxl import load_workbook
 
-    forms = pytest.importorskip("toolkit.forms")
+    forms = pytest.importorskip("toolkit.documents.forms")
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is installed by make setup")
-    from toolkit.appraise import appraise
+    from toolkit.scoring.appraise import appraise
 
     wb, layouts = forms.form_workbook(eng)
     lay = layouts[0]

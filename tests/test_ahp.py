@@ -14,7 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.ahp import (
+from toolkit.cli import main
+from toolkit.model.errors import InputError
+from toolkit.model.messages import language
+from toolkit.weights.ahp import (
     SCALE,
     AuditRecord,
     accept_change,
@@ -33,9 +36,6 @@ from toolkit.ahp import (
     repair_plan,
     snap_to_scale,
 )
-from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.i18n import language
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples" / "ahp"
@@ -256,7 +256,7 @@ def test_xlsx_matrix_sample():
 
 
 def test_model_judgments_and_tuples():
-    from toolkit.model import Judgment
+    from toolkit.model.schema import Judgment
 
     js = judgment_set([Judgment(a="x", b="y", value="1/3"), Judgment(a="y", b="z", value=2),
                        Judgment(a="x", b="z", value=1)])
@@ -342,7 +342,7 @@ def test_repair_plan_reaches_threshold_and_is_never_applied_silently():
 
 
 def test_accept_change_on_model_judgments_returns_new_list():
-    from toolkit.model import Judgment
+    from toolkit.model.schema import Judgment
 
     js = [Judgment(a="a", b="b", value=3), Judgment(a="b", b="c", value=3), Judgment(a="a", b="c", value="1/3")]
     plan = repair_plan(js)
@@ -477,7 +477,7 @@ def test_cli_bad_input_exit_2_no_traceback(tmp_path):
 
 
 def test_audit_record_fits_the_engagement_model():
-    from toolkit.model import Judgment, JudgmentAudit, Weighting
+    from toolkit.model.schema import Judgment, JudgmentAudit, Weighting
 
     js = [Judgment(a="a", b="b", value=3), Judgment(a="b", b="c", value=3), Judgment(a="a", b="c", value="1/3")]
     new, rec = accept_change(js, ("a", "c", 5), who="王顾问", reason="workshop")
@@ -486,7 +486,7 @@ def test_audit_record_fits_the_engagement_model():
 
 
 def test_a_result_can_be_fed_back_with_its_names():
-    from toolkit.sensitivity import monte_carlo
+    from toolkit.weights.sensitivity import monte_carlo
 
     r = analyse(np.array([[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]), names=["甲", "乙", "丙"])
     assert monte_carlo(r, draws=20, seed=0).summary.index.tolist() == ["甲", "乙", "丙"]
@@ -521,7 +521,7 @@ def test_group_participant_with_disconnected_answers_is_reported_not_fatal():
 
 
 def test_next_pairs_bridge_groups_first_then_shorten_the_graph():
-    from toolkit.ahp import next_pairs
+    from toolkit.weights.ahp import next_pairs
 
     disconnected = [("线索量", "转化率", 3), ("品牌认知度", "团队协作", 2), ("品牌认知度", "活动", 2)]
     first = next_pairs(disconnected, k=1).iloc[0]
@@ -646,7 +646,7 @@ def test_unknown_sheet_lists_the_available_sheets():
 def test_judgment_model_messages_come_from_the_catalogue(value, zh, en):
     from pydantic import ValidationError
 
-    from toolkit.model import Judgment
+    from toolkit.model.schema import Judgment
 
     for lang, needle, foreign in (("zh", zh, "outside"), ("en", en, "超出")):
         with language(lang), pytest.raises(ValidationError) as e:

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from scoring_fixtures import hand_engagement
 
-from toolkit import calibration as cal
-from toolkit.appraise import appraise
-from toolkit.model import Engagement
-from toolkit.raters import combine_ratings, rater_bias
-from toolkit.simulate import simulate_actuals, simulate_employees
+from toolkit.model.schema import Engagement
+from toolkit.scoring.appraise import appraise
+from toolkit.scoring.raters import combine_ratings, rater_bias
+from toolkit.scoring import calibration as cal
+from toolkit.scoring.simulate import simulate_actuals, simulate_employees
 
 
 def _engagement(headcount: int = 30) -> Engagement:
@@ -31,9 +31,9 @@ def _engagement(headcount: int = 30) -> Engagement:
 
 @pytest.fixture(scope="module")
 def run():
-    from toolkit.actuals import validate_actuals
-    from toolkit.scheme import resolve_scheme
-    from toolkit.scoring import indicator_table
+    from toolkit.scheme.resolve import resolve_scheme
+    from toolkit.scoring.actuals import validate_actuals
+    from toolkit.scoring.rules import indicator_table
 
     eng = _engagement()
     raw = simulate_actuals(eng, seed=11)
@@ -136,7 +136,7 @@ def test_what_if_weights_changes_totals_as_computed(run):
 
 
 def test_what_if_rules(run):
-    from toolkit.model import RatioRule
+    from toolkit.model.indicators import RatioRule
 
     eng, rows, table, _res = run
     tb = table.copy()
@@ -168,7 +168,7 @@ def test_plots_have_chinese_labels_and_no_missing_glyphs(run, tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from toolkit import plots_scores as ps
+    from toolkit.documents import plots_scores as ps
 
     eng, _rows, table, res = run
     figs = [ps.plot_score_by_role(res.totals), ps.plot_rating_by_rater(res.ratings),
@@ -186,8 +186,8 @@ def test_plots_have_chinese_labels_and_no_missing_glyphs(run, tmp_path):
 
 
 def test_hand_engagement_scheme_table():
-    from toolkit.scheme import resolve_scheme
-    from toolkit.scoring import indicator_table
+    from toolkit.scheme.resolve import resolve_scheme
+    from toolkit.scoring.rules import indicator_table
 
     t = indicator_table(resolve_scheme(hand_engagement())).set_index("indicator")
     assert t.loc["industry_award", "weighted"] == False

@@ -11,14 +11,14 @@ import re
 import pytest
 from conftest import MIDSIZE, SMALL
 
-from toolkit.catalogue import load_catalogue, load_presets
-from toolkit.checks import check_engagement, exit_code
-from toolkit.compliance import dismissal_words
-from toolkit.engagement import load_engagement, new_engagement
-from toolkit.model import Indicator, RoleType
-from toolkit.paths import templates_dir
-from toolkit.scheme import resolve_scheme
-from toolkit.yamlio import read_yaml
+from toolkit.checks.compliance import dismissal_words
+from toolkit.checks.engagement import check_engagement, exit_code
+from toolkit.model.catalogue import load_catalogue, load_presets
+from toolkit.model.engagement import load_engagement, new_engagement
+from toolkit.model.indicators import Indicator, RoleType
+from toolkit.model.paths import templates_dir
+from toolkit.model.yamlio import read_yaml
+from toolkit.scheme.resolve import resolve_scheme
 
 CATEGORIES = {"performance", "campaign", "brand", "customer", "cost", "research", "qualitative"}
 REQUIRED_FIELDS = ["id", "name_zh", "name_en", "category", "definition_zh", "definition_en", "formula_zh",

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from conftest import MIDSIZE, SMALL
 
-from toolkit.catalogue import load_catalogue
-from toolkit.checks import check_engagement, exit_code
-from toolkit.engagement import load_engagement
-from toolkit.model import Grade, RaterGroup, RoleIndicator
+from toolkit.checks.engagement import check_engagement, exit_code
+from toolkit.model.catalogue import load_catalogue
+from toolkit.model.engagement import load_engagement
+from toolkit.model.schema import Grade, RaterGroup, RoleIndicator
 
 
 def codes(eng) -> set[str]:
@@ -132,7 +132,7 @@ def test_ahp_role_without_judgments() -> None:
 
 
 def test_exit_codes() -> None:
-    from toolkit.errors import Finding
+    from toolkit.model.errors import Finding
 
     assert exit_code([]) == 0
     assert exit_code([Finding("warning", "x", "", "m")]) == 1

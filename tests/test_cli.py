@@ -138,9 +138,9 @@ def test_new_writes_a_checkable_engagement(cli, tmp_path: Path) -> None:
 
 
 def test_new_for_every_preset_and_size_has_no_errors() -> None:
-    from toolkit.catalogue import load_presets
-    from toolkit.checks import check_engagement
-    from toolkit.engagement import new_engagement
+    from toolkit.checks.engagement import check_engagement
+    from toolkit.model.catalogue import load_presets
+    from toolkit.model.engagement import new_engagement
 
     for size in ("small", "medium", "large"):
         eng = new_engagement("客户", size, list(load_presets()))
@@ -201,7 +201,7 @@ def test_new_writes_commented_file_without_placeholders(cli, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "c" / "engagement.yaml").read_text(encoding="utf-8")
     assert text.startswith("# ") and "version: 1" in text and "（填写" not in text
-    from toolkit.engagement import load_engagement
+    from toolkit.model.engagement import load_engagement
 
     eng = load_engagement(tmp_path / "c" / "engagement.yaml")
     assert eng.strategy == [] and eng.goals == []

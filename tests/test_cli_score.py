@@ -77,8 +77,8 @@ def test_score_sample_data(cli, tmp_path, engagement):
 @pytest.mark.parametrize("engagement", [SMALL, MIDSIZE])
 def test_committed_sample_actuals_are_current(engagement):
     """The committed actuals_2026.csv is exactly what the seeded generator makes from today's engagement."""
-    from toolkit.engagement import load_engagement
-    from toolkit.simulate import simulate_actuals
+    from toolkit.model.engagement import load_engagement
+    from toolkit.scoring.simulate import simulate_actuals
 
     act = engagement.parent / "actuals_2026.csv"
     if not engagement.exists() or not act.exists():
@@ -86,7 +86,7 @@ def test_committed_sample_actuals_are_current(engagement):
     fresh = simulate_actuals(load_engagement(engagement), year=2026, seed=2026)
     committed = pd.read_csv(act, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert committed.equals(fresh.astype(str)), (
-        f"{act} is stale: run `python -c \"from toolkit.simulate import write_sample_actuals; "
+        f"{act} is stale: run `python -c \"from toolkit.scoring.simulate import write_sample_actuals; "
         f"write_sample_actuals('{engagement.parent}')\"`")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from conftest import with_changes
 
-from toolkit.checks import check_engagement
-from toolkit.compliance import calibration_groups, compliance_findings, dismissal_words
-from toolkit.document import build_document
-from toolkit.i18n import language
+from toolkit.checks.compliance import calibration_groups, compliance_findings, dismissal_words
+from toolkit.checks.engagement import check_engagement
+from toolkit.documents.content import build_document
+from toolkit.model.messages import language
 
 
 def codes(findings):

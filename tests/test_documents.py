@@ -13,12 +13,12 @@ from docx import Document as DocxReader
 from pypdf import PdfReader
 
 from toolkit.cli import main
-from toolkit.document import Table, build_document, deadline_calendar, fmt_num, zh_numeral
-from toolkit.engagement import load_engagement
-from toolkit.errors import InputError
-from toolkit.paths import samples_dir
-from toolkit.render import output_names, render_all
-from toolkit.scheme import resolve_scheme
+from toolkit.documents.content import Table, build_document, deadline_calendar, fmt_num, zh_numeral
+from toolkit.documents.render import output_names, render_all
+from toolkit.model.engagement import load_engagement
+from toolkit.model.errors import InputError
+from toolkit.model.paths import samples_dir
+from toolkit.scheme.resolve import resolve_scheme
 
 CHAPTERS_ZH = ["总则", "考核组织与职责", "考核对象与周期", "目标设定", "考核内容与指标", "权重分配", "考核方法",
                "评分规则与等级", "考核程序", "结果应用", "绩效面谈与改进", "申诉", "附则"]
@@ -235,7 +235,7 @@ def test_failing_render_leaves_previous_files_intact(small, tmp_path, monkeypatc
     before = {k: p.read_bytes() for k, p in first.items()}
     changed = with_changes(small, client__name="改名后的公司")
 
-    import toolkit.render_docx as rd
+    import toolkit.documents.render_docx as rd
 
     def boom(doc):
         raise RuntimeError("disk full")
@@ -287,7 +287,7 @@ def _client_strings(eng) -> list[str]:
 
 
 def test_english_document_has_no_chinese_from_toolkit_defaults(small):
-    from toolkit.catalogue import size_profiles
+    from toolkit.model.catalogue import size_profiles
 
     assert "result_use" not in small.model_fields_set and "appeal" not in small.model_fields_set
     doc = build_document(small, "en", today=TODAY, figures=False)
@@ -361,8 +361,8 @@ def _texts(blocks):
 
 
 def test_rating_rule_text_gives_the_engines_level_scores(small):
-    from toolkit.document import rule_text
-    from toolkit.scoring import apply_rule
+    from toolkit.documents.content import rule_text
+    from toolkit.scoring.rules import apply_rule
 
     scheme = resolve_scheme(small)
     rated = [i for rs in scheme.roles for i in rs.indicators if i.rule.type == "rating"]
@@ -374,8 +374,8 @@ def test_rating_rule_text_gives_the_engines_level_scores(small):
 
 
 def test_dictionary_cycle_is_the_suggestion_and_role_tables_use_the_resolved_cycle(small, tmp_path):
-    from toolkit.forms import form_workbook
-    from toolkit.i18n import t
+    from toolkit.documents.forms import form_workbook
+    from toolkit.model.messages import t
 
     scheme = resolve_scheme(small)
     doc = build_document(small, scheme=scheme, today=TODAY, figures=False)
@@ -458,7 +458,7 @@ def test_libreoffice_shows_the_table_of_contents(mid, mid_out, tmp_path):
 def _layout(eng, lang="zh"):
     from weasyprint import HTML
 
-    from toolkit.render_html import html_string
+    from toolkit.documents.render_html import html_string
 
     return HTML(string=html_string(build_document(eng, lang, today=TODAY, figures=False))).render()
 
@@ -502,7 +502,7 @@ def test_chinese_text_is_not_stretched_by_justification(small):
 def test_pdf_cover_puts_the_client_and_the_title_on_lines_of_their_own(small, mid, lang):
     import io
 
-    from toolkit.render_pdf import pdf_bytes
+    from toolkit.documents.render_pdf import pdf_bytes
 
     for eng in (small, mid):
         doc = build_document(eng, lang, today=TODAY, figures=False)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import MIDSIZE, SMALL, dump_raw, load_raw
 
-from toolkit.engagement import load_engagement, new_engagement, save_engagement
-from toolkit.errors import InputError
+from toolkit.model.engagement import load_engagement, new_engagement, save_engagement
+from toolkit.model.errors import InputError
 
 
 def _sha(path: Path) -> str:
@@ -39,7 +39,7 @@ def test_small_company_gets_small_profile_defaults() -> None:
 
 
 def test_profiles_differ_by_size() -> None:
-    from toolkit.catalogue import size_profiles
+    from toolkit.model.catalogue import size_profiles
 
     p = size_profiles()
     assert p["small"].distribution["mode"] == "none"
@@ -76,7 +76,7 @@ def test_save_records_changes_and_keeps_previous(tmp_path: Path) -> None:
 
 
 def test_new_engagement_from_presets_is_valid(tmp_path: Path) -> None:
-    from toolkit.catalogue import load_presets
+    from toolkit.model.catalogue import load_presets
 
     ids = list(load_presets())[:3]
     eng = new_engagement("测试公司", "small", ids)
@@ -189,7 +189,7 @@ def test_dump_never_writes_invalid_yaml_whatever_the_indentation() -> None:
     """A comment between a key and its first list item, in the other common indentation style."""
     from ruamel.yaml import YAML
 
-    from toolkit.yamlio import dump_yaml
+    from toolkit.model.yamlio import dump_yaml
 
     text = "roles:\n# a comment\n- id: a\n  items:\n  # inner\n  - 1\n"
     data = YAML(typ="rt").load(text)
@@ -199,7 +199,7 @@ def test_dump_never_writes_invalid_yaml_whatever_the_indentation() -> None:
 
 
 def test_folded_chinese_text_has_no_fold_spaces_and_round_trips(tmp_path: Path) -> None:
-    from toolkit.yamlio import dump_yaml
+    from toolkit.model.yamlio import dump_yaml
 
     raw = load_raw(SMALL)
     raw.pop("notes", None)

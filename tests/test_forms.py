@@ -14,12 +14,12 @@ import pytest
 from conftest import with_changes
 from openpyxl import load_workbook
 
-from toolkit.actuals import read_form_workbook
-from toolkit.forms import form_workbook, grade_formula, locate_inputs, write_forms
-from toolkit.grading import grade_by_bands, weighted_totals
-from toolkit.model import BandRule, BonusRule, DeductionRule, RatioRule, StepsRule, VetoRule
-from toolkit.scheme import resolve_scheme
-from toolkit.scoring import indicator_table, score_values
+from toolkit.documents.forms import form_workbook, grade_formula, locate_inputs, write_forms
+from toolkit.model.indicators import BandRule, BonusRule, DeductionRule, RatioRule, StepsRule, VetoRule
+from toolkit.scheme.resolve import resolve_scheme
+from toolkit.scoring.actuals import read_form_workbook
+from toolkit.scoring.grading import grade_by_bands, weighted_totals
+from toolkit.scoring.rules import indicator_table, score_values
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -6,9 +6,15 @@ import datetime as dt
 import pytest
 from conftest import SMALL
 
-from toolkit.engagement import load_engagement
-from toolkit.goals import alignment_findings, alignment_matrix, goal_findings, parse_goal_text, smart_check
-from toolkit.model import Goal
+from toolkit.checks.goals import (
+    alignment_findings,
+    alignment_matrix,
+    goal_findings,
+    parse_goal_text,
+    smart_check,
+)
+from toolkit.model.engagement import load_engagement
+from toolkit.model.schema import Goal
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -79,7 +85,7 @@ def test_goal_and_alignment_findings_on_mutated_sample() -> None:
 
 
 def test_strategy_without_goal() -> None:
-    from toolkit.model import StrategyItem
+    from toolkit.model.schema import StrategyItem
 
     eng = load_engagement(SMALL)
     eng.strategy.append(StrategyItem(id="zz_unserved", text="海外市场拓展"))
@@ -127,7 +133,7 @@ def test_vague_and_invalid_deadlines_are_explained() -> None:
 
 
 def test_empty_goal_is_an_input_error() -> None:
-    from toolkit.errors import InputError
+    from toolkit.model.errors import InputError
 
     with pytest.raises(InputError):
         smart_check(" ")

@@ -8,8 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_fixtures import hand_engagement, write_hand_case
 
-from toolkit.grading import assign_grades, forced_counts, forced_distribution, grade_by_bands, period_kind
-from toolkit.model import Engagement
+from toolkit.model.schema import Engagement
+from toolkit.scoring.grading import (
+    assign_grades,
+    forced_counts,
+    forced_distribution,
+    grade_by_bands,
+    period_kind,
+)
 
 SHARES = {"S": 0.10, "A": 0.20, "B": 0.50, "C": 0.15, "D": 0.05}
 
@@ -32,9 +38,9 @@ def test_hand_worked_example_end_to_end(tmp_path):
     Pay        medium profile: B → 1.0, 5000 × 1.0 = 5000; compa 10000/12000 = 0.833 < 0.9 → column 0,
                merit B = [4, 3, 1.5] → 4 % → 400
     """
-    from toolkit.actuals import read_actuals
-    from toolkit.appraise import appraise
-    from toolkit.engagement import load_engagement
+    from toolkit.model.engagement import load_engagement
+    from toolkit.scoring.actuals import read_actuals
+    from toolkit.scoring.appraise import appraise
 
     eng_path, act = write_hand_case(tmp_path)
     eng = load_engagement(eng_path)
@@ -158,8 +164,8 @@ def test_forced_grades_are_monotone_in_score(values):
 
 
 def test_annual_weighted_mode(tmp_path):
-    from toolkit.actuals import read_actuals
-    from toolkit.appraise import appraise
+    from toolkit.scoring.actuals import read_actuals
+    from toolkit.scoring.appraise import appraise
 
     eng = hand_engagement()
     eng.roles[0].indicators[0].cycle = "quarterly"
@@ -175,7 +181,7 @@ def test_annual_weighted_mode(tmp_path):
 
 def test_matrix_fast_path_equals_frame_path():
     """The dense fast path (benchmark) and the DataFrame path (CLI) compute the same totals."""
-    from toolkit.grading import annual_totals, matrix_totals, weighted_totals
+    from toolkit.scoring.grading import annual_totals, matrix_totals, weighted_totals
 
     rng = np.random.default_rng(0)
     kinds = ["linear", "rating", "bonus", "veto"]

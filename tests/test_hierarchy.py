@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.ahp import analyse
-from toolkit.errors import InputError
-from toolkit.hierarchy import HNode, allocate_percent, role_weights, synthesise
-from toolkit.model import Indicator, Judgment, Participant, Role, RoleIndicator, Weighting
+from toolkit.model.errors import InputError
+from toolkit.model.indicators import Indicator
+from toolkit.model.schema import Judgment, Participant, Role, RoleIndicator, Weighting
+from toolkit.weights.ahp import analyse
+from toolkit.weights.hierarchy import HNode, allocate_percent, role_weights, synthesise
 
 
 def _indicator(id_: str, quantitative: bool) -> Indicator:
@@ -121,7 +122,7 @@ def test_role_weights_applies_band_min_and_rounding():
 
 
 def test_role_weights_is_what_scheme_uses():
-    from toolkit.scheme import _weights_mapping
+    from toolkit.scheme.resolve import _weights_mapping
 
     r = role_weights(_role(JUDGMENTS), CATALOGUE)
     assert _weights_mapping(r) == r.percent

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from toolkit.i18n import language, messages, t
+from toolkit.model.messages import language, messages, t
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.journal import Journal, JournalConflict, check_journal, journal_path
+from toolkit.workshop.journal import Journal, JournalConflict, check_journal, journal_path
 
 ENGAGEMENT = """# 客户方案（注释应保留）
 client: {name: 测试公司, size: small, marketing_headcount: 6}
@@ -217,10 +217,10 @@ def test_close_journal_leaves_one_file_after_a_killed_kernel(eng: Path) -> None:
     import subprocess
     import sys
 
-    from toolkit.journal import close_journal
+    from toolkit.workshop.journal import close_journal
 
     # a kernel killed by the page server never closes its connection: SQLite keeps -wal/-shm beside the journal
-    code = ("import os, signal, sys; from toolkit.journal import Journal; "
+    code = ("import os, signal, sys; from toolkit.workshop.journal import Journal; "
             "j = Journal.open(sys.argv[1], who='张总'); j.record('j/brand//a/b', 3.0); "
             "os.kill(os.getpid(), signal.SIGKILL)")
     subprocess.run([sys.executable, "-c", code, str(eng)], check=False)

@@ -10,10 +10,10 @@ import nbformat
 import papermill as pm
 import pytest
 
-from toolkit.batch import NOTEBOOKS, PARAMETERS, PER_ROLE, Job, run_job, shutdown_worker_kernels
-from toolkit.notebook_source import NOTEBOOK_NAMES, stale_notebooks
-from toolkit.paths import notebooks_dir, samples_dir
-from toolkit.worksheet import read_results, results_path
+from toolkit.batch.build import NOTEBOOKS, PARAMETERS, PER_ROLE, Job, run_job, shutdown_worker_kernels
+from toolkit.model.paths import notebooks_dir, samples_dir
+from toolkit.notebooks.sources import NOTEBOOK_NAMES, stale_notebooks
+from toolkit.notebooks.worksheet import read_results, results_path
 
 SAMPLES = [p for p in (samples_dir() / "small_company" / "engagement.yaml",
                        samples_dir() / "midsize_company" / "engagement.yaml") if p.is_file()]
@@ -22,7 +22,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 def test_notebooks_match_their_source() -> None:
     assert NOTEBOOK_NAMES == NOTEBOOKS
-    assert stale_notebooks() == [], "run: python -m toolkit.notebook_source"
+    assert stale_notebooks() == [], "run: python -m toolkit.notebooks.sources"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -46,7 +46,7 @@ def _job(engagement: Path, name: str, role: str, out: Path, interactive: bool, l
 
 
 def _roles(engagement: Path) -> list[str]:
-    from toolkit.engagement import load_engagement
+    from toolkit.model.engagement import load_engagement
 
     eng = load_engagement(engagement)
     ahp = [r.id for r in eng.roles if r.weighting.method == "ahp"]
@@ -62,8 +62,8 @@ def _kernel_cleanup():
 
 def _assert_client_copy(path: Path, engagement: Path, role: str) -> None:
     """The client's copy reads as a worksheet: no code, no developer text, no local path, names not ids."""
-    from toolkit.catalogue import indicator_name, load_catalogue
-    from toolkit.engagement import load_engagement
+    from toolkit.model.catalogue import indicator_name, load_catalogue
+    from toolkit.model.engagement import load_engagement
 
     nb = nbformat.read(path, as_version=4)
     assert all(not c.source for c in nb.cells if c.cell_type == "code")
@@ -86,7 +86,7 @@ def test_format_frame_for_the_client() -> None:
     import numpy as np
     import pandas as pd
 
-    from toolkit.worksheet import format_frame
+    from toolkit.notebooks.worksheet import format_frame
 
     frame = pd.DataFrame({"row": ["ctr", "cvr"], "col": ["cvr", "ctr"], "i": [0, 1], "j": [1, 0],
                           "epsilon": [2.000402e-16, np.nan], "share": [0.125, None], "ok": [True, False]})
@@ -99,8 +99,8 @@ def test_format_frame_for_the_client() -> None:
 
 
 def test_participants_counted_when_unnamed() -> None:
-    from toolkit.engagement import load_engagement
-    from toolkit.worksheet import participant_count
+    from toolkit.model.engagement import load_engagement
+    from toolkit.notebooks.worksheet import participant_count
 
     for engagement in SAMPLES:
         for r in load_engagement(engagement).roles:

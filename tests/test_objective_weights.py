@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.errors import InputError
-from toolkit.objective_weights import blend, compare_weights, critic_weights, entropy_weights, normalise
+from toolkit.model.errors import InputError
+from toolkit.weights.objective import blend, compare_weights, critic_weights, entropy_weights, normalise
 
 
 @pytest.fixture

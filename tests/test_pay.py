@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scoring_fixtures import hand_engagement
 
-from toolkit.pay import budget_check, compa_column, pay_table
+from toolkit.scoring.pay import budget_check, compa_column, pay_table
 
 
 def _eng(pool=None, budget=None):

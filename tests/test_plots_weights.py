@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.ahp import analyse
-from toolkit.plots_weights import plot_judgments, plot_sensitivity, plot_weights
-from toolkit.sensitivity import monte_carlo, one_at_a_time
+from toolkit.documents.plots_weights import plot_judgments, plot_sensitivity, plot_weights
+from toolkit.weights.ahp import analyse
+from toolkit.weights.sensitivity import monte_carlo, one_at_a_time
 
 NAMES = ["销售线索数量", "营销活动ROI", "品牌曝光量", "客户满意度"]
 A = np.array([[1, 3, 5, 1 / 2], [1 / 3, 1, 3, 5], [1 / 5, 1 / 3, 1, 2], [2, 1 / 5, 1 / 2, 1]])

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.model import (
+from toolkit.model.indicators import (
     BandRule,
     BonusRule,
     DeductionRule,
@@ -22,7 +22,7 @@ from toolkit.model import (
     StepsRule,
     VetoRule,
 )
-from toolkit.scoring import apply_rule, excel_formula, excel_total_formula, rule_expression
+from toolkit.scoring.rules import apply_rule, excel_formula, excel_total_formula, rule_expression
 
 NAN = float("nan")
 
@@ -159,7 +159,7 @@ def test_linear_monotone_both_directions(a, b, t, gap1, gap2):
 @settings(max_examples=200, deadline=None)
 @given(levels=st.integers(3, 10), data=st.data())
 def test_rating_monotone_and_within_range(levels, data):
-    from toolkit.scoring import rule_range
+    from toolkit.scoring.rules import rule_range
 
     g = data.draw(st.one_of(st.none(), st.integers(1, levels)))
     a, b = sorted(data.draw(st.lists(st.floats(1, levels), min_size=2, max_size=2)))

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.ahp import analyse, snap_to_scale
-from toolkit.errors import InputError
-from toolkit.hierarchy import HNode, synthesise
-from toolkit.sensitivity import monte_carlo, monte_carlo_hierarchy, one_at_a_time, perturb_matrix
+from toolkit.model.errors import InputError
+from toolkit.weights.ahp import analyse, snap_to_scale
+from toolkit.weights.hierarchy import HNode, synthesise
+from toolkit.weights.sensitivity import monte_carlo, monte_carlo_hierarchy, one_at_a_time, perturb_matrix
 
 
 def _moved(v: np.ndarray, i: int, x: float) -> np.ndarray:
@@ -24,7 +24,9 @@ def _order(values: np.ndarray) -> tuple[int, ...]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0.05, 1.0), min_size=3, max_size=8, unique=True))
+@given(st.lists(st.floats(0.05, 1.0), min_size=3, max_size=8, unique=True)
+       # near-ties (1.0 vs 0.9999999999999999) have no defined rank order to keep
+       .filter(lambda ws: min(abs(a - b) for i, a in enumerate(ws) for b in ws[i + 1:]) > 1e-6))
 def test_oat_bounds_are_where_the_element_ranking_flips(ws):
     w = pd.Series(ws) / sum(ws)
     v = w.to_numpy()

@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from toolkit.ahp import analyse, group_analyse, judgment_set
 from toolkit.cli import main
-from toolkit.engagement import load_engagement
-from toolkit.errors import InputError
-from toolkit.journal import Journal, JournalConflict
-from toolkit.paths import samples_dir
-from toolkit.widgets import (
+from toolkit.model.engagement import load_engagement
+from toolkit.model.errors import InputError
+from toolkit.model.paths import samples_dir
+from toolkit.weights.ahp import analyse, group_analyse, judgment_set
+from toolkit.workshop.journal import Journal, JournalConflict
+from toolkit.workshop.session import Workshop, open_workshop
+from toolkit.workshop.widgets import (
     GoalEditor,
     IndicatorPicker,
     PairwisePanel,
@@ -21,7 +22,6 @@ from toolkit.widgets import (
     scale_options,
     workshop_page,
 )
-from toolkit.workshop import Workshop, open_workshop
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_participants_kept_apart_group_aggregate_and_participant_view(eng_path: 
         m = ws.matrix(rid, p)
         filled += [(ids[i], ids[j], float(np.where(np.isnan(m), 1, m)[i, j]), p)
                    for i in range(len(ids)) for j in range(i + 1, len(ids))]
-    from toolkit.model import Judgment
+    from toolkit.model.schema import Judgment
 
     expected = group_analyse(judgment_set([Judgment(a=a, b=b, value=v, participant=p) for a, b, v, p in filled],
                                           elements=ids), weights={"张总": 2.0, "李经理": 1.0})
@@ -178,7 +178,7 @@ def test_indicator_picker_shows_the_balance_live(eng_path: Path) -> None:
     pick = IndicatorPicker(ws)
     rid = pick.role.value
     chosen = list(pick.picker.value)
-    from toolkit.catalogue import load_catalogue
+    from toolkit.model.catalogue import load_catalogue
 
     cat = load_catalogue()
     nq = sum(cat[i].quantitative for i in chosen)
@@ -321,7 +321,7 @@ def test_aip_aggregation_goes_through_the_engine(eng_path: Path) -> None:
         for (i, j), v in zip(pairs, vals):
             ws.answer(rid, p, ids[i], ids[j], v)
     group = ws.analysis(rid, group=True)
-    from toolkit.model import Judgment
+    from toolkit.model.schema import Judgment
 
     expected = group_analyse(judgment_set([Judgment(a=ids[i], b=ids[j], value=v, participant=p)
                                            for p, vals in values.items() for (i, j), v in zip(pairs, vals)],
@@ -365,7 +365,7 @@ def test_direct_role_shows_file_weights_until_the_judgments_are_chosen_explicitl
 
 def test_final_whole_percent_weights_are_the_documents(eng_path: Path) -> None:
     """event_planning's judgments give raw AHP 34.9/18.4/9.8/18.4/18.4 %; the forms use 35/18/10/19/18."""
-    from toolkit.hierarchy import role_weights
+    from toolkit.weights.hierarchy import role_weights
 
     ws = open_workshop(eng_path)
     expected = role_weights(load_engagement(eng_path).role("event_planning")).percent

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli.workshop import voila_command
-from toolkit.journal import journal_path
-from toolkit.paths import ROOT, samples_dir
+from toolkit.model.paths import ROOT, samples_dir
+from toolkit.workshop.journal import journal_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

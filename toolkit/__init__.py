@@ -13,49 +13,49 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-#: public name -> module that defines it (submodules such as ``toolkit.calibration`` are imported directly)
+#: public name -> module that defines it (submodules such as ``toolkit.scoring.calibration`` are imported directly)
 _API: dict[str, str] = {
     # model and loading
-    "Engagement": "model", "Role": "model", "Goal": "model", "Indicator": "model",
-    "load_engagement": "engagement", "save_engagement": "engagement", "new_engagement": "engagement",
-    "load_catalogue": "catalogue", "load_presets": "catalogue", "catalogue_frame": "catalogue",
-    "presets_frame": "catalogue",
-    "ToolkitError": "errors", "InputError": "errors", "Finding": "errors",
-    "t": "i18n", "set_language": "i18n",
-    "smart_check": "goals", "parse_goal_text": "goals", "alignment_matrix": "goals",
+    "Engagement": "model.schema", "Role": "model.schema", "Goal": "model.schema", "Indicator": "model.indicators",
+    "load_engagement": "model.engagement", "save_engagement": "model.engagement", "new_engagement": "model.engagement",
+    "load_catalogue": "model.catalogue", "load_presets": "model.catalogue", "catalogue_frame": "model.catalogue",
+    "presets_frame": "model.catalogue",
+    "ToolkitError": "model.errors", "InputError": "model.errors", "Finding": "model.errors",
+    "t": "model.messages", "set_language": "model.messages",
+    "smart_check": "checks.goals", "parse_goal_text": "checks.goals", "alignment_matrix": "checks.goals",
     # checks
-    "check_engagement": "checks",
-    "resolve_scheme": "scheme",
+    "check_engagement": "checks.engagement",
+    "resolve_scheme": "scheme.resolve",
     # weights engine
-    "analyse": "ahp", "AHPResult": "ahp", "JudgmentSet": "ahp", "read_judgments": "ahp",
-    "judgment_set": "ahp", "group_analyse": "ahp", "GroupResult": "ahp", "diagnose": "ahp",
-    "repair_plan": "ahp", "accept_change": "ahp", "next_pairs": "ahp", "weights_and_cr": "ahp",
-    "random_index": "ahp", "consensus": "ahp",
-    "HNode": "hierarchy", "synthesise": "hierarchy", "allocate_percent": "hierarchy",
-    "role_weights": "hierarchy", "RoleWeights": "hierarchy",
-    "one_at_a_time": "sensitivity", "monte_carlo": "sensitivity", "monte_carlo_hierarchy": "sensitivity",
-    "entropy_weights": "objective_weights", "critic_weights": "objective_weights",
-    "compare_weights": "objective_weights", "blend": "objective_weights",
+    "analyse": "weights.ahp", "AHPResult": "weights.ahp", "JudgmentSet": "weights.ahp", "read_judgments": "weights.ahp",
+    "judgment_set": "weights.ahp", "group_analyse": "weights.ahp", "GroupResult": "weights.ahp", "diagnose": "weights.ahp",
+    "repair_plan": "weights.ahp", "accept_change": "weights.ahp", "next_pairs": "weights.ahp", "weights_and_cr": "weights.ahp",
+    "random_index": "weights.ahp", "consensus": "weights.ahp",
+    "HNode": "weights.hierarchy", "synthesise": "weights.hierarchy", "allocate_percent": "weights.hierarchy",
+    "role_weights": "weights.hierarchy", "RoleWeights": "weights.hierarchy",
+    "one_at_a_time": "weights.sensitivity", "monte_carlo": "weights.sensitivity", "monte_carlo_hierarchy": "weights.sensitivity",
+    "entropy_weights": "weights.objective", "critic_weights": "weights.objective",
+    "compare_weights": "weights.objective", "blend": "weights.objective",
     # scoring engine and calibration review
-    "apply_rule": "scoring", "excel_formula": "scoring", "excel_total_formula": "scoring",
-    "appraise": "appraise", "Appraisal": "appraise", "rounded": "appraise",
-    "read_actuals": "actuals",
-    "assign_grades": "grading", "forced_distribution": "grading",
-    "pay_table": "pay", "budget_check": "pay", "pay_periods": "pay", "covered_months": "pay",
-    "combine_ratings": "raters", "rater_bias": "raters",
-    "simulate_actuals": "simulate", "write_sample_actuals": "simulate",
+    "apply_rule": "scoring.rules", "excel_formula": "scoring.rules", "excel_total_formula": "scoring.rules",
+    "appraise": "scoring.appraise", "Appraisal": "scoring.appraise", "rounded": "scoring.appraise",
+    "read_actuals": "scoring.actuals",
+    "assign_grades": "scoring.grading", "forced_distribution": "scoring.grading",
+    "pay_table": "scoring.pay", "budget_check": "scoring.pay", "pay_periods": "scoring.pay", "covered_months": "scoring.pay",
+    "combine_ratings": "scoring.raters", "rater_bias": "scoring.raters",
+    "simulate_actuals": "scoring.simulate", "write_sample_actuals": "scoring.simulate",
     # documents and forms
-    "compliance_findings": "compliance",
-    "build_document": "document", "unit_label": "document", "anchor_text": "document",
-    "write_forms": "forms", "form_workbook": "forms",
-    "render_all": "render",
+    "compliance_findings": "checks.compliance",
+    "build_document": "documents.content", "unit_label": "documents.content", "anchor_text": "documents.content",
+    "write_forms": "documents.forms", "form_workbook": "documents.forms",
+    "render_all": "documents.render",
     # notebooks and batch builds
-    "plan_build": "batch", "run_build": "batch", "summary_frame": "batch", "verify_manifest": "batch",
-    "client_slug": "batch", "write_notebooks": "notebook_source", "stale_notebooks": "notebook_source",
-    "show": "worksheet", "format_frame": "worksheet",
+    "plan_build": "batch.build", "run_build": "batch.build", "summary_frame": "batch.build", "verify_manifest": "batch.build",
+    "client_slug": "batch.build", "write_notebooks": "notebooks.sources", "stale_notebooks": "notebooks.sources",
+    "show": "notebooks.worksheet", "format_frame": "notebooks.worksheet",
     # workshop
-    "Journal": "journal", "check_journal": "journal", "journal_path": "journal", "close_journal": "journal",
-    "Workshop": "workshop", "open_workshop": "workshop",
+    "Journal": "workshop.journal", "check_journal": "workshop.journal", "journal_path": "workshop.journal", "close_journal": "workshop.journal",
+    "Workshop": "workshop.session", "open_workshop": "workshop.session",
 }
 
 

@@ -1,7 +1,7 @@
 """The ``appraisal`` command: a thin face over the toolkit.
 
 Each sub-command lives in its own module under ``toolkit/cli/`` and is imported only when it runs, so that
-``appraisal --help`` stays fast. Errors a user can cause (:class:`toolkit.errors.ToolkitError`) are printed
+``appraisal --help`` stays fast. Errors a user can cause (:class:`toolkit.model.errors.ToolkitError`) are printed
 without a traceback and give exit code 2.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from ..errors import ToolkitError
-from ..i18n import set_language, t
+from toolkit.model.errors import ToolkitError
+from toolkit.model.messages import set_language, t
 
 __all__ = ["COMMANDS", "main"]
 

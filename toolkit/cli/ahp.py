@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from ..i18n import t
+from toolkit.model.messages import t
 
 __all__ = ["ahp"]
 
 
 def _fmt_value(x: float) -> str:
-    from ..ahp import _fmt
+    from toolkit.weights.ahp import _fmt
 
     return _fmt(float(x))
 
@@ -80,7 +80,7 @@ def ahp(ctx: click.Context, file: Path, method: str, ri: str, as_json: bool, top
     Exit code: 0 when the judgments are consistent (CR within the threshold; for a group file, the aggregate),
     1 when they are not, 2 on bad input — the same convention as ``appraisal check``.
     """
-    from ..ahp import analyse, group_analyse, read_judgments
+    from toolkit.weights.ahp import analyse, group_analyse, read_judgments
 
     js = read_judgments(file, sheet=sheet)
     group = len(js.participants) > 1 or any(js.participants)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import format_findings
-from ..i18n import get_language, t
+from toolkit.model.errors import format_findings
+from toolkit.model.messages import get_language, t
 
 __all__ = ["build", "demo"]
 
@@ -19,7 +19,7 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
          fresh_kernels: bool, quiet: bool) -> None:
     import os
 
-    from ..batch import make_executor, plan_build, prestart, run_build, summary_frame
+    from toolkit.batch.build import make_executor, plan_build, prestart, run_build, summary_frame
 
     lang = lang or get_language()
     role_list = [r.strip() for item in roles for r in item.split(",") if r.strip()]
@@ -106,8 +106,8 @@ def build(ctx: click.Context, engagements: tuple[str, ...], out: str, **kw: obje
 @click.pass_context
 def demo(ctx: click.Context, out: str, **kw: object) -> None:
     """Build the sample engagements (data_samples/) into OUT."""
-    from ..errors import InputError
-    from ..paths import samples_dir
+    from toolkit.model.errors import InputError
+    from toolkit.model.paths import samples_dir
 
     paths = [samples_dir() / name / "engagement.yaml" for name in DEMO_SAMPLES]
     missing = [p for p in paths if not p.is_file()]

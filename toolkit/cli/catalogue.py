@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import click
 
-from ..catalogue import catalogue_frame, load_catalogue, load_presets, presets_frame
-from ..errors import InputError
-from ..i18n import get_language, t
+from toolkit.model.catalogue import catalogue_frame, load_catalogue, load_presets, presets_frame
+from toolkit.model.errors import InputError
+from toolkit.model.messages import get_language, t
+
 from ._common import echo_json, echo_table
 
 

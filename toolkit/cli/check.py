@@ -5,10 +5,11 @@ from pathlib import Path
 
 import click
 
-from ..checks import check_engagement, exit_code
-from ..engagement import load_engagement, locate_findings
-from ..errors import format_findings
-from ..i18n import t
+from toolkit.checks.engagement import check_engagement, exit_code
+from toolkit.model.engagement import load_engagement, locate_findings
+from toolkit.model.errors import format_findings
+from toolkit.model.messages import t
+
 from ._common import echo_json
 
 

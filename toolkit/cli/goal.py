@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from ..goals import smart_check
-from ..i18n import t
+from toolkit.checks.goals import smart_check
+from toolkit.model.messages import t
+
 from ._common import echo_json
 
 

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import click
 
-from ..engagement import new_engagement, new_engagement_yaml, parse_engagement
-from ..errors import InputError
-from ..fileio import atomic_write_text
-from ..i18n import t
-from ..yamlio import load_yaml_text
+from toolkit.documents.engagement_template import new_engagement_yaml
+from toolkit.model.engagement import new_engagement, parse_engagement
+from toolkit.model.errors import InputError
+from toolkit.model.fileio import atomic_write_text
+from toolkit.model.messages import t
+from toolkit.model.yamlio import load_yaml_text
 
 
 @click.command(help="Write DIR/engagement.yaml for a new client from the role presets and the company-size profile.")

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from ..i18n import get_language, language, t
+from toolkit.model.messages import get_language, language, t
 
 __all__ = ["render"]
 
@@ -28,10 +28,10 @@ def render(ctx: click.Context, engagement: str, out_dir: str, lang: str | None, 
     The engagement is checked first: with errors nothing is written (exit 2); with warnings the documents are
     written, the warnings shown, and the exit code is 1 (as for `appraisal check`).
     """
-    from ..checks import check_engagement
-    from ..engagement import load_engagement
-    from ..errors import format_findings
-    from ..render import render_all
+    from toolkit.checks.engagement import check_engagement
+    from toolkit.documents.render import render_all
+    from toolkit.model.engagement import load_engagement
+    from toolkit.model.errors import format_findings
 
     lang = lang or get_language()
     with language(lang):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import get_language, t
+from toolkit.model.messages import get_language, t
+
 from ._common import echo_json
 
 
@@ -22,11 +23,11 @@ from ._common import echo_json
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) -> None:
-    from ..actuals import read_actuals
-    from ..appraise import appraise, summary, write_appraisal
-    from ..engagement import load_engagement
-    from ..scheme import resolve_scheme
-    from ..scoring import indicator_table
+    from toolkit.model.engagement import load_engagement
+    from toolkit.scheme.resolve import resolve_scheme
+    from toolkit.scoring.actuals import read_actuals
+    from toolkit.scoring.appraise import appraise, summary, write_appraisal
+    from toolkit.scoring.rules import indicator_table
 
     eng = load_engagement(engagement)
     scheme = resolve_scheme(eng)

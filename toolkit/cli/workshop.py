@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import click
 
-from ..errors import InputError
-from ..i18n import t
+from toolkit.model.errors import InputError
+from toolkit.model.messages import t
 
 __all__ = ["IDLE_TIMEOUT", "stop_server", "voila_command", "workshop"]
 
@@ -32,7 +32,7 @@ def voila_command(port: int, *, ip: str = "127.0.0.1", no_browser: bool = True,
     idle through a long discussion. ``cull_interval`` (how often to look) defaults to a tenth of the timeout,
     at least 1 s.
     """
-    from ..paths import notebooks_dir
+    from toolkit.model.paths import notebooks_dir
 
     every = cull_interval if cull_interval is not None else max(1, idle_timeout // 10)
     cmd = [sys.executable, "-m", "voila", str(notebooks_dir() / "workshop.ipynb"), f"--port={port}",
@@ -57,8 +57,8 @@ def voila_command(port: int, *, ip: str = "127.0.0.1", no_browser: bool = True,
 def workshop(engagement: Path, port: int, participant: str | None, no_browser: bool, ip: str,
              idle_timeout: int) -> None:
     """Start the live workshop page for ENGAGEMENT (answers journaled beside it, restored on restart)."""
-    from ..engagement import load_engagement
-    from ..journal import check_journal, close_journal
+    from toolkit.model.engagement import load_engagement
+    from toolkit.workshop.journal import check_journal, close_journal
 
     load_engagement(engagement)  # bad input stops here, with every problem located
     if importlib.util.find_spec("voila") is None:

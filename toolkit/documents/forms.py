@@ -1,0 +1,392 @@
+"""Per-role KPI forms as Excel workbooks with live formulas that equal the scoring engine.
+
+Each form has the columns used in practice (维度, 指标, 定义/公式, 权重, 门槛值/目标值/挑战值, 评分规则, 数据来源,
+考核人, 实际值, 得分) and computes each indicator's score, the weighted total and the grade as soon as actual values
+are typed in — in Excel, WPS or LibreOffice, with no macros. The score formulas come from
+:func:`toolkit.scoring.rules.excel_formula` and the total from :func:`toolkit.scoring.rules.excel_total_formula`, which print
+the engine's own expression trees, so a filled form and ``appraisal score`` agree (tested by recalculating with
+LibreOffice).
+
+Safety: only the yellow input cells are unlocked and the sheet is protected (no password: a consultant may
+unprotect it); every text cell is written as text, so a name typed as ``=HYPERLINK(...)`` or ``-1+2`` never
+becomes a formula. The hidden column A and hidden rows carry machine keys (``#employee``, ``#period``, ``#role``,
+``#indicator``, ``#actual``) so that :func:`toolkit.scoring.actuals.read_form_workbook` can read a filled form back.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from toolkit.documents.content import fmt_num, rule_text, unit_label
+from toolkit.model.fileio import atomic_path
+from toolkit.model.messages import t
+from toolkit.model.schema import Engagement
+from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
+from toolkit.scoring.rules import WEIGHTED_RULES, excel_formula, excel_total_formula
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "FormLayout",
+    "add_form_sheet",
+    "form_workbook",
+    "grade_formula",
+    "locate_inputs",
+    "safe_text",
+    "write_forms",
+]
+
+#: Characters that make a spreadsheet treat typed text as a formula (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+_COLS = ["no", "dimension", "indicator", "unit", "definition", "weight", "threshold", "target", "stretch", "rule",
+         "source", "evaluator", "actual", "score", "weighted"]
+_COL = {name: get_column_letter(i + 2) for i, name in enumerate(_COLS)}  # column A holds machine keys
+_WIDTH = {"no": 11, "dimension": 9, "indicator": 16, "unit": 6, "definition": 30, "weight": 7, "threshold": 8,
+          "target": 8, "stretch": 8, "rule": 34, "source": 14, "evaluator": 9, "actual": 10, "score": 8,
+          "weighted": 9}
+_LAST = _COL["weighted"]
+_HEADER_ROW = 8
+_FIRST_ROW = 10
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_INPUT = PatternFill("solid", fgColor="FFF2CC")
+_HEAD = PatternFill("solid", fgColor="DDEBF7")
+_CALC = PatternFill("solid", fgColor="F2F2F2")
+_FONT = "等线"
+
+
+@dataclass
+class FormLayout:
+    """Where things are on one form sheet (for tests and tools that fill forms)."""
+
+    sheet: str
+    role: str
+    actual: dict[str, str] = field(default_factory=dict)  # indicator id -> cell of the actual value
+    score: dict[str, str] = field(default_factory=dict)  # indicator id -> cell of the score formula
+    total: str = ""
+    grade: str = ""
+    employee: str = ""
+    period: str = ""
+
+
+def safe_text(cell: Any, value: Any) -> None:
+    """Write ``value`` into ``cell``; text is always stored as text, never as a formula.
+
+    openpyxl turns any string beginning with ``=`` into a formula; spreadsheets also evaluate ``+``, ``-`` and
+    ``@`` when a user re-enters the cell. Such text is stored as a string with Excel's quote prefix.
+    """
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True  # Excel's "'" prefix: stays text when the cell is edited
+
+
+def grade_formula(total_ref: str, grades: list[Any]) -> str:
+    """Grade code from the total, as :func:`toolkit.scoring.grading.grade_by_bands`: the grade with the highest
+    ``min_score`` ≤ total, the lowest grade below every band, empty while the total is empty."""
+    order = sorted(grades, key=lambda g: -g.min_score)
+    inner = '"' + order[-1].code.replace('"', '""') + '"'
+    for g in reversed(order[:-1]):
+        inner = f'IF({total_ref}>={fmt_num(g.min_score).replace(",", "")},"{g.code.replace(chr(34), chr(34) * 2)}",{inner})'
+    return f'=IF({total_ref}="","",{inner})'
+
+
+def _style(cell: Any, *, bold: bool = False, fill: PatternFill | None = None, wrap: bool = True,
+           center: bool = False, size: float = 10, border: bool = True, locked: bool = True) -> None:
+    cell.font = Font(name=_FONT, bold=bold, size=size)
+    if fill is not None:
+        cell.fill = fill
+    cell.alignment = Alignment(wrap_text=wrap, vertical="center", horizontal="center" if center else None)
+    if border:
+        cell.border = _BORDER
+    cell.protection = Protection(locked=locked)
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\']", "_", name).strip() or "KPI"
+    base = base[:28]
+    title, k = base, 2
+    while title in used:
+        title = f"{base[:26]}_{k}"
+        k += 1
+    used.add(title)
+    return title
+
+
+def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "zh",
+                   used_titles: set[str] | None = None) -> FormLayout:
+    """Add one role's KPI form to ``wb`` and return where its inputs and results are."""
+    used = used_titles if used_titles is not None else set(wb.sheetnames)
+    ws: Worksheet = wb.create_sheet(_sheet_title(rs.role.name, used))
+    lay = FormLayout(sheet=ws.title, role=rs.role.id)
+
+    def T(key: str, **kw: Any) -> str:
+        return t(key, lang, **kw)
+
+    # title and header block ----------------------------------------------------------------------------
+    ws.merge_cells(f"B1:{_LAST}1")
+    safe_text(ws["B1"], T("form.title", client=eng.client.name, role=rs.role.name))
+    _style(ws["B1"], bold=True, size=14, center=True, border=False)
+    ws.row_dimensions[1].height = 28
+    fields_top = [("B", "form.employee_id", None), ("D", "form.name", None), ("F", "form.role", rs.role.name),
+                  ("J", "form.rater", None), ("M", "form.reviewer", None)]
+    fields_mid = [("B", "form.period", None), ("D", "form.department", T("form.department_value")),
+                  ("F", "form.cycle", t(f"doc.cycle.{rs.role.cycle or eng.cycles.default}", lang))]
+    for row, fields in ((2, fields_top), (4, fields_mid)):
+        for col, key, value in fields:
+            safe_text(ws[f"{col}{row}"], T(key))
+            _style(ws[f"{col}{row}"], bold=True, size=9, border=False, wrap=False)
+            vc = ws[f"{col}{row + 1}"]
+            if value is None:
+                _style(vc, fill=_INPUT, locked=False)
+            else:
+                safe_text(vc, value)
+                _style(vc, fill=_CALC)
+    ws["A3"] = "#employee"
+    ws["A5"] = "#period"
+    ws["A6"] = "#role"
+    safe_text(ws["B6"], rs.role.id)
+    ws.row_dimensions[6].hidden = True
+    lay.employee, lay.period = "B3", "B5"
+    ws["B5"].number_format = "@"  # a period like 2027-01 must stay text, not become a date
+    ws["B3"].number_format = "@"
+
+    # column heads ---------------------------------------------------------------------------------------
+    for name in _COLS:
+        c = ws[f"{_COL[name]}{_HEADER_ROW}"]
+        safe_text(c, T(f"form.col.{name}"))
+        _style(c, bold=True, fill=_HEAD, center=True)
+        ws.column_dimensions[_COL[name]].width = _WIDTH[name]
+    ws.row_dimensions[_HEADER_ROW].height = 30
+    ws[f"A{_HEADER_ROW + 1}"] = "#indicator"
+    ws[f"{_COL['actual']}{_HEADER_ROW + 1}"] = "#actual"
+    ws.row_dimensions[_HEADER_ROW + 1].hidden = True
+    ws.column_dimensions["A"].hidden = True
+
+    # indicator rows ------------------------------------------------------------------------------------
+    number_dvs: dict[str, DataValidation] = {}
+
+    def number_dv(unit: str) -> DataValidation:
+        if unit not in number_dvs:
+            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000",
+                                formula2="1000000000000", allow_blank=True, showErrorMessage=True,
+                                showInputMessage=True, errorTitle=T("form.number_prompt_title"),
+                                error=T("form.number_error"), promptTitle=T("form.number_prompt_title"),
+                                prompt=T("form.percent_prompt") if unit == "%" else
+                                T("form.number_prompt", unit=unit_label(unit, lang) or "—"))
+            ws.add_data_validation(dv)
+            number_dvs[unit] = dv
+        return number_dvs[unit]
+    score_refs, weight_refs, bonus_refs, veto_refs = [], [], [], []
+    all_weights_int = all(float(i.weight).is_integer() for i in rs.indicators)
+    r = _FIRST_ROW
+    for k, ind in enumerate(rs.indicators, start=1):
+        c = {name: ws[f"{_COL[name]}{r}"] for name in _COLS}
+        ws[f"A{r}"] = ind.id
+        meta = ind.indicator
+        en = lang == "en"
+        name = ind.name(lang)
+        if ind.cycle != (rs.role.cycle or eng.cycles.default):  # an indicator on its own cycle says so
+            cyc = t(f"doc.cycle.{ind.cycle}", lang)
+            name += f"\n（{cyc}）" if lang == "zh" else f"\n({cyc})"
+        values = {
+            "no": k, "dimension": t(f"doc.category.{meta.category}", lang), "indicator": name,
+            "unit": unit_label(meta.unit, lang), "definition": f"{meta.definition_en if en else meta.definition_zh}\n"
+                                              f"{meta.formula_en if en else meta.formula_zh}",
+            "rule": rule_text(ind, lang), "source": meta.data_source_en if en else meta.data_source_zh,
+            "evaluator": ind.evaluator or t("doc.default_evaluator", lang),
+        }
+        for name, v in values.items():
+            safe_text(c[name], v)
+            _style(c[name], center=name in ("no", "unit"), size=9)
+        c["weight"].value = float(ind.weight) / 100
+        c["weight"].number_format = "0%" if all_weights_int else "0.0%"
+        _style(c["weight"], center=True)
+        for name in ("threshold", "target", "stretch"):
+            v = getattr(ind, name)
+            c[name].value = None if v is None else float(v)
+            _style(c[name], center=True)
+        _style(c["actual"], fill=_INPUT, locked=False, center=True)
+        actual_ref = f"{_COL['actual']}{r}"
+        lay.actual[ind.id] = actual_ref
+        rule = ind.rule
+        if rule.type == "rating":
+            levels = list(range(1, rule.levels + 1))
+            scale = {lv.level: lv for lv in (meta.scale or [])}
+            prompt = "\n".join(f"{lv}: {scale[lv].label_en if en else scale[lv].label_zh}"
+                               for lv in levels if lv in scale)
+            dv = DataValidation(type="list", formula1='"' + ",".join(map(str, levels)) + '"', allow_blank=True,
+                                showErrorMessage=True, showInputMessage=True, error=T("form.rating_error"),
+                                promptTitle=T("form.rating_prompt_title", levels=rule.levels)[:32],
+                                prompt=prompt[:250])
+            ws.add_data_validation(dv)
+            dv.add(actual_ref)
+        else:
+            number_dv(meta.unit).add(actual_ref)
+        refs = {name: (f"{_COL[name]}{r}" if getattr(ind, name) is not None else None)
+                for name in ("threshold", "target", "stretch")}
+        score_ref = f"{_COL['score']}{r}"
+        try:
+            formula = excel_formula(rule, ind.direction, actual_ref, refs["threshold"], refs["target"],
+                                    refs["stretch"])
+        except ValueError:
+            safe_text(c["score"], T("form.no_formula"))
+        else:
+            c["score"].value = formula
+            lay.score[ind.id] = score_ref
+            if rule.type in WEIGHTED_RULES:
+                score_refs.append(score_ref)
+                weight_refs.append(f"{_COL['weight']}{r}")
+                c["weighted"].value = f'=IF({score_ref}="","",{score_ref}*{_COL["weight"]}{r})'
+            elif rule.type == "bonus":
+                bonus_refs.append(score_ref)
+                safe_text(c["weighted"], T("form.bonus_note"))
+            elif rule.type == "veto":
+                veto_refs.append(score_ref)
+                safe_text(c["weighted"], T("form.veto_note"))
+        c["score"].number_format = "0.00"
+        c["weighted"].number_format = "0.00"
+        _style(c["score"], fill=_CALC, center=True)
+        _style(c["weighted"], fill=_CALC, center=True, size=9)
+        ws.row_dimensions[r].height = 62
+        r += 1
+    last_ind = r - 1
+
+    # totals --------------------------------------------------------------------------------------------
+    wcol, label_col = _COL["weight"], _COL["definition"]
+    safe_text(ws[f"{label_col}{r}"], T("form.total_weight"))
+    ws[f"{wcol}{r}"] = f"=SUM({wcol}{_FIRST_ROW}:{wcol}{last_ind})"
+    ws[f"{wcol}{r}"].number_format = "0%"
+    _style(ws[f"{label_col}{r}"], bold=True)
+    _style(ws[f"{wcol}{r}"], fill=_CALC, center=True)
+    r += 1
+    total_ref, grade_ref = f"{_COL['score']}{r}", f"{_COL['score']}{r + 1}"
+    safe_text(ws[f"{_COL['actual']}{r}"], T("form.total"))
+    ws[total_ref] = excel_total_formula(score_refs, weight_refs, bonus_refs, veto_refs) if score_refs else '=""'
+    ws[total_ref].number_format = "0.00"
+    safe_text(ws[f"{_COL['actual']}{r + 1}"], T("form.grade"))
+    ws[grade_ref] = grade_formula(total_ref, eng.grades)
+    for ref in (f"{_COL['actual']}{r}", f"{_COL['actual']}{r + 1}"):
+        _style(ws[ref], bold=True, center=True)
+    for ref in (total_ref, grade_ref):
+        _style(ws[ref], bold=True, fill=_CALC, center=True, size=12)
+    lay.total, lay.grade = total_ref, grade_ref
+    bands = []
+    upper = None
+    for g in sorted(eng.grades, key=lambda g: -g.min_score):
+        bands.append(f"{g.code} ≥ {fmt_num(g.min_score)}" if upper is None
+                     else f"{g.code} {fmt_num(g.min_score)}–{fmt_num(upper)}")
+        upper = g.min_score
+    safe_text(ws[f"B{r}"], T("form.grades_note", bands="；".join(bands) if lang == "zh" else "; ".join(bands)))
+    ws.merge_cells(f"B{r}:{_COL['rule']}{r + 1}")
+    _style(ws[f"B{r}"], size=9, border=False)
+    r += 3
+    safe_text(ws[f"B{r}"], T("form.comments"))
+    _style(ws[f"B{r}"], bold=True)
+    ws.merge_cells(f"C{r}:{_LAST}{r}")
+    _style(ws[f"C{r}"], fill=_INPUT, locked=False)
+    ws.row_dimensions[r].height = 48
+    r += 2
+    for key, col in (("form.sign.employee", "B"), ("form.sign.rater", "F"), ("form.sign.reviewer", "L")):
+        safe_text(ws[f"{col}{r}"], T(key))
+        safe_text(ws[f"{col}{r + 1}"], T("form.sign.date"))
+        _style(ws[f"{col}{r}"], bold=True, border=False)
+        _style(ws[f"{col}{r + 1}"], bold=True, border=False)
+        nxt = get_column_letter(ws[f"{col}{r}"].column + 1)
+        for rr in (r, r + 1):
+            _style(ws[f"{nxt}{rr}"], fill=_INPUT, locked=False)
+    last_row = r + 1
+
+    # print set-up and protection -----------------------------------------------------------------------
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    ws.print_area = f"B1:{_LAST}{last_row}"
+    ws.oddFooter.center.text = T("form.footer")
+    ws.freeze_panes = f"B{_FIRST_ROW}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people may widen columns
+    ws.protection.formatRows = False
+    ws.sheet_view.zoomScale = 90
+    return lay
+
+
+def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str] | None = None,
+                  lang: str = "zh") -> tuple[Workbook, list[FormLayout]]:
+    """A workbook with one KPI form sheet per role (all roles, or the ids in ``roles``)."""
+    scheme = scheme or resolve_scheme(eng)
+    wb = Workbook()
+    info = wb.active
+    info.title = t("form.instructions_sheet", lang)
+    safe_text(info["A1"], t("doc.title", lang, client=eng.client.name))
+    info["A1"].font = Font(name=_FONT, bold=True, size=14)
+    safe_text(info["A3"], t("form.instructions", lang))
+    info["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    info.column_dimensions["A"].width = 100
+    info.row_dimensions[3].height = 90
+    used = set(wb.sheetnames)
+    layouts = [add_form_sheet(wb, rs, eng, lang, used) for rs in scheme.roles
+               if roles is None or rs.role.id in roles]
+    if layouts:
+        wb.active = 1
+    return wb, layouts
+
+
+def write_forms(eng: Engagement, out_dir: str | os.PathLike[str], lang: str = "zh",
+                scheme: Scheme | None = None) -> dict[str, Path]:
+    """Write one workbook per role (``kpi_form_<role>.xlsx``) and one with all roles (``kpi_forms.xlsx``).
+
+    Returns ``{"all": path, "<role id>": path, …}``; every file is written atomically.
+    """
+    scheme = scheme or resolve_scheme(eng)
+    out = Path(out_dir)
+    paths: dict[str, Path] = {}
+    wb, _ = form_workbook(eng, scheme, lang=lang)
+    paths["all"] = _save(wb, out / "kpi_forms.xlsx")
+    for rs in scheme.roles:
+        wb, _ = form_workbook(eng, scheme, roles=[rs.role.id], lang=lang)
+        paths[rs.role.id] = _save(wb, out / f"kpi_form_{rs.role.id}.xlsx")
+    return paths
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def locate_inputs(ws: Worksheet) -> dict[str, str]:
+    """Indicator id → actual-value cell of a form sheet, found from its machine keys (as the read-back does)."""
+    header, actual_col = None, None
+    for row in ws.iter_rows():
+        texts = [c.value for c in row]
+        if "#indicator" in texts and "#actual" in texts:
+            header = row[0].row
+            actual_col = texts.index("#actual") + 1
+            break
+    if header is None:
+        return {}
+    out = {}
+    for r in range(header + 1, ws.max_row + 1):
+        ind = ws.cell(r, 1).value
+        if not ind:
+            break
+        out[str(ind)] = f"{get_column_letter(actual_col)}{r}"
+    return out

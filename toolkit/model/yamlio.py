@@ -1,0 +1,209 @@
+"""Safe YAML reading with positions, and round-trip writing that keeps comments and key order.
+
+Reading never executes anything (ruamel's round-trip loader builds plain maps, lists and scalars only). Every
+failure a user can cause becomes an :class:`~toolkit.model.errors.InputError` naming the file, and for syntax errors the
+line and column.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from toolkit.model.errors import InputError
+from toolkit.model.messages import t
+
+__all__ = ["dump_yaml", "load_yaml_text", "merge_into", "position_of", "read_yaml"]
+
+
+def _yaml(sequence: int = 4, offset: int = 2) -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    y.indent(mapping=2, sequence=sequence, offset=offset)
+    y.width = 120
+    return y
+
+
+def read_yaml(path: str | Path, *, expect_mapping: bool = True) -> Any:
+    """Load a UTF-8 YAML file, turning every way it can be wrong into a located, hinted InputError."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(t("file.missing"), location=str(p), hint=t("file.missing.hint"))
+    if p.is_dir():
+        raise InputError(t("file.is_dir"), location=str(p))
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(t("file.unreadable", reason=exc.strerror or str(exc)), location=str(p)) from None
+    if b"\x00" in raw:
+        raise InputError(t("file.binary"), location=str(p), hint=t("file.binary.hint"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(t("file.binary"), location=str(p), hint=t("file.binary.hint")) from None
+    if not text.strip():
+        raise InputError(t("file.empty"), location=str(p), hint=t("file.empty.hint"))
+    try:
+        data = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = str(p) + (f": {t('model.line_col', line=mark.line + 1, col=mark.column + 1)}" if mark else "")
+        ctx = exc.context_mark
+        if mark and ctx and ctx.line != mark.line:
+            where += t("yaml.context_line", line=ctx.line + 1)
+        problem, hint = _explain_yaml(str(exc.problem or ""), str(exc.context or ""))
+        raise InputError(t("yaml.syntax", problem=problem), location=where, hint=hint) from None
+    except YAMLError as exc:
+        raise InputError(t("yaml.syntax", problem=str(exc).splitlines()[0]), location=str(p),
+                         hint=t("yaml.syntax.hint")) from None
+    except ValueError:  # a value the YAML grammar accepts but that is not real, e.g. the date 2027-13-40
+        line, col, value = _bad_date(text)
+        where = str(p) + (f": {t('model.line_col', line=line, col=col)}" if line else "")
+        raise InputError(t("yaml.bad_date", value=value), location=where, hint=t("yaml.bad_date.hint")) from None
+    if data is None:
+        raise InputError(t("file.empty"), location=str(p), hint=t("file.empty.hint"))
+    if expect_mapping and not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else ("text" if isinstance(data, str) else type(data).__name__)
+        raise InputError(t("yaml.not_mapping", kind=kind), location=str(p), hint=t("yaml.not_mapping.hint"))
+    return data
+
+
+_YAML_PROBLEMS = (
+    ("'\\t'", "yaml.tab"),
+    ("\t", "yaml.tab"),
+    ("mapping values are not allowed", "yaml.mapping_values"),
+    ("could not find expected ':'", "yaml.missing_colon"),
+    ("expected <block end>", "yaml.block_end"),
+    ("expected ',' or ']'", "yaml.flow_seq"),
+    ("expected ',' or '}'", "yaml.flow_map"),
+    ("end of stream", "yaml.unclosed"),
+    ("found duplicate key", "yaml.duplicate_key"),
+)
+
+
+def _explain_yaml(problem: str, context: str) -> tuple[str, str]:
+    """The parser's English words turned into the user's language, with a hint for the usual causes."""
+    text = f"{context} {problem}"
+    for needle, key in _YAML_PROBLEMS:
+        if needle in text:
+            return t(key), t(f"{key}.hint")
+    return problem or context, t("yaml.syntax.hint")
+
+
+def _bad_date(text: str) -> tuple[int, int, str]:
+    """Find the first date-looking scalar that is not a real date (line and column are 1-based)."""
+    import datetime as dt
+    import re
+
+    for n, line in enumerate(text.splitlines(), 1):
+        for m in re.finditer(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])", line):
+            try:
+                dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return n, m.start() + 1, m.group(0)
+    return 0, 0, "?"
+
+
+def load_yaml_text(text: str) -> Any:
+    """Round-trip load of YAML text we produced ourselves (positions kept, errors are bugs)."""
+    return _yaml().load(text)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def unfold_cjk(data: Any) -> Any:
+    """A plain copy of loaded YAML in which ``>`` folded text has no fold spaces between Chinese characters.
+
+    YAML joins the lines of a folded scalar with a space, which is right for English and wrong inside a Chinese
+    sentence (“计划， 并安排”). Only the fold points are touched; spaces the user typed stay.
+    """
+    from ruamel.yaml.scalarstring import FoldedScalarString
+
+    if isinstance(data, dict):
+        return {k: unfold_cjk(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [unfold_cjk(v) for v in data]
+    if isinstance(data, FoldedScalarString):
+        text = str(data)
+        for pos in sorted(getattr(data, "fold_pos", []) or [], reverse=True):
+            if 0 < pos < len(text) - 1 and text[pos] == " " and _is_cjk(text[pos - 1]) and _is_cjk(text[pos + 1]):
+                text = text[:pos] + text[pos + 1:]
+        return text
+    return data
+
+
+def position_of(data: Any, loc: tuple[Any, ...]) -> tuple[int, int] | None:
+    """1-based (line, column) of the node at ``loc`` in a round-trip-loaded document, as deep as it exists."""
+    node, pos = data, None
+    for key in loc:
+        try:
+            if isinstance(node, CommentedMap) and key in node:
+                line, col = node.lc.key(key)
+                pos = (line + 1, col + 1)
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line, col = node.lc.item(key)
+                pos = (line + 1, col + 1)
+                node = node[key]
+            else:
+                break
+        except (AttributeError, KeyError, TypeError):
+            break
+    return pos
+
+
+def merge_into(target: Any, new: Any) -> Any:
+    """Update a round-trip document in place with plain data, keeping comments and order where keys survive."""
+    if isinstance(target, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in target if k not in new]:
+            del target[key]
+        for key, value in new.items():
+            if key in target:
+                target[key] = merge_into(target[key], value)
+            else:
+                target[key] = value
+        return target
+    if isinstance(target, CommentedSeq) and isinstance(new, list):
+        for i, value in enumerate(new[: len(target)]):
+            target[i] = merge_into(target[i], value)
+        del target[len(new):]
+        target.extend(new[len(target):])
+        return target
+    if isinstance(target, str) and isinstance(new, str) and unfold_cjk(target) == new:
+        return target  # unchanged text keeps its folding style
+    return new
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def dump_yaml(data: Any) -> str:
+    """Dump, keeping comments; the text is read back and must mean the same data, else comments are dropped.
+
+    ruamel can misplace a comment that sits between a key and its first list item when the file's indentation
+    style differs from ours; a file we write must never be invalid, so each style is verified before use.
+    """
+    expected = _plain(data)
+    for sequence, offset in ((4, 2), (2, 0)):
+        buf = io.StringIO()
+        _yaml(sequence, offset).dump(data, buf)
+        text = buf.getvalue()
+        try:
+            if _plain(YAML(typ="safe", pure=True).load(text)) == expected:
+                return text
+        except YAMLError:
+            continue
+    buf = io.StringIO()
+    _yaml().dump(expected, buf)  # plain data: no comments, always valid
+    return buf.getvalue()

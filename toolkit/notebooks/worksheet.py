@@ -1,0 +1,412 @@
+"""What the guided notebooks call at their edges: open the engagement, show figures, save the results file.
+
+The notebooks in ``notebooks/`` are thin worksheets: one ``parameters`` cell, then calls into the engines. This
+module holds the little they share so that they stay readable:
+
+* :func:`begin` loads the engagement (by *path*, so Chinese text never passes through papermill's
+  ``\\uXXXX``-escaped parameters), picks the role, sets the language and the plotting theme;
+* :func:`show_figure` puts a matplotlib figure into the notebook as a PNG whatever the backend
+  (batch runs use ``MPLBACKEND=Agg``, where ``plt.show()`` shows nothing);
+* :func:`show` puts a table in front of the client: columns labelled through the message catalogue
+  (``nb.col.<column>``), internal columns dropped, ids replaced by names, numbers rounded, '—' for missing
+  values and a sentence instead of an empty table; :func:`relabel` does the same for a chart's tick labels;
+* :meth:`Worksheet.save` writes the notebook's results JSON atomically; the batch runner reads these files,
+  never the notebook, to fill its summary table and manifest (scrapbook is unmaintained).
+
+A test-only fault injection (``APPRAISAL_TEST_FAULT=<role>:<kill|hang|error>``) lets the batch tests kill or hang
+one role's kernel; it does nothing unless that variable is set.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.model.errors import InputError
+from toolkit.model.fileio import atomic_write_text, sha256_file
+from toolkit.model.messages import set_language, t
+from toolkit.model.schema import Engagement, Role
+
+__all__ = [
+    "FAULT_ENV",
+    "Worksheet",
+    "begin",
+    "calibration_actuals",
+    "display_names",
+    "format_frame",
+    "kind_label",
+    "note",
+    "participant_count",
+    "read_results",
+    "relabel",
+    "render_documents",
+    "results_path",
+    "show",
+    "show_figure",
+    "to_jsonable",
+]
+
+#: test-only, comma-separated ``<role id or *>:<kill|hang|error>[:<notebook>]``: that role's worksheet fails on purpose
+FAULT_ENV = "APPRAISAL_TEST_FAULT"
+
+
+def results_path(output_dir: str | os.PathLike[str], notebook: str, role: str = "") -> Path:
+    """Where a notebook writes its results: ``<output_dir>/results/<notebook>[__<role>].json``."""
+    name = f"{notebook}__{role}.json" if role else f"{notebook}.json"
+    return Path(output_dir) / "results" / name
+
+
+def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Plain JSON types from numpy/pandas/dataclass values (NaN -> None), so results files are portable."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, pd.Series):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, pd.DataFrame):
+        return to_jsonable(obj.to_dict(orient="records"))
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return to_jsonable(obj.item())
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return to_jsonable(obj.to_dict())
+    return obj
+
+
+@dataclass
+class Worksheet:
+    """One notebook run: the engagement, the role it is about (if any), language and output folder."""
+
+    notebook: str
+    engagement_path: Path
+    eng: Engagement
+    role: Role | None
+    lang: str
+    output_dir: Path | None
+    interactive: bool = False
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def role_id(self) -> str:
+        return self.role.id if self.role is not None else ""
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Display names for the ids of this engagement (indicators, roles, employees) in its language."""
+        return display_names(self.eng, self.lang)
+
+    def show(self, frame: Any, columns: Any = None, **kw: Any) -> None:
+        """:func:`show` with this worksheet's language and names."""
+        show(frame, columns, lang=self.lang, names=self.names, **kw)
+
+    def save(self, **results: Any) -> Path | None:
+        """Write the results JSON (atomically); returns its path, or None when no ``output_dir`` was given.
+
+        The mode (interactive or batch) is recorded but is *not* part of the numbers, so that the two modes
+        can be compared key by key.
+        """
+        self.results.update(results)
+        if self.output_dir is None:
+            return None
+        payload = {
+            "notebook": self.notebook,
+            "role": self.role_id,
+            "client": self.eng.client.name,
+            "engagement": str(self.engagement_path),
+            "engagement_sha256": sha256_file(self.engagement_path),
+            "lang": self.lang,
+            "interactive": self.interactive,
+            "results": to_jsonable(self.results),
+        }
+        path = results_path(self.output_dir, self.notebook, self.role_id)
+        atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        return path
+
+
+def _inject_fault(role_id: str, notebook: str) -> None:
+    for spec in filter(None, os.environ.get(FAULT_ENV, "").split(",")):
+        parts = spec.split(":")
+        who, mode = parts[0], parts[1] if len(parts) > 1 else "error"
+        only = parts[2] if len(parts) > 2 else ""
+        if who not in (role_id, "*") or (only and only != notebook):
+            continue
+        if mode == "kill":
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif mode == "hang":
+            import time
+
+            time.sleep(24 * 3600)
+        else:
+            raise RuntimeError(f"injected fault for role {role_id!r} ({FAULT_ENV})")
+
+
+def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", output_dir: str = "",
+          interactive: bool = False, *, per_role: bool = False) -> Worksheet:
+    """Open a worksheet: load and validate the engagement, choose the role, set language and chart theme.
+
+    ``role=""`` in a per-role worksheet means the engagement's first role, which is handy when a consultant
+    opens the notebook by hand; the batch runner always passes the role id.
+    """
+    from toolkit.documents.fonts import use_cjk_theme
+    from toolkit.model.engagement import load_engagement
+
+    if lang not in ("zh", "en"):
+        raise InputError(t("batch.bad_lang", lang=lang), location="lang", hint="zh | en")
+    set_language(lang)
+    if not engagement:
+        raise InputError(t("batch.no_engagement"), location="engagement")
+    path = Path(engagement).expanduser().resolve()
+    if not path.is_file():
+        raise InputError(t("batch.engagement_missing", path=str(path)), location="engagement")
+    eng = load_engagement(path)
+    chosen: Role | None = None
+    if per_role or role:
+        ids = [r.id for r in eng.roles]
+        if not role:
+            chosen = eng.roles[0]
+        elif role in ids:
+            chosen = eng.role(role)
+        else:
+            raise InputError(t("batch.unknown_role", role=role), location="role",
+                             hint=t("batch.known_roles", roles=", ".join(ids)))
+    _inject_fault(chosen.id if chosen else "", notebook)
+    use_cjk_theme()
+    out = Path(output_dir).expanduser().resolve() if output_dir else None
+    return Worksheet(notebook=notebook, engagement_path=path, eng=eng, role=chosen, lang=lang, output_dir=out,
+                     interactive=interactive)
+
+
+def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
+    """Display a matplotlib figure (or an Axes' figure) as a PNG and close it, independent of the backend."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    if fig is None:
+        fig = plt.gcf()
+    fig = getattr(fig, "figure", fig)  # an Axes
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
+
+
+# ------------------------------------------------------------------------------------------------- calibration
+def calibration_actuals(ws: Worksheet, table: Any) -> tuple[Any, str]:
+    """The actuals to try the scheme on: ``actuals*.csv``/``.xlsx`` beside the engagement, else simulated.
+
+    Returns the validated long frame and a one-line note on where it came from (shown in the notebook and
+    saved in the results, so a reader knows whether the numbers are real history or a simulation).
+    """
+    from toolkit.scoring.actuals import read_actuals, validate_actuals
+
+    folder = ws.engagement_path.parent
+    found = sorted(p for p in folder.glob("actuals*") if p.suffix.lower() in (".csv", ".xlsx"))
+    if found:
+        path = found[-1]
+        return read_actuals(path, ws.eng, table), t("batch.actuals_file", path=path.name)
+    from toolkit.scoring.simulate import simulate_actuals
+
+    raw = simulate_actuals(ws.eng, seed=2026)
+    return validate_actuals(raw, ws.eng, table, file="simulated"), t("batch.actuals_simulated", seed=2026)
+
+
+def render_documents(ws: Worksheet) -> dict[str, str]:
+    """Render the scheme documents into ``documents/`` and the KPI forms into ``forms/`` of the output folder.
+
+    Returns ``{kind: path relative to the output folder}``; relative paths keep the results file the same
+    wherever the build was put. Without an output folder nothing is written.
+    """
+    if ws.output_dir is None:
+        return {}
+    from toolkit.documents.render import render_all
+
+    paths = render_all(ws.eng, ws.output_dir / "documents", lang=ws.lang)  # one pass: the document is built once
+    forms = ws.output_dir / "forms"
+    forms.mkdir(parents=True, exist_ok=True)
+    for key, p in list(paths.items()):
+        if Path(p).suffix == ".xlsx":  # each move is atomic, like render_all's own writes
+            target = forms / Path(p).name
+            os.replace(p, target)
+            paths[key] = target
+    return {k: str(Path(p).resolve().relative_to(ws.output_dir)) for k, p in paths.items()}
+
+
+# ------------------------------------------------------------------------------------------------- display
+#: columns that only matter to the code (matrix positions), never shown to the client
+INTERNAL_COLUMNS = ("i", "j")
+#: columns (and index names) holding ids that are shown as names
+ID_COLUMNS = frozenset({"id", "indicator", "element", "a", "b", "row", "col", "role", "employee", "goal",
+                        "lower_swap", "upper_swap", "indicator_a", "indicator_b"})
+#: columns holding codes shown through the document catalogue (column -> key prefix)
+CODE_COLUMNS = {"category": "doc.category.", "direction": "doc.direction.", "cycle": "doc.cycle.",
+                "rule": "doc.rule_kind.", "size": "size.", "severity": "severity.", "rater_kind": "doc.rater."}
+
+
+def display_names(eng: Engagement | None = None, lang: str | None = None) -> dict[str, str]:
+    """``{id: display name}`` for every catalogue indicator and, given an engagement, its roles and employees.
+
+    Tables and charts for the client show these names instead of ids; the results files keep the ids.
+    """
+    from toolkit.model.catalogue import indicator_name, load_catalogue
+
+    names = {k: indicator_name(ind, lang) for k, ind in load_catalogue().items()}
+    if eng is not None:
+        names.update({r.id: r.name for r in eng.roles})
+        names.update({e.id: e.name for e in eng.employees})
+    return names
+
+
+def _label(column: Any, lang: str | None) -> str:
+    from toolkit.model.messages import messages
+
+    key = f"nb.col.{column}"
+    return t(key, lang) if key in messages() else str(column)
+
+
+def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[str, str]) -> str:
+    import numpy as np
+
+    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return t("nb.yes" if value else "nb.no", lang)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:.0%}" if percent else str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if percent:
+            return f"{value:.1%}"
+        if float(value).is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = f"{value:.{digits}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(_cell(v, percent, digits, lang, names) for v in value) or "—"
+    text = str(value)
+    if not text:
+        return "—"
+    if " ↔ " in text:
+        return " ↔ ".join(names.get(x, x) for x in text.split(" ↔ "))
+    return names.get(text, text)
+
+
+def _code(value: Any, prefix: str, lang: str | None) -> Any:
+    from toolkit.model.messages import messages
+
+    key = f"{prefix}{value}"
+    return t(key, lang) if isinstance(value, str) and key in messages() else value
+
+
+def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
+                 percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
+                 labels: bool = False) -> Any:
+    """A client-ready copy of ``frame`` (all cells text): what :func:`show` displays.
+
+    ``columns`` picks and orders the columns (default: all but :data:`INTERNAL_COLUMNS`); each is labelled
+    ``t("nb.col.<column>")`` when the catalogue has that key. Ids in :data:`ID_COLUMNS` become ``names``,
+    codes in :data:`CODE_COLUMNS` their catalogue text. ``percent`` columns are shown as percentages,
+    other floats with ``digits`` decimals (so ``2e-16`` reads ``0.000``), missing values as '—'. A default
+    ``RangeIndex`` is hidden; another index is kept (names mapped; with ``labels=True`` its entries are
+    labelled like columns, for a frame of named figures).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> format_frame(pd.DataFrame({"share": [0.25], "diff": [2e-16], "i": [0]}), percent=["share"],
+    ...              lang="en").to_dict("records")
+    [{'Share': '25.0%', 'Difference': '0.000'}]
+    """
+    import pandas as pd
+
+    names = names or {}
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(frame.name if frame.name is not None else "value")
+    cols = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
+    def values(c: Any) -> list[str]:
+        raw = frame[c].tolist()
+        if c in CODE_COLUMNS:
+            raw = [_code(v, CODE_COLUMNS[c], lang) for v in raw]
+        return [_cell(v, c in percent, digits, lang, names if c in ID_COLUMNS else {}) for v in raw]
+
+    out = pd.DataFrame({_label(c, lang): values(c) for c in cols})
+    keep_index = index if index is not None else not isinstance(frame.index, pd.RangeIndex)
+    if keep_index:
+        idx_names = names if set(frame.index.names) & ID_COLUMNS else {}
+        idx = [_label(v, lang) for v in frame.index] if labels else [" / ".join(_cell(x, False, digits, lang, idx_names) for x in (v if isinstance(v, tuple) else (v,)))
+               for v in frame.index]
+        out.index = pd.Index(idx, name=_label(frame.index.name, lang) if frame.index.name else None)
+    else:
+        out.index = pd.Index([""] * len(out))
+    if isinstance(frame.columns, pd.Index) and frame.columns.name and columns is None:
+        out.columns.name = _label(frame.columns.name, lang)
+    return out
+
+
+def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
+         percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
+         empty: str = "nb.empty", labels: bool = False) -> None:
+    """Display ``frame`` for the client (see :func:`format_frame`); an empty table becomes one sentence.
+
+    ``empty`` is the catalogue key of that sentence, e.g. ``nb.empty.findings`` ("no problems found").
+    """
+    from IPython.display import display
+
+    if frame is None or len(frame) == 0:
+        print(t(empty, lang))
+        return
+    display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index,
+                         labels=labels))
+
+
+def relabel(obj: Any, names: dict[str, str]) -> Any:
+    """Replace ids by names in the tick labels of a chart (an Axes or every Axes of a Figure); returns ``obj``."""
+    axes = obj.axes if isinstance(getattr(obj, "axes", None), list) else [getattr(obj, "axes", obj)]
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [lab.get_text() for lab in axis.get_ticklabels()]
+            if any(lab in names for lab in labels):
+                axis.set_ticks(axis.get_ticklocs(), [names.get(lab, lab) for lab in labels])
+    return obj
+
+
+def participant_count(role: Role) -> int:
+    """How many people gave the role's judgments: distinct named participants, unnamed judgments count as one.
+
+    ``weighting.participants`` may be empty when one person's judgments were typed without a name.
+    """
+    people = {j.participant or "" for j in role.weighting.judgments}
+    return max(len(role.weighting.participants), len(people))
+
+
+def kind_label(lang: str | None = None) -> dict[bool, str]:
+    """``{True: "quantitative", False: "qualitative"}`` in ``lang``, for chart legends."""
+    return {True: t("nb.kind.quantitative", lang), False: t("nb.kind.qualitative", lang)}
+
+
+def note(key: str, lang: str | None = None, **kw: Any) -> None:
+    """Show a catalogue text as Markdown from inside a code cell (a section that appears only when it runs)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(t(key, lang, **kw)))

@@ -1,0 +1,289 @@
+"""Reading actual values and ratings (ACTUALS CSV/XLSX in the long layout, or filled KPI forms), strictly.
+
+The layout is documented in the README (scoring engine, contracts 2 and 3). Every problem is reported with the file, the
+spreadsheet row (header = row 1) and the column, all at once; the input file is only read. Empty actuals are kept
+as missing (NaN) — scoring reports them and never treats them as 0.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.model.errors import Finding, InputError
+from toolkit.model.messages import t
+
+__all__ = ["ALIASES", "COLUMNS", "read_actuals", "read_form_workbook", "read_table", "validate_actuals"]
+
+COLUMNS = ["employee", "role", "indicator", "period", "actual", "rating", "rater_kind", "rater"]
+REQUIRED = ["employee", "indicator", "period"]
+RATER_KINDS = ("supervisor", "self", "peer", "subordinate", "customer")
+ALIASES = {
+    "员工编号": "employee", "员工": "employee", "工号": "employee", "岗位": "role", "指标": "indicator",
+    "指标编号": "indicator", "期间": "period", "考核期间": "period", "实际值": "actual", "完成值": "actual",
+    "评分": "rating", "评价人类型": "rater_kind", "评价人": "rater",
+}
+PERIOD_RE = r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?"
+
+
+def _norm_header(h: Any) -> str:
+    s = str(h if h is not None else "").strip().lstrip("\ufeff").lstrip("#")
+    return ALIASES.get(s, s.lower())
+
+
+def _cell_text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):  # a period typed into a cell Excel turned into a date
+        return f"{v.year}-{v.month:02d}"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def read_form_workbook(path: Path) -> pd.DataFrame | None:
+    """Rows from the KPI-form sheets of a workbook (contract 3), or ``None`` when it has no form sheet.
+
+    The ``row`` column holds the sheet name and row number for error messages.
+    """
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=False, data_only=True)
+    rows: list[dict[str, Any]] = []
+    found = False
+    for ws in wb.worksheets:
+        meta: dict[str, str] = {}
+        header_row, cols = None, {}
+        for row in ws.iter_rows():
+            first = _cell_text(row[0].value) if row else ""
+            if first in ("#employee", "#period", "#role") and len(row) > 1:
+                meta[first[1:]] = _cell_text(row[1].value)
+                continue
+            texts = [_cell_text(c.value) for c in row]
+            if "#indicator" in texts and "#actual" in texts:
+                header_row = row[0].row
+                cols = {tx[1:]: i for i, tx in enumerate(texts) if tx.startswith("#")}
+                break
+        if header_row is None or "employee" not in meta:
+            continue
+        found = True
+        for row in ws.iter_rows(min_row=header_row + 1):
+            vals = [c.value for c in row]
+            ind = _cell_text(vals[cols["indicator"]]) if cols["indicator"] < len(vals) else ""
+            if not ind:
+                break
+            rec = {k: _cell_text(vals[i]) if i < len(vals) else "" for k, i in cols.items()}
+            rec.update({"employee": meta.get("employee", ""), "period": meta.get("period", ""),
+                        "role": meta.get("role", ""), "indicator": ind})
+            rec["_where"] = f"{ws.title}!row {row[0].row}"
+            rows.append(rec)
+    if not found:
+        return None
+    df = pd.DataFrame(rows)
+    for c in COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    return df
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """Raw rows of an ACTUALS file as text, with a ``_where`` column (``row 5``); headers normalised."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(t("scoring.file_missing"), location=str(p))
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            forms = read_form_workbook(p)
+            if forms is not None:
+                return forms, "form"
+            raw = pd.read_excel(p, sheet_name=0, dtype=object, header=0)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # not a workbook, or a damaged one
+            raise InputError(t("scoring.bad_xlsx", detail=str(exc).strip() or type(exc).__name__), location=str(p),
+                             hint=t("scoring.bad_suffix.hint")) from exc
+        raw = raw.map(_cell_text)
+    elif suffix in (".csv", ".txt"):
+        try:
+            raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(t("scoring.not_utf8"), location=str(p), hint=t("scoring.not_utf8.hint")) from exc
+        except pd.errors.ParserError as exc:
+            raise InputError(t("scoring.bad_csv", detail=str(exc).strip()), location=str(p)) from exc
+    else:
+        raise InputError(t("scoring.bad_suffix", suffix=suffix or "—"), location=str(p),
+                         hint=t("scoring.bad_suffix.hint"))
+    raw.columns = [_norm_header(c) for c in raw.columns]
+    raw = raw.loc[:, ~pd.Index(raw.columns).duplicated()]
+    raw["_where"] = [f"row {i + 2}" for i in range(len(raw))]
+    return raw, "long"
+
+
+def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str = "actuals") -> pd.DataFrame:
+    """Check every row against the engagement and return typed rows (columns :data:`COLUMNS` + ``where``).
+
+    Raises :class:`InputError` listing every problem (file, row, column) when anything is wrong.
+    """
+    findings: list[Finding] = []
+    if len(raw) == 0:
+        raise InputError(t("scoring.no_rows"), location=f"{file}: row 2", hint=t("scoring.no_rows.hint"))
+    if "_where" not in raw.columns:  # rows made in memory (e.g. simulated): number them as a CSV file would
+        raw = raw.assign(_where=[f"row {i + 2}" for i in range(len(raw))])
+
+    def bad(mask: Any, col: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
+        code = key
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            row = raw.iloc[i]
+            extra = {k: row.get(k, "") for k in ("employee", "role", "indicator", "period", "actual", "rating",
+                                                   "rater_kind")}
+            findings.append(Finding("error", code, f"{file}: {row['_where']}, column {col}",
+                                    t(key, **extra, **kw), t(hint_key, **extra, **kw) if hint_key else ""))
+
+    def grouped(mask: Any, col: str, key: str, hint_key: str | None = None, **kw: Any) -> None:
+        """One finding per distinct bad value (a wrong employee id on 60 rows is one mistake, not 60)."""
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return
+        sub = df.loc[m, [col, "_where"]]
+        for value, wheres in sub.groupby(col, sort=False)["_where"]:
+            rows = list(wheres)
+            row = df.loc[wheres.index[0]]
+            extra = {k: row.get(k, "") for k in ("employee", "role", "indicator", "period")}
+            shown = ", ".join(rows[:3]) + (" …" if len(rows) > 3 else "")
+            findings.append(Finding("error", key, f"{file}: {rows[0]}, column {col}",
+                                    t(key, **extra, **kw) + t("scoring.rows_affected", n=len(rows), rows=shown),
+                                    t(hint_key, **extra, **kw) if hint_key else ""))
+
+    emp_role = {e.id: e.role for e in eng.employees}
+    roles = {r.id for r in eng.roles}
+    missing_cols = [c for c in REQUIRED if c not in raw.columns]
+    if not missing_cols:
+        # which value columns the rows of this file need: `actual` for measured indicators, `rating` for rated
+        here = raw["role"].map(_cell_text) if "role" in raw.columns else pd.Series("", index=raw.index)
+        here = here.where(here != "", raw["employee"].map(_cell_text).map(emp_role)).fillna("")
+        kinds = (table.set_index(["role", "indicator"])["rule_type"].astype(str)
+                 .reindex(pd.MultiIndex.from_arrays([here, raw["indicator"].map(_cell_text)])).dropna())
+        if not len(kinds):  # nothing known about these rows: at least one value column
+            if not ({"actual", "rating"} & set(raw.columns)):
+                missing_cols.append("actual")
+        else:
+            if "actual" not in raw.columns and (kinds != "rating").any():
+                missing_cols.append("actual")
+            if "rating" not in raw.columns and (kinds == "rating").any():
+                missing_cols.append("rating")
+    if missing_cols:
+        raise InputError(t("scoring.missing_column", cols=", ".join(missing_cols), file=file),
+                         location=f"{file}: row 1, column {missing_cols[0]}", hint=t("scoring.missing_column.hint"))
+    df = raw.copy()
+    for c in COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+        # full-width digits, points and percent signs typed with a Chinese IME (１．４４, ８５％) → ASCII
+        df[c] = df[c].map(_cell_text).str.normalize("NFKC").str.strip()
+    if emp_role:
+        unknown = ~df["employee"].isin(list(emp_role))
+        grouped(unknown, "employee", "scoring.unknown_employee", "scoring.unknown_employee.hint",
+                known=", ".join(list(emp_role)[:8]) + (" …" if len(emp_role) > 8 else ""))
+        df["role"] = np.where(df["role"] == "", df["employee"].map(emp_role).fillna(""), df["role"])
+        mismatch = ~unknown & df["role"].isin(list(roles)) & (df["role"] != df["employee"].map(emp_role))
+        bad(mismatch, "role", "scoring.role_mismatch")
+    else:
+        bad(df["employee"] == "", "employee", "scoring.empty_employee")
+    unknown_role = ~df["role"].isin(list(roles))
+    if emp_role:
+        unknown_role &= df["employee"].isin(list(emp_role))
+    grouped(unknown_role, "role", "scoring.unknown_role", known=", ".join(sorted(roles)))
+
+    known_pairs = set(zip(table["role"], table["indicator"]))
+    pair_ok = np.array([(r, i) in known_pairs for r, i in zip(df["role"], df["indicator"])], dtype=bool)
+    role_known = df["role"].isin(list(roles)).to_numpy()
+    grouped(~pair_ok & role_known, "indicator", "scoring.unknown_indicator", "scoring.unknown_indicator.hint")
+
+    bad(~df["period"].str.fullmatch(PERIOD_RE), "period", "scoring.bad_period", "scoring.bad_period.hint")
+
+    kinds = df["rater_kind"].replace("", "supervisor")
+    bad(~kinds.isin(RATER_KINDS), "rater_kind", "scoring.bad_rater_kind", known=", ".join(RATER_KINDS))
+    df["rater_kind"] = kinds
+
+    actual = pd.to_numeric(df["actual"].str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
+    bad((df["actual"] != "") & actual.isna(), "actual", "scoring.not_number", "scoring.not_number.hint")
+    rating = pd.to_numeric(df["rating"], errors="coerce")
+    bad((df["rating"] != "") & rating.isna(), "rating", "scoring.not_number", "scoring.not_number.hint")
+
+    spec = table.set_index(["role", "indicator"])
+    key = pd.MultiIndex.from_arrays([df["role"], df["indicator"]])
+    rtype = spec["rule_type"].reindex(key).to_numpy()
+    levels = np.array([getattr(r, "levels", np.nan) if isinstance(r, object) and r is not None and
+                       getattr(r, "type", "") == "rating" else np.nan
+                       for r in spec["rule"].reindex(key).to_numpy()], dtype=float)
+    is_rating = rtype == "rating"
+    # a rated indicator takes its rating from `rating`, or from `actual` when a form put it there
+    rating = np.where(is_rating & rating.isna().to_numpy(), actual.to_numpy(), rating.to_numpy())
+    actual = np.where(is_rating, np.nan, actual.to_numpy())
+    rating_col = np.where(df["rating"] != "", "rating", "actual")
+    given = is_rating & ~np.isnan(rating)
+    out_of_scale = given & ((rating < 1) | (rating > levels))
+    not_whole = given & ~out_of_scale & (rating != np.round(rating))
+    for i in np.flatnonzero(out_of_scale | not_whole):
+        row = raw.iloc[i]
+        code = "scoring.rating_scale" if out_of_scale[i] else "scoring.rating_whole"
+        findings.append(Finding("error", code, f"{file}: {row['_where']}, column {rating_col[i]}",
+                                t(code, value=_cell_text(rating[i]), levels=int(levels[i]),
+                                  indicator=df["indicator"].iat[i]), t("scoring.rating_scale.hint",
+                                                                       levels=int(levels[i]))))
+    allow_neg = (spec["allow_negative"].reindex(key).fillna(True).to_numpy(dtype=bool)
+                 if "allow_negative" in spec.columns else np.ones(len(df), dtype=bool))
+    bad(~is_rating & pair_ok & ~allow_neg & (np.nan_to_num(actual, nan=0.0) < 0), "actual",
+        "scoring.negative_actual", "scoring.negative_actual.hint")
+    bad(~is_rating & pair_ok & (df["rating"] != ""), "rating", "scoring.rating_not_rated")
+
+    dup_key = ["employee", "indicator", "period", "rater_kind", "rater"]
+    dup = df.duplicated(dup_key, keep=False) & df.duplicated(dup_key, keep="first")
+    first_where = df.groupby(dup_key, sort=False)["_where"].transform("first")
+    for i in np.flatnonzero(dup.to_numpy()):
+        row = raw.iloc[i]
+        findings.append(Finding("error", "scoring.duplicate", f"{file}: {row['_where']}, column employee",
+                                t("scoring.duplicate", first=first_where.iat[i], employee=df["employee"].iat[i],
+                                  indicator=df["indicator"].iat[i], period=df["period"].iat[i]),
+                                t("scoring.duplicate.hint")))
+    if findings:
+        findings.sort(key=lambda f: _row_no(f.location))
+        raise InputError(t("scoring.invalid", n=len(findings), first=findings[0].location), location=file,
+                         hint=findings[0].hint, findings=findings)
+    out = pd.DataFrame({
+        "employee": df["employee"], "role": df["role"], "indicator": df["indicator"], "period": df["period"],
+        "actual": actual.astype(float), "rating": rating.astype(float), "rater_kind": df["rater_kind"],
+        "rater": df["rater"], "where": df["_where"]})
+    return out.reset_index(drop=True)
+
+
+def _row_no(loc: str) -> tuple[str, int]:
+    m = re.search(r"row (\d+)", loc)
+    return (loc.split("row")[0], int(m.group(1)) if m else 0)
+
+
+def read_actuals(path: str | Path, eng: Any, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate an ACTUALS CSV/XLSX or a filled KPI form (or a folder of forms).
+
+    Examples
+    --------
+    ``read_actuals("data_samples/small_company/actuals_2026.csv", load_engagement(...))``
+    """
+    from toolkit.scheme.resolve import resolve_scheme
+    from toolkit.scoring.rules import indicator_table
+
+    if table is None:
+        table = indicator_table(resolve_scheme(eng))
+    p = Path(path)
+    files = sorted(p.glob("*.xlsx")) if p.is_dir() else [p]
+    if not files:
+        raise InputError(t("scoring.no_forms"), location=str(p))
+    parts = []
+    for f in files:
+        raw, _ = read_table(f)
+        parts.append(validate_actuals(raw, eng, table, file=f.name))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -1,0 +1,200 @@
+"""The whole scoring pipeline in one call: actuals → indicator scores → totals → grades → pay → budget.
+
+:func:`appraise` is what the CLI, the notebooks and the calibration review call; each step is a function of
+its own module (:mod:`toolkit.scoring.rules`, :mod:`toolkit.scoring.raters`, :mod:`toolkit.scoring.grading`, :mod:`toolkit.scoring.pay`) and
+can be used alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.model.errors import Finding, InputError
+from toolkit.model.messages import t
+from toolkit.scoring.grading import annual_totals, assign_grades, period_kind, period_totals
+from toolkit.scoring.pay import BudgetCheck, budget_check, covered_months, pay_table
+from toolkit.scoring.raters import combine_ratings, rater_bias, rater_weights
+from toolkit.scoring.rules import indicator_table, needs_anchors, score_values
+
+__all__ = ["MONEY", "Appraisal", "appraise", "check_anchors", "expected_grid", "rounded", "summary", "write_appraisal"]
+
+KEY = ["employee", "role", "indicator", "period"]
+
+
+@dataclass
+class Appraisal:
+    """Every table the scoring run produced (all plain DataFrames)."""
+
+    table: pd.DataFrame            # role × indicator settings used
+    scores: pd.DataFrame           # employee × indicator × period: value, score (NaN = missing)
+    missing: pd.DataFrame          # the expected values that were absent or empty
+    rating_notes: pd.DataFrame     # 360 re-normalisations and ignored rater kinds
+    bias: pd.DataFrame             # rater leniency/severity
+    periods: pd.DataFrame          # totals per employee × period
+    annual: pd.DataFrame           # annual indicator scores (the basis of the calibration review)
+    totals: pd.DataFrame           # annual total, grade and pay per employee
+    budget: BudgetCheck = field(repr=False, default=None)  # type: ignore[assignment]
+    ratings: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # individual ratings
+
+    def grade_counts(self) -> pd.Series:
+        return self.totals["grade"].value_counts().sort_index()
+
+
+def check_anchors(table: pd.DataFrame) -> None:
+    """Raise one :class:`InputError` listing every role indicator whose rule lacks an anchor it needs."""
+    findings = []
+    for r in table.itertuples(index=False):
+        for name in needs_anchors(r.rule) + (("target",) if r.direction == "band" and r.rule_type in (
+                "linear", "ratio") else ()):
+            v = getattr(r, name)
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                findings.append(Finding("error", "scoring.rule_anchor", f"roles[{r.role}].indicators[{r.indicator}]",
+                                        t("scoring.rule_anchor", role=r.role, indicator=r.indicator,
+                                          anchor=name, rule=r.rule_type), t("scoring.rule_anchor.hint")))
+    if findings:
+        raise InputError(findings[0].message, location=findings[0].location, hint=findings[0].hint,
+                         findings=findings)
+
+
+_ALL = {"monthly": [f"-{m:02d}" for m in range(1, 13)], "quarterly": [f"-Q{q}" for q in range(1, 5)],
+        "half_year": ["-H1", "-H2"], "annual": [""]}
+
+
+def expected_grid(values: pd.DataFrame, table: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Every employee × role indicator × period the scheme expects, given the periods seen in the data.
+
+    Only the span the input covers is expected: a period of an indicator's cycle is expected when it appears
+    in the file for anyone, or when the months the file covers contain it whole (a year of monthly data
+    expects Q1–Q4 of a quarterly indicator; one filled January form expects no quarter). ``employees`` are the
+    people to expect values for — :func:`appraise` passes those present in the input, so scoring one filled
+    form does not list everyone else as missing.
+    """
+    kinds = period_kind(values["period"]) if len(values) else pd.Series(dtype=object)
+    seen = pd.DataFrame({"period": values["period"], "kind": kinds}).drop_duplicates()
+    years = sorted({str(p)[:4] for p in values["period"]})
+    months = covered_months(values["period"])
+    rows = []
+    for cyc in table["cycle"].unique():
+        ps = set(seen.loc[seen["kind"] == cyc, "period"])
+        if cyc in _ALL:
+            ps |= {y + s for y in years for s in _ALL[cyc] if covered_months([y + s]) <= months}
+        rows += [{"cycle": cyc, "period": p} for p in sorted(ps)]
+    per = pd.DataFrame(rows, columns=["cycle", "period"])
+    grid = employees[["employee", "role"]].merge(table[["role", "indicator", "cycle"]], on="role")
+    return grid.merge(per, on="cycle")[KEY]
+
+
+def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.DataFrame | None = None,
+             bias_threshold: float = 0.5) -> Appraisal:
+    """Score validated actuals (:func:`toolkit.scoring.actuals.read_actuals`) for an engagement.
+
+    ``table`` (from :func:`toolkit.scoring.rules.indicator_table`) may be given to try other weights or rules on the
+    same data (what-if); otherwise it comes from :func:`toolkit.scheme.resolve.resolve_scheme`.
+    """
+    if table is None:
+        if scheme is None:
+            from toolkit.scheme.resolve import resolve_scheme
+
+            scheme = resolve_scheme(eng)
+        table = indicator_table(scheme)
+    check_anchors(table)
+    rule_of = table.set_index(["role", "indicator"])["rule_type"]
+    a = actuals.copy()
+    is_rating = rule_of.reindex(pd.MultiIndex.from_frame(a[["role", "indicator"]])).to_numpy() == "rating"
+    ratings = a[is_rating]
+    combined, notes = combine_ratings(ratings, rater_weights(eng))
+    quant = a[~is_rating].groupby(KEY, sort=False, observed=True)["actual"].mean().reset_index()
+    values = pd.concat([quant.rename(columns={"actual": "value"}), combined[KEY + ["value"]]], ignore_index=True)
+
+    # expect values only for the people and the span the input covers (a single filled form is a valid input)
+    employees = a[["employee", "role"]].drop_duplicates()
+    grid = expected_grid(values, table, employees)
+    full = grid.merge(values, on=KEY, how="outer")
+    missing = full[full["value"].isna()][KEY].sort_values(KEY).reset_index(drop=True)
+    scores = score_values(full, table).sort_values(KEY).reset_index(drop=True)
+
+    periods = period_totals(scores, table)
+    ind = annual_totals(scores, table, eng.cycles)
+    from toolkit.scoring.grading import annual_indicator_scores
+
+    annual = annual_indicator_scores(scores)
+    graded = assign_grades(ind, eng)
+    totals = pay_table(graded, eng, periods=a["period"])
+    return Appraisal(table=table, scores=scores, missing=missing, rating_notes=notes,
+                     bias=rater_bias(ratings, threshold=bias_threshold), periods=periods, annual=annual,
+                     totals=totals, budget=budget_check(totals, eng), ratings=ratings.reset_index(drop=True))
+
+
+def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
+    """The figures the CLI prints (and returns as JSON): counts, grades, methods, budget, flags."""
+    counts = result.totals["grade"].value_counts()
+    periods = sorted(set(result.scores["period"]), key=lambda p: (min(covered_months([p]) or {(0, 0)}), p))
+    present = set(result.totals["employee"])
+    grades = {g.code: int(counts.get(g.code, 0)) for g in sorted(eng.grades, key=lambda g: -g.min_score)}
+    methods = {str(k): int(v) for k, v in result.totals["grade_method"].value_counts().items()}
+    bias = result.bias[result.bias["flag"] != ""]
+    return {
+        "client": eng.client.name,
+        "employees": len(result.totals),
+        "periods": [periods[0], periods[-1]] if periods else [],
+        "pay_periods": result.budget.pay_periods,
+        "not_in_input": sum(1 for e in eng.employees if e.id not in present),
+        "mean_total": float(result.totals["total"].mean()),
+        "grades": grades,
+        "grade_methods": methods,
+        "min_group_size": eng.distribution.min_group_size,
+        "missing": len(result.missing),
+        "renormalised_ratings": int((result.rating_notes["issue"] == "missing_group").sum())
+        if len(result.rating_notes) else 0,
+        "flagged_raters": bias[["rater", "rater_kind", "flag", "mean_deviation"]].to_dict("records"),
+        "budget": result.budget.to_dict(),
+    }
+
+
+#: money columns, written to the cent; every other float (scores, totals, ratios) to 4 decimals
+MONEY = frozenset({"base_pay", "performance_pay", "performance_pay_total", "salary", "midpoint", "raise_cost"})
+
+
+def rounded(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy for writing: money to 2 decimals, other floats to 4 (no ``75.91000000000001`` in a CSV).
+
+    >>> rounded(pd.DataFrame({"total": [75.91000000000001], "salary": [10000.004]})).values.tolist()
+    [[75.91, 10000.0]]
+    """
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(2 if c in MONEY else 4)
+    return out
+
+
+def write_appraisal(result: Appraisal, out_dir: str | Any, lang: str | None = None) -> list[Any]:
+    """Write the result tables as CSV (UTF-8 with BOM, opens in Excel) and one XLSX, each atomically."""
+    from pathlib import Path
+
+    from toolkit.model.fileio import atomic_path, atomic_write_text
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "totals": result.totals, "indicator_scores": result.scores.drop(columns=["weighted"], errors="ignore"),
+        "period_totals": result.periods, "annual_indicator_scores": result.annual, "missing": result.missing,
+        "rater_bias": result.bias, "pay_by_grade": result.budget.by_grade,
+    }
+    sheets = {"totals": "scoring.sheet.totals", "indicator_scores": "scoring.sheet.scores",
+              "period_totals": "scoring.sheet.periods", "missing": "scoring.sheet.missing",
+              "rater_bias": "scoring.sheet.raters", "pay_by_grade": "scoring.sheet.budget"}
+    written = []
+    tables = {name: rounded(df) for name, df in tables.items()}
+    for name, df in tables.items():
+        written.append(atomic_write_text(out / f"{name}.csv", "\ufeff" + df.to_csv(index=False)))
+    xlsx = out / "scores.xlsx"
+    with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        for name, key in sheets.items():
+            title = t(key, lang)[:31]
+            tables[name].to_excel(xw, sheet_name=title, index=False)
+    written.append(xlsx)
+    return written

@@ -1,0 +1,293 @@
+"""Weighted totals per employee and cycle, the annual score, and grades by score bands or forced distribution.
+
+Totals (one formula for every cycle, the same one :func:`toolkit.scoring.rules.excel_total_formula` writes into forms)::
+
+    total = Σ wᵢ·sᵢ / Σ wᵢ   over weighted indicators that have a score   (missing ones re-normalised away)
+          + Σ bonus points                                                (加分, not weighted)
+          → 0 if any veto flag is set                                     (一票否决)
+    coverage = Σ wᵢ (scored) / Σ wᵢ (all weighted indicators of the role)  — shown so a thin total is visible
+
+Annual score: ``cycles.annual = "mean"`` averages each indicator's scores over the year's periods (a monthly
+indicator over 12 months, a quarterly one over 4) and totals those — equal to 年度得分 = Σ月度得分 ÷ 12 when every
+indicator is monthly and complete. ``"weighted"`` (e.g. quarterly 30 % + annual 70 %) totals each cycle's
+indicators separately and mixes the sub-totals by ``cycles.annual_weights``. A veto in any period vetoes the year
+(当年度绩效一票否决).
+
+Grades: by score bands (``Grade.min_score``), or by forced distribution (强制分布) when
+``distribution.mode == "forced"`` **and** the calibration group (``Employee.group``) has at least
+``distribution.min_group_size`` scored members (default 25) — smaller groups are graded by bands and the result
+says why. Forced distribution ranks by total (ties broken by employee id only to fix positions), gives each
+grade ``round(share × n)`` places (largest-remainder rounding, so counts add up to n), and then gives **tied
+totals the same grade — the best grade any of them reached**. Equal work is never split by an arbitrary order;
+the price is that a grade can hold a few more people than its share, which the result reports.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "annual_indicator_scores",
+    "annual_totals",
+    "assign_grades",
+    "forced_counts",
+    "forced_distribution",
+    "grade_by_bands",
+    "matrix_totals",
+    "period_kind",
+    "period_totals",
+    "weighted_totals",
+]
+
+_WEIGHTED = ("linear", "ratio", "band", "steps", "deduction", "rating")
+
+
+def period_kind(period: pd.Series) -> pd.Series:
+    """The cycle a period label belongs to: ``2026-03`` monthly, ``2026-Q1`` quarterly, ``2026-H1`` half_year,
+    ``2026`` annual; anything else → ``None``."""
+    p = period.astype(str)
+    out = pd.Series(None, index=period.index, dtype=object)
+    out[p.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")] = "monthly"
+    out[p.str.fullmatch(r"\d{4}-Q[1-4]")] = "quarterly"
+    out[p.str.fullmatch(r"\d{4}-H[12]")] = "half_year"
+    out[p.str.fullmatch(r"\d{4}")] = "annual"
+    return out
+
+
+def weighted_totals(scored: pd.DataFrame, by: Sequence[str], role_weight: pd.Series | None = None) -> pd.DataFrame:
+    """Totals of a scored frame (columns weight, weighted, rule_type, score) grouped by ``by``.
+
+    ``role_weight`` (index role → Σ weights of the role's weighted indicators) gives ``coverage``.
+    Returns ``by`` + total, weighted_score, bonus, veto, coverage, n_scored.
+    """
+    by = list(by)
+    s = scored["score"].to_numpy(dtype=float)
+    present = ~np.isnan(s)
+    w = scored["weight"].to_numpy(dtype=float)
+    weighted = scored["weighted"].to_numpy(dtype=bool)
+    rt = scored["rule_type"].astype(str).to_numpy()
+    use = weighted & present
+    tmp = scored[by].copy()
+    tmp["_ws"] = np.where(use, w * np.where(present, s, 0.0), 0.0)
+    tmp["_w"] = np.where(use, w, 0.0)
+    tmp["_bonus"] = np.where((rt == "bonus") & present, s, 0.0)
+    tmp["_veto"] = np.where((rt == "veto") & present, s, 0.0)
+    tmp["_n"] = use.astype(np.int64)
+    g = tmp.groupby(by, observed=True, sort=True).sum(numeric_only=True).reset_index()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ws = np.where(g["_w"] > 0, g["_ws"] / g["_w"], np.nan)
+    veto = g["_veto"].to_numpy() > 0
+    total = np.where(veto, 0.0, ws + g["_bonus"].to_numpy())
+    out = g[by].copy()
+    out["total"] = total
+    out["weighted_score"] = ws
+    out["bonus"] = g["_bonus"].to_numpy()
+    out["veto"] = veto
+    if role_weight is not None and "role" in out.columns:
+        out["coverage"] = g["_w"].to_numpy() / out["role"].map(role_weight).to_numpy(dtype=float)
+    else:
+        out["coverage"] = np.nan
+    out["n_scored"] = g["_n"].to_numpy()
+    return out
+
+
+def _role_weight(table: pd.DataFrame) -> pd.Series:
+    return table[table["weighted"]].groupby("role")["weight"].sum()
+
+
+def period_totals(scored: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Total per employee × period (coverage measured against the indicators due in that kind of period)."""
+    out = weighted_totals(scored, ["employee", "role", "period"])
+    kinds = period_kind(out["period"])
+    t = table[table["weighted"]].copy()
+    due = t.groupby(["role", "cycle"])["weight"].sum()
+    key = pd.MultiIndex.from_arrays([out["role"], kinds])
+    wsum = scored.assign(_w=np.where(scored["weighted"] & scored["score"].notna(), scored["weight"], 0.0)).groupby(
+        ["employee", "role", "period"], observed=True, sort=True)["_w"].sum().to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["coverage"] = wsum / due.reindex(key).to_numpy(dtype=float)
+    return out
+
+
+def annual_indicator_scores(scored: pd.DataFrame) -> pd.DataFrame:
+    """Each employee's score per indicator over the year: the mean of the indicator's period scores.
+
+    Veto flags become the maximum (one breach vetoes the year); missing periods are skipped and counted.
+    """
+    key = ["employee", "role", "indicator"]
+    is_veto = scored["rule_type"].astype(str).to_numpy() == "veto"
+    tmp = scored[key + ["weight", "weighted", "rule_type"]].copy()
+    tmp["_s"] = scored["score"].to_numpy(dtype=float)
+    tmp["_veto"] = np.where(is_veto, tmp["_s"], np.nan)
+    g = tmp.groupby(key, observed=True, sort=True)
+    out = g.agg(weight=("weight", "first"), weighted=("weighted", "first"), rule_type=("rule_type", "first"),
+                score=("_s", "mean"), veto=("_veto", "max"), n_periods=("_s", "count"),
+                n_expected=("_s", "size")).reset_index()
+    out.loc[out["rule_type"].astype(str) == "veto", "score"] = out["veto"]
+    return out.drop(columns="veto")
+
+
+def annual_totals(scored: pd.DataFrame, table: pd.DataFrame, cycles: Any = None) -> pd.DataFrame:
+    """The annual total per employee (see the module notes for the ``mean`` and ``weighted`` modes)."""
+    ind = annual_indicator_scores(scored)
+    rw = _role_weight(table)
+    mode = getattr(cycles, "annual", "mean")
+    weights = dict(getattr(cycles, "annual_weights", {}) or {})
+    if mode == "weighted" and weights:
+        cyc = table.set_index(["role", "indicator"])["cycle"]
+        ind["cycle"] = cyc.reindex(pd.MultiIndex.from_frame(ind[["role", "indicator"]])).to_numpy()
+        ind_w = ind[ind["cycle"].isin(weights)]
+        if not ind_w.empty:
+            sub = weighted_totals(ind_w, ["employee", "role", "cycle"])
+            sub["_mix"] = sub["cycle"].map(weights).astype(float)
+            sub["_x"] = sub["_mix"] * sub["weighted_score"]
+            ok = sub["weighted_score"].notna()
+            g = sub[ok].groupby(["employee", "role"], sort=True).agg(x=("_x", "sum"), m=("_mix", "sum"))
+            base = weighted_totals(ind, ["employee", "role"], rw).set_index(["employee", "role"])
+            mixed = (g["x"] / g["m"]).reindex(base.index)
+            base["weighted_score"] = mixed.fillna(base["weighted_score"]).to_numpy()
+            base["total"] = np.where(base["veto"], 0.0, base["weighted_score"] + base["bonus"])
+            return base.reset_index()
+    return weighted_totals(ind, ["employee", "role"], rw)
+
+
+def grade_by_bands(scores: Any, grades: Sequence[Any]) -> np.ndarray:
+    """Grade codes by score bands: the grade with the highest ``min_score`` ≤ score (NaN → ``None``).
+
+    >>> from toolkit.model.schema import Engagement
+    >>> g = Engagement.model_fields["grades"].default_factory()
+    >>> grade_by_bands([110, 109.99, 60, 59.9, float("nan")], g).tolist()
+    ['S', 'A', 'C', 'D', None]
+    """
+    s = np.asarray(scores, dtype=float)
+    order = sorted(grades, key=lambda g: g.min_score)
+    mins = np.array([g.min_score for g in order])
+    codes = np.array([g.code for g in order] + [None], dtype=object)
+    idx = np.searchsorted(mins, s, side="right") - 1
+    idx = np.where(idx < 0, 0, idx)  # below the lowest band: lowest grade
+    idx = np.where(np.isnan(s), len(order), idx)
+    return codes[idx]
+
+
+def forced_counts(n: Any, shares: Sequence[float]) -> np.ndarray:
+    """Places per grade for groups of size ``n`` (array): largest-remainder rounding of ``share × n``.
+
+    >>> forced_counts([100, 7], [0.1, 0.2, 0.5, 0.15, 0.05]).tolist()
+    [[10, 20, 50, 15, 5], [1, 1, 4, 1, 0]]
+    """
+    n = np.atleast_1d(np.asarray(n, dtype=np.int64))
+    sh = np.asarray(shares, dtype=float)
+    q = n[:, None] * sh[None, :]
+    base = np.floor(q + 1e-9).astype(np.int64)
+    rem = q - base
+    deficit = n - base.sum(axis=1)
+    order = np.argsort(-rem, axis=1, kind="stable")  # equal remainders: the better grade first
+    rank = np.argsort(order, axis=1, kind="stable")
+    return base + (rank < deficit[:, None]).astype(np.int64)
+
+
+def forced_distribution(scores: Any, groups: Any, ids: Any, shares: dict[str, float]) -> np.ndarray:
+    """Grades by forced distribution within each group (all groups are assumed large enough).
+
+    Ranking: total descending, then id ascending (positions only); each grade takes its
+    :func:`forced_counts` places in order; tied totals then share the best grade among them.
+    NaN totals get no grade and do not count towards n.
+    """
+    s = np.asarray(scores, dtype=float)
+    codes = list(shares)
+    df = pd.DataFrame({"s": s, "g": np.asarray(groups, dtype=object), "id": np.asarray(ids).astype(str),
+                       "pos": np.arange(len(s))})
+    df = df[~np.isnan(df["s"])]
+    out = np.full(len(s), None, dtype=object)
+    if df.empty:
+        return out
+    df = df.sort_values(["g", "s", "id"], ascending=[True, False, True], kind="mergesort")
+    gcodes, _ = pd.factorize(df["g"], sort=False)
+    rank = df.groupby(gcodes, sort=False).cumcount().to_numpy()
+    sizes = np.bincount(gcodes)
+    cum = np.cumsum(forced_counts(sizes, [shares[c] for c in codes]), axis=1)
+    gi = (rank[:, None] >= cum[gcodes]).sum(axis=1)
+    gi = np.minimum(gi, len(codes) - 1)
+    # ties: same group and same total → the best (smallest) grade index among them
+    gi = pd.Series(gi).groupby([gcodes, df["s"].to_numpy()], sort=False).transform("min").to_numpy()
+    out[df["pos"].to_numpy()] = np.array(codes, dtype=object)[gi]
+    return out
+
+
+def assign_grades(totals: pd.DataFrame, eng: Any, score_col: str = "total") -> pd.DataFrame:
+    """Grade each employee: forced distribution for large enough calibration groups, bands otherwise.
+
+    ``totals`` needs columns employee and ``score_col``; the calibration group comes from the engagement's
+    employees (``Employee.group``; unknown → ``default``). Adds columns group, group_size, grade_band (by bands,
+    always shown), grade, grade_method (``bands`` / ``forced`` / ``bands_small_group``).
+    """
+    out = totals.copy()
+    groups = {e.id: e.group for e in eng.employees}
+    out["group"] = out["employee"].map(groups).fillna("default")
+    scored = out[score_col].notna()
+    out["group_size"] = out.groupby("group")[score_col].transform("count").astype(int)
+    out["grade_band"] = grade_by_bands(out[score_col], eng.grades)
+    out["grade"] = out["grade_band"]
+    out["grade_method"] = "bands"
+    dist = eng.distribution
+    if dist.mode == "forced" and dist.shares:
+        order = [g.code for g in sorted(eng.grades, key=lambda g: -g.min_score)]
+        shares = {c: float(dist.shares.get(c, 0.0)) for c in order}
+        big = out["group_size"] >= dist.min_group_size
+        sel = big & scored
+        if sel.any():
+            out.loc[sel, "grade"] = forced_distribution(out.loc[sel, score_col], out.loc[sel, "group"],
+                                                        out.loc[sel, "employee"], shares)
+            out.loc[sel, "grade_method"] = "forced"
+        out.loc[~big, "grade_method"] = "bands_small_group"
+    return out
+
+
+def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Period and annual totals from a dense ``scores[indicator, employee, period]`` block (fast path).
+
+    Same formulas as :func:`weighted_totals` / :func:`annual_totals` (``mean`` mode): weighted mean over the
+    scored weighted indicators, plus bonus points, zero on a veto; the annual total uses each indicator's mean
+    over the periods. Accumulates one indicator slice at a time (a dozen array passes, small temporaries)
+    rather than materialising masked copies of the whole block. Returns
+    ``(period_totals[employee, period], annual[employee])``.
+    """
+    _, n_emp, n_per = scores.shape
+    num = np.zeros((n_emp, n_per))
+    den = np.zeros((n_emp, n_per))
+    bonus = np.zeros((n_emp, n_per))
+    veto = np.zeros((n_emp, n_per), dtype=bool)
+    y_num = np.zeros(n_emp)
+    y_den = np.zeros(n_emp)
+    y_bonus = np.zeros(n_emp)
+    for i, kind in enumerate(kinds):
+        s = scores[i]
+        present = ~np.isnan(s)
+        filled = np.where(present, s, 0.0)
+        if kind == "veto":
+            veto |= filled > 0
+            continue
+        cnt = present.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = filled.sum(axis=1) / cnt
+        if kind == "bonus":
+            bonus += filled
+            y_bonus += np.where(cnt > 0, mean, 0.0)
+            continue
+        if kind not in _WEIGHTED:
+            continue
+        w = float(weights[i])
+        num += w * filled
+        den += w * present
+        has = cnt > 0
+        y_num += np.where(has, w * mean, 0.0)
+        y_den += w * has
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_period = num / den + bonus
+        annual = y_num / y_den + y_bonus
+    per_period[veto] = 0.0
+    annual[veto.any(axis=1)] = 0.0
+    return per_period, annual
