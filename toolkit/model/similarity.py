@@ -31,7 +31,7 @@ def closest(name: str, choices: Iterable[str], *, k: int = 3, max_distance: int 
     Examples
     --------
     >>> closest("lead_cnt", ["lead_count", "lead_cost", "brand_awareness"], k=2)
-    ['lead_count', 'lead_cost']
+    ['lead_cost', 'lead_count']
     >>> closest("wieght", ["weight", "name"], max_distance=2)
     ['weight']
     """
