@@ -19,8 +19,10 @@ import time
 
 import numpy as np
 
-from toolkit.weights.ahp import SCALE, analyse, snap_to_scale, weights_and_cr
+from toolkit.weights.analysis import analyse
+from toolkit.weights.consistency import weights_and_cr
 from toolkit.weights.hierarchy import HNode
+from toolkit.weights.scale import SCALE, snap_to_scale
 from toolkit.weights.sensitivity import monte_carlo_hierarchy, perturb_matrix
 
 

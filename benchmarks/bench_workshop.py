@@ -3,7 +3,7 @@
 Goal (issue 7): under 50 ms per answer for a 10×10 matrix; the page starts in a few seconds. Printed as
 median / p95 in ms and as a ratio to the goal, measured side by side in one run:
 
-* ``engine``       — :func:`toolkit.weights.ahp.analyse` alone on the 10×10 matrix (the floor);
+* ``engine``       — :func:`toolkit.weights.analysis.analyse` alone on the 10×10 matrix (the floor);
 * ``answer``       — ``Workshop.answer`` with the SQLite journal (commit with fsync) + analysis;
 * ``slider``       — a slider's value set in Python: observer → journal → analysis → result HTML re-rendered;
 * ``group slider`` — the same with 3 participants side by side and the group aggregate (AIJ) re-computed;
@@ -60,7 +60,7 @@ def _fill(ws, participants: list[str], rng: np.random.Generator) -> None:  # typ
 
 
 def bench_python(rounds: int) -> list[tuple[str, float, float]]:
-    from toolkit.weights.ahp import analyse
+    from toolkit.weights.analysis import analyse
     from toolkit.workshop.session import SCALE_VALUES, open_workshop
     from toolkit.workshop.widgets import PairwisePanel
 

@@ -17,25 +17,18 @@ from hypothesis import strategies as st
 from toolkit.cli import main
 from toolkit.model.errors import InputError
 from toolkit.model.messages import language
-from toolkit.weights.ahp import (
-    SCALE,
-    AuditRecord,
-    accept_change,
-    aggregate_judgments,
-    analyse,
+from toolkit.weights.analysis import analyse
+from toolkit.weights.consistency import (
     consistency_ratio,
     cr_threshold,
-    diagnose,
     geometric_consistency_index,
-    group_analyse,
-    judgment_set,
-    parse_value,
     priorities,
     random_index,
-    read_judgments,
-    repair_plan,
-    snap_to_scale,
 )
+from toolkit.weights.diagnosis import AuditRecord, accept_change, diagnose, repair_plan
+from toolkit.weights.group import aggregate_judgments, group_analyse
+from toolkit.weights.judgments import judgment_set, read_judgments
+from toolkit.weights.scale import SCALE, parse_value, snap_to_scale
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples" / "ahp"
@@ -521,7 +514,7 @@ def test_group_participant_with_disconnected_answers_is_reported_not_fatal():
 
 
 def test_next_pairs_bridge_groups_first_then_shorten_the_graph():
-    from toolkit.weights.ahp import next_pairs
+    from toolkit.weights.analysis import next_pairs
 
     disconnected = [("线索量", "转化率", 3), ("品牌认知度", "团队协作", 2), ("品牌认知度", "活动", 2)]
     first = next_pairs(disconnected, k=1).iloc[0]

@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from toolkit.batch.build import client_slug, plan_build, run_build, summary_frame, verify_manifest
+from toolkit.batch.build import run_build, summary_frame, verify_manifest
+from toolkit.batch.plan import client_slug, plan_build
 from toolkit.cli import main
 from toolkit.model.fileio import sha256_file
 from toolkit.model.paths import samples_dir
@@ -80,7 +81,7 @@ def test_manifest_hashes_and_resume(small: Path, tmp_path: Path, monkeypatch: py
     roles = _roles(small)
     out = tmp_path / "out"
     # the fingerprint covers the toolkit's code too; pin it so edits made elsewhere during the test don't count
-    monkeypatch.setattr("toolkit.batch.build._toolkit_digest", lambda: "code-v1")
+    monkeypatch.setattr("toolkit.batch.plan.toolkit_digest", lambda: "code-v1")
     monkeypatch.setenv(FAULT_ENV, f"{roles[0]}:error")
     plan = plan_build([small], out, notebooks=("01_goals", "02_indicators"), timeout=120)
     first = run_build(plan, jobs=2, progress=False)
@@ -114,12 +115,12 @@ def test_manifest_hashes_and_resume(small: Path, tmp_path: Path, monkeypatch: py
     assert {r.key for r in third.results if r.status == "ok"} == {f"02_indicators__{roles[1]}"}
 
     # changed code invalidates every job ...
-    monkeypatch.setattr("toolkit.batch.build._toolkit_digest", lambda: "code-v2")
+    monkeypatch.setattr("toolkit.batch.plan.toolkit_digest", lambda: "code-v2")
     plan = plan_build([small], out, notebooks=("01_goals",), timeout=120)
     assert [r.status for r in run_build(plan, jobs=1, progress=False, resume=True).results] == ["ok"]
     manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["jobs"]) == 1 + len(roles)  # the jobs this build did not touch stay on record
-    monkeypatch.setattr("toolkit.batch.build._toolkit_digest", lambda: "code-v1")
+    monkeypatch.setattr("toolkit.batch.plan.toolkit_digest", lambda: "code-v1")
 
     # ... a changed role re-runs that role and the department-level worksheets, not the other roles
     text = small.read_text(encoding="utf-8")
@@ -295,7 +296,7 @@ def test_a_client_folder_is_never_taken_over_by_another_engagement(small: Path, 
 def test_client_copy_drops_code_parameters_and_stderr() -> None:
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    from toolkit.batch.build import client_copy
+    from toolkit.batch.jobs import client_copy
 
     nb = new_notebook(cells=[
         new_markdown_cell("说明"),

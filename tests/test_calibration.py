@@ -9,9 +9,9 @@ import pytest
 from scoring_fixtures import hand_engagement
 
 from toolkit.model.schema import Engagement
+from toolkit.scoring import calibration as cal
 from toolkit.scoring.appraise import appraise
 from toolkit.scoring.raters import combine_ratings, rater_bias
-from toolkit.scoring import calibration as cal
 from toolkit.scoring.simulate import simulate_actuals, simulate_employees
 
 

@@ -13,8 +13,11 @@ from docx import Document as DocxReader
 from pypdf import PdfReader
 
 from toolkit.cli import main
-from toolkit.documents.content import Table, build_document, deadline_calendar, fmt_num, zh_numeral
+from toolkit.documents.blocks import Table
+from toolkit.documents.calendar import deadline_calendar
+from toolkit.documents.content import build_document
 from toolkit.documents.render import output_names, render_all
+from toolkit.documents.wording import fmt_num, zh_numeral
 from toolkit.model.engagement import load_engagement
 from toolkit.model.errors import InputError
 from toolkit.model.paths import samples_dir
@@ -361,7 +364,7 @@ def _texts(blocks):
 
 
 def test_rating_rule_text_gives_the_engines_level_scores(small):
-    from toolkit.documents.content import rule_text
+    from toolkit.documents.wording import rule_text
     from toolkit.scoring.rules import apply_rule
 
     scheme = resolve_scheme(small)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from toolkit.model.errors import InputError
 from toolkit.model.indicators import Indicator
 from toolkit.model.schema import Judgment, Participant, Role, RoleIndicator, Weighting
-from toolkit.weights.ahp import analyse
+from toolkit.weights.analysis import analyse
 from toolkit.weights.hierarchy import HNode, allocate_percent, role_weights, synthesise
 
 

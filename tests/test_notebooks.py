@@ -10,7 +10,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from toolkit.batch.build import NOTEBOOKS, PARAMETERS, PER_ROLE, Job, run_job, shutdown_worker_kernels
+from toolkit.batch.jobs import run_job
+from toolkit.batch.kernels import shutdown_worker_kernels
+from toolkit.batch.plan import NOTEBOOKS, PARAMETERS, PER_ROLE, Job
 from toolkit.model.paths import notebooks_dir, samples_dir
 from toolkit.notebooks.sources import NOTEBOOK_NAMES, stale_notebooks
 from toolkit.notebooks.worksheet import read_results, results_path

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from toolkit.documents.plots_weights import plot_judgments, plot_sensitivity, plot_weights
-from toolkit.weights.ahp import analyse
+from toolkit.weights.analysis import analyse
 from toolkit.weights.sensitivity import monte_carlo, one_at_a_time
 
 NAMES = ["销售线索数量", "营销活动ROI", "品牌曝光量", "客户满意度"]

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.model.errors import InputError
-from toolkit.weights.ahp import analyse, snap_to_scale
+from toolkit.weights.analysis import analyse
 from toolkit.weights.hierarchy import HNode, synthesise
+from toolkit.weights.scale import snap_to_scale
 from toolkit.weights.sensitivity import monte_carlo, monte_carlo_hierarchy, one_at_a_time, perturb_matrix
 
 

@@ -11,17 +11,13 @@ from toolkit.cli import main
 from toolkit.model.engagement import load_engagement
 from toolkit.model.errors import InputError
 from toolkit.model.paths import samples_dir
-from toolkit.weights.ahp import analyse, group_analyse, judgment_set
+from toolkit.weights.analysis import analyse
+from toolkit.weights.group import group_analyse
+from toolkit.weights.judgments import judgment_set
 from toolkit.workshop.journal import Journal, JournalConflict
+from toolkit.workshop.page import WorkshopPage, workshop_page
 from toolkit.workshop.session import Workshop, open_workshop
-from toolkit.workshop.widgets import (
-    GoalEditor,
-    IndicatorPicker,
-    PairwisePanel,
-    WorkshopPage,
-    scale_options,
-    workshop_page,
-)
+from toolkit.workshop.widgets import GoalEditor, IndicatorPicker, PairwisePanel, scale_options
 
 
 @pytest.fixture

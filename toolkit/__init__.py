@@ -27,10 +27,10 @@ _API: dict[str, str] = {
     "check_engagement": "checks.engagement",
     "resolve_scheme": "scheme.resolve",
     # weights engine
-    "analyse": "weights.ahp", "AHPResult": "weights.ahp", "JudgmentSet": "weights.ahp", "read_judgments": "weights.ahp",
-    "judgment_set": "weights.ahp", "group_analyse": "weights.ahp", "GroupResult": "weights.ahp", "diagnose": "weights.ahp",
-    "repair_plan": "weights.ahp", "accept_change": "weights.ahp", "next_pairs": "weights.ahp", "weights_and_cr": "weights.ahp",
-    "random_index": "weights.ahp", "consensus": "weights.ahp",
+    "analyse": "weights.analysis", "AHPResult": "weights.analysis", "JudgmentSet": "weights.judgments", "read_judgments": "weights.judgments",
+    "judgment_set": "weights.judgments", "group_analyse": "weights.group", "GroupResult": "weights.group", "diagnose": "weights.diagnosis",
+    "repair_plan": "weights.diagnosis", "accept_change": "weights.diagnosis", "next_pairs": "weights.analysis", "weights_and_cr": "weights.consistency",
+    "random_index": "weights.consistency", "consensus": "weights.group",
     "HNode": "weights.hierarchy", "synthesise": "weights.hierarchy", "allocate_percent": "weights.hierarchy",
     "role_weights": "weights.hierarchy", "RoleWeights": "weights.hierarchy",
     "one_at_a_time": "weights.sensitivity", "monte_carlo": "weights.sensitivity", "monte_carlo_hierarchy": "weights.sensitivity",
@@ -46,12 +46,12 @@ _API: dict[str, str] = {
     "simulate_actuals": "scoring.simulate", "write_sample_actuals": "scoring.simulate",
     # documents and forms
     "compliance_findings": "checks.compliance",
-    "build_document": "documents.content", "unit_label": "documents.content", "anchor_text": "documents.content",
+    "build_document": "documents.content", "unit_label": "documents.wording", "anchor_text": "documents.wording",
     "write_forms": "documents.forms", "form_workbook": "documents.forms",
     "render_all": "documents.render",
     # notebooks and batch builds
-    "plan_build": "batch.build", "run_build": "batch.build", "summary_frame": "batch.build", "verify_manifest": "batch.build",
-    "client_slug": "batch.build", "write_notebooks": "notebooks.sources", "stale_notebooks": "notebooks.sources",
+    "plan_build": "batch.plan", "run_build": "batch.build", "summary_frame": "batch.build", "verify_manifest": "batch.build",
+    "client_slug": "batch.plan", "write_notebooks": "notebooks.sources", "stale_notebooks": "notebooks.sources",
     "show": "notebooks.worksheet", "format_frame": "notebooks.worksheet",
     # workshop
     "Journal": "workshop.journal", "check_journal": "workshop.journal", "journal_path": "workshop.journal", "close_journal": "workshop.journal",

@@ -12,9 +12,9 @@ __all__ = ["ahp"]
 
 
 def _fmt_value(x: float) -> str:
-    from toolkit.weights.ahp import _fmt
+    from toolkit.weights.scale import fmt_judgment
 
-    return _fmt(float(x))
+    return fmt_judgment(float(x))
 
 
 def _width(text: str) -> int:
@@ -80,7 +80,9 @@ def ahp(ctx: click.Context, file: Path, method: str, ri: str, as_json: bool, top
     Exit code: 0 when the judgments are consistent (CR within the threshold; for a group file, the aggregate),
     1 when they are not, 2 on bad input — the same convention as ``appraisal check``.
     """
-    from toolkit.weights.ahp import analyse, group_analyse, read_judgments
+    from toolkit.weights.analysis import analyse
+    from toolkit.weights.group import group_analyse
+    from toolkit.weights.judgments import read_judgments
 
     js = read_judgments(file, sheet=sheet)
     group = len(js.participants) > 1 or any(js.participants)

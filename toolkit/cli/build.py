@@ -19,7 +19,8 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
          fresh_kernels: bool, quiet: bool) -> None:
     import os
 
-    from toolkit.batch.build import make_executor, plan_build, prestart, run_build, summary_frame
+    from toolkit.batch.build import make_executor, prestart, run_build, summary_frame
+    from toolkit.batch.plan import plan_build
 
     lang = lang or get_language()
     role_list = [r.strip() for item in roles for r in item.split(",") if r.strip()]

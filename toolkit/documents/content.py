@@ -19,367 +19,20 @@ import datetime as dt
 import io
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any
 
 import numpy as np
 
+from toolkit.documents.blocks import Appendix, Article, Block, Chapter, Document, Figure, Heading, Para, Table
+from toolkit.documents.calendar import CYCLE_MONTHS, date_text, deadline_calendar, period_label
+from toolkit.documents.wording import anchor_text, fmt_num, pct_text, rule_text, saaty_text, unit_label, zh_numeral
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import ResolvedIndicator, RoleScheme, Scheme, resolve_scheme
 
 __all__ = [
-    "Appendix",
-    "Article",
-    "Block",
-    "Chapter",
-    "Document",
-    "Figure",
-    "Heading",
-    "Para",
-    "Table",
-    "anchor_text",
     "build_document",
-    "deadline_calendar",
-    "fmt_num",
-    "rule_text",
-    "unit_label",
-    "zh_numeral",
 ]
-
-
-# --------------------------------------------------------------------------------------------- content model
-@dataclass
-class Para:
-    """A paragraph. ``kind``: body text, a list item, a small note, or a signature line."""
-
-    text: str
-    kind: Literal["body", "item", "note", "sign"] = "body"
-
-
-@dataclass
-class Heading:
-    """A sub-heading inside an appendix (level 2 in the navigation pane)."""
-
-    text: str
-    level: int = 2
-
-
-@dataclass
-class Table:
-    """A table of text cells. ``kind='form'`` is a blank form to fill in by hand (label/blank rows)."""
-
-    columns: list[str]
-    rows: list[list[str]]
-    caption: str = ""
-    kind: Literal["data", "form", "kv"] = "data"
-    widths: list[float] | None = None  # relative column widths
-    small: bool = False  # dense tables (forms, dictionary) use a smaller font
-
-
-@dataclass
-class Figure:
-    png: bytes
-    caption: str
-    width_mm: float = 150.0
-
-
-Block = Union[Para, Heading, Table, Figure]  # noqa: UP007 - a runtime alias, kept readable
-
-
-def _heading(label: str, title: str) -> str:
-    """第一章　总则 (ideographic space after a Chinese label) / Chapter 1  General provisions."""
-    return f"{label}\u3000{title}" if label[:1] in ("第", "附") else f"{label}  {title}"
-
-
-@dataclass
-class Article:
-    number: int
-    label: str  # 第一条 / Article 1
-    title: str
-    blocks: list[Block] = field(default_factory=list)
-
-    @property
-    def heading(self) -> str:
-        return _heading(self.label, self.title)
-
-
-@dataclass
-class Chapter:
-    number: int
-    label: str  # 第一章 / Chapter 1
-    title: str
-    key: str  # stable id, e.g. "general", for tests and anchors
-    articles: list[Article] = field(default_factory=list)
-
-    @property
-    def heading(self) -> str:
-        return _heading(self.label, self.title)
-
-
-@dataclass
-class Appendix:
-    number: int
-    label: str
-    title: str
-    key: str
-    blocks: list[Block] = field(default_factory=list)
-
-    @property
-    def heading(self) -> str:
-        return _heading(self.label, self.title)
-
-
-@dataclass
-class Document:
-    lang: str
-    title: str
-    subtitle: str
-    client: str
-    issued: str  # effective date text
-    chapters: list[Chapter]
-    appendices: list[Appendix]
-    labels: dict[str, str]  # fixed UI text the renderers need (toc, page, …)
-    name: str = ""  # the title without the client's name: the cover sets the two on separate lines
-    meta: str = ""  # the cover's "prepared for … / effective …" line, punctuated for the language
-
-    def all_text(self) -> str:
-        """All text of the document in reading order (used by tests and search)."""
-        parts = [self.title, self.subtitle]
-        for c in self.chapters:
-            parts.append(c.heading)
-            for a in c.articles:
-                parts.append(a.heading)
-                parts += _blocks_text(a.blocks)
-        for ap in self.appendices:
-            parts.append(ap.heading)
-            parts += _blocks_text(ap.blocks)
-        return "\n".join(parts)
-
-
-def _blocks_text(blocks: Iterable[Block]) -> list[str]:
-    out: list[str] = []
-    for b in blocks:
-        if isinstance(b, (Para, Heading)):
-            out.append(b.text)
-        elif isinstance(b, Table):
-            out.append(b.caption)
-            out.append(" | ".join(b.columns))
-            out += [" | ".join(r) for r in b.rows]
-        elif isinstance(b, Figure):
-            out.append(b.caption)
-    return out
-
-
-# --------------------------------------------------------------------------------------------- formatting
-_DIGITS = "零一二三四五六七八九"
-
-
-def zh_numeral(n: int) -> str:
-    """Chinese numeral for 1–999 as used in article numbers (第十一条, 第二十条, 第一百零五条).
-
-    >>> zh_numeral(11), zh_numeral(20), zh_numeral(105)
-    ('十一', '二十', '一百零五')
-    """
-    if n <= 0 or n >= 1000:
-        return str(n)
-    h, rest = divmod(n, 100)
-    ten, one = divmod(rest, 10)
-    s = ""
-    if h:
-        s += _DIGITS[h] + "百"
-        if rest and ten == 0:
-            s += "零"
-    if ten:
-        s += ("" if (ten == 1 and not h) else _DIGITS[ten]) + "十"
-    if one:
-        s += _DIGITS[one]
-    return s
-
-
-def unit_label(unit: str | None, lang: str = "zh") -> str:
-    """The name of a unit as a column shows it: the catalogue's Chinese unit, or its English name.
-
-    Units are Chinese in the catalogue (元, 小时, 个 …); the message catalogue (``unit_name.<unit>``) names them
-    in English. A unit the catalogue does not know is shown as written.
-
-    >>> unit_label("元", "en"), unit_label("元"), unit_label("%", "en")
-    ('CNY', '元', '%')
-    """
-    if not unit:
-        return ""
-    if lang == "zh":
-        return unit
-    key = f"unit_name.{unit}"
-    text = t(key, lang)
-    return unit if text == key else text
-
-
-def fmt_num(x: float | None, unit: str = "", blank: str = "—", lang: str = "zh") -> str:
-    """A number as a client reads it: no trailing zeros, thousands separators, unit attached.
-
-    In English a catalogue unit is written the English way (``unit.<unit>`` in the message catalogue):
-    180元 → 180 CNY, 8小时 → 8 h, 36个 → 36.
-
-    >>> fmt_num(100.0, "%"), fmt_num(12500, "元"), fmt_num(0.125), fmt_num(None)
-    ('100%', '12,500元', '0.125', '—')
-    >>> fmt_num(12500, "元", lang="en"), fmt_num(8, "小时", lang="en"), fmt_num(3.2, "倍", lang="en")
-    ('12,500 CNY', '8 h', '3.2×')
-    """
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return blank
-    x = float(x)
-    if x.is_integer():
-        s = f"{int(x):,}"
-    else:
-        s = f"{x:,.3f}".rstrip("0").rstrip(".")
-    if lang != "zh" and unit and unit != "%":
-        key = f"unit.{unit}"
-        text = t(key, lang, n=s)
-        return text if not text.startswith(key) else f"{s} {unit}"
-    return f"{s}{unit}"
-
-
-def _pct(x: float) -> str:
-    return fmt_num(round(float(x), 2), "%")
-
-
-# --------------------------------------------------------------------------------------------- rule text
-def rule_text(ind: ResolvedIndicator, lang: str) -> str:
-    """How one indicator is scored, in words, with its own anchors and the rule's parameters."""
-    r = ind.rule
-    unit = ind.indicator.unit
-
-    def num(x: float | None, u: str = "") -> str:
-        return fmt_num(x, u, lang=lang)
-
-    lower = ind.direction == "lower"
-    kw: dict[str, Any] = {"thr": num(ind.threshold, unit), "tgt": num(ind.target, unit),
-                          "str": num(ind.stretch, unit)}
-    kind = r.type
-    if kind == "linear":
-        return t("doc.rule.linear_lower" if lower else "doc.rule.linear", lang, s_thr=num(r.score_threshold),
-                 s_tgt=num(r.score_target), s_str=num(r.score_stretch), below=num(r.score_below), **kw)
-    if kind == "ratio":
-        return t("doc.rule.ratio_lower" if lower else "doc.rule.ratio", lang, cap=num(r.cap),
-                 floor=num(r.floor), **kw)
-    if kind == "band":
-        return t("doc.rule.band", lang, tol=num(r.tolerance * 100, "%"), points=num(r.points_per_pct),
-                 floor=num(r.floor), **kw)
-    if kind == "steps":
-        sep = "；" if lang == "zh" else "; "
-        key = "doc.rule.step_lower" if lower else "doc.rule.step"
-        steps = sep.join(t(key, lang, at=num(at, unit), score=num(sc)) for at, sc in r.steps)
-        return t("doc.rule.steps", lang, steps=steps, below=num(r.score_below))
-    if kind == "deduction":
-        per = num(r.per, "%") if r.relative else num(r.per, unit)
-        return t("doc.rule.deduction_lower" if lower else "doc.rule.deduction", lang, base=num(r.base),
-                 per=per, points=num(r.points), floor=num(r.floor), cap=num(r.cap), **kw)
-    if kind == "bonus":
-        return t("doc.rule.bonus", lang, per=num(r.per, unit), points=num(r.points), cap=num(r.cap))
-    if kind == "veto":
-        return t("doc.rule.veto", lang, limit=num(r.limit, unit))
-    if kind == "rating":
-        # the score of every level as the engine gives it (with a target level the scale is anchored like the
-        # linear rule, without one it is evenly spaced): the text cannot drift from the scoring
-        from toolkit.scoring.rules import apply_rule
-
-        levels = np.arange(1, r.levels + 1)
-        scores = apply_rule(r, "higher", levels, threshold=ind.threshold, target=ind.target, stretch=ind.stretch)
-        sep = "、" if lang == "zh" else ", "
-        return t("doc.rule.rating_levels", lang, levels=r.levels,
-                 scores=sep.join(num(round(float(x), 2)) for x in scores))
-    return kind
-
-
-def anchor_text(ind: ResolvedIndicator, lang: str) -> str:
-    """门槛值 / 目标值 / 挑战值 as a form shows them; a rating scale's anchors are levels, not points.
-
-    A rating with target level 4 of 5 reads "3 / 4 / 5 级" (threshold and stretch default to the target ∓ 1, as
-    in the scoring engine); a rule that uses only the target shows the target alone (a band adds its tolerance).
-    """
-    if ind.rule.type == "rating" and ind.target is not None:
-        g = float(ind.target)
-        thr = ind.threshold if ind.threshold is not None else g - 1
-        st = ind.stretch if ind.stretch is not None else min(g + 1, ind.rule.levels)
-        return t("doc.rating_anchors", lang, thr=fmt_num(thr), tgt=fmt_num(g), str=fmt_num(st))
-    unit = ind.indicator.unit
-    if ind.threshold is None and ind.stretch is None and ind.target is not None:
-        # only a target (band, deduction …): no dashes standing in for anchors the rule does not use
-        tgt = fmt_num(ind.target, unit, lang=lang)
-        if ind.rule.type == "band":
-            return t("doc.band_anchor", lang, tgt=tgt, tol=fmt_num(ind.rule.tolerance * 100, "%"))
-        return tgt
-    return " / ".join(fmt_num(x, unit, lang=lang) for x in (ind.threshold, ind.target, ind.stretch))
-
-
-# --------------------------------------------------------------------------------------------- calendar
-_CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "half_year": 6, "annual": 12}
-
-
-def _first_period_start(start: dt.date, months: int) -> dt.date:
-    m0 = ((start.month - 1) // months) * months + 1
-    first = dt.date(start.year, m0, 1)
-    if first < start.replace(day=1) or start.day > 1:
-        # a period already under way when the scheme starts: begin with the next one
-        total = start.year * 12 + (m0 - 1) + months
-        first = dt.date(total // 12, total % 12 + 1, 1)
-    return first
-
-
-def deadline_calendar(eng: Engagement, *, start: dt.date | None = None, today: dt.date | None = None,
-                      periods: int | None = None) -> list[dict[str, dt.date]]:
-    """The deadlines of the first year of the scheme, one row per appraisal period.
-
-    Each period ends on its last day; self-review and data are due on ``cycles.submit_day`` of the next month,
-    ratings on ``review_day`` (results published), interviews on ``interview_day``; appeals close
-    ``appeal.window_days`` working days (Mon–Fri; public holidays not counted here) after publication.
-    """
-    today = today or dt.date.today()
-    if start is None:
-        eff = eng.governance.effective_date
-        start = eff or (dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1))
-    months = _CYCLE_MONTHS.get(eng.cycles.default, 1)
-    first = _first_period_start(start, months)
-    n = periods or max(1, 12 // months)
-    idx = np.arange(n)
-    month_index = first.year * 12 + (first.month - 1) + idx * months  # start month of each period
-    end_index = month_index + months  # first month after the period
-    def dates(day: int) -> np.ndarray:
-        y, m = end_index // 12, end_index % 12 + 1
-        return np.array([np.datetime64(f"{yy:04d}-{mm:02d}-{day:02d}") for yy, mm in zip(y, m)])
-    period_start = np.array([np.datetime64(f"{i // 12:04d}-{i % 12 + 1:02d}-01") for i in month_index])
-    period_end = np.array([np.datetime64(f"{i // 12:04d}-{i % 12 + 1:02d}-01") for i in end_index]) - 1
-    submit, review, interview = dates(eng.cycles.submit_day), dates(eng.cycles.review_day), dates(
-        eng.cycles.interview_day)
-    window = eng.appeal.window_days
-    appeal = (np.busday_offset(review, window, roll="forward") if window else np.full(n, np.datetime64("NaT")))
-    rows = []
-    for i in range(n):
-        rows.append({"start": period_start[i].astype(dt.date), "end": period_end[i].astype(dt.date),
-                     "submit": submit[i].astype(dt.date), "review": review[i].astype(dt.date),
-                     "interview": interview[i].astype(dt.date),
-                     "appeal": None if not window else appeal[i].astype(dt.date)})
-    return rows
-
-
-def _date(d: dt.date | None, lang: str) -> str:
-    if d is None:
-        return "—"
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
-
-
-def _period_label(row: dict[str, dt.date], cycle: str, lang: str) -> str:
-    s = row["start"]
-    if cycle == "monthly":
-        return f"{s.year}年{s.month}月" if lang == "zh" else f"{s:%Y-%m}"
-    if cycle == "quarterly":
-        q = (s.month - 1) // 3 + 1
-        return f"{s.year}年第{zh_numeral(q)}季度" if lang == "zh" else f"{s.year} Q{q}"
-    if cycle == "half_year":
-        h = 1 if s.month <= 6 else 2
-        return (f"{s.year}年{'上' if h == 1 else '下'}半年" if lang == "zh" else f"{s.year} H{h}")
-    return f"{s.year}年度" if lang == "zh" else f"{s.year}"
 
 
 # --------------------------------------------------------------------------------------------- builder
@@ -487,7 +140,7 @@ class _Builder:
         for k in keys:
             getattr(self, f"ap_{k}")()
         eff = eng.governance.effective_date
-        issued = _date(eff, self.lang) if eff else self.T("doc.issued_on_publication")
+        issued = date_text(eff, self.lang) if eff else self.T("doc.issued_on_publication")
         labels = {k: self.T(f"doc.label.{k}") for k in (
             "toc", "page", "page_of", "prepared_for", "effective", "toc_hint", "figure", "table", "version")}
         return Document(self.lang, self.T("doc.title", client=eng.client.name),
@@ -508,7 +161,7 @@ class _Builder:
                                               n=eng.client.marketing_headcount), probation)
         shares = [rs.quant_share for rs in self.scheme.roles if rs.indicators]
         lo, hi = (min(shares), max(shares)) if shares else (0.0, 0.0)
-        quant = (_pct(lo * 100) if abs(lo - hi) < 1e-9 else f"{_pct(lo * 100)}–{_pct(hi * 100)}")
+        quant = (pct_text(lo * 100) if abs(lo - hi) < 1e-9 else f"{pct_text(lo * 100)}–{pct_text(hi * 100)}")
         principles = [self.T("doc.principle.fair"), self.T("doc.principle.quant", quant=quant),
                       self.T("doc.principle.results"), self.T("doc.principle.feedback")]
         if not self.small:
@@ -540,15 +193,15 @@ class _Builder:
                             self.T("doc.col.n_indicators")], rows, self.T("doc.cap.objects")))
         cyc = eng.cycles
         if cyc.annual == "weighted" and cyc.annual_weights:
-            parts = self.sep().join(f"{self.cycle(k) if k in _CYCLE_MONTHS else k} {_pct(v * 100)}"
+            parts = self.sep().join(f"{self.cycle(k) if k in CYCLE_MONTHS else k} {pct_text(v * 100)}"
                                     for k, v in cyc.annual_weights.items())
             annual = self.T("doc.annual_weighted", parts=parts)
         else:
             annual = self.T("doc.annual_mean", cycle=self.cycle(cyc.default))
         self.article(ch, "doc.a.cycle", self.T("doc.cycle_text", cycle=self.cycle(cyc.default)), annual)
         cal = deadline_calendar(eng, today=self.today)
-        crow = [[_period_label(r, cyc.default, self.lang), _date(r["submit"], self.lang), _date(r["review"], self.lang),
-                 _date(r["interview"], self.lang), _date(r["appeal"], self.lang)] for r in cal]
+        crow = [[period_label(r, cyc.default, self.lang), date_text(r["submit"], self.lang), date_text(r["review"], self.lang),
+                 date_text(r["interview"], self.lang), date_text(r["appeal"], self.lang)] for r in cal]
         self.article(ch, "doc.a.calendar",
                      self.T("doc.calendar", submit=cyc.submit_day, review=cyc.review_day,
                             interview=cyc.interview_day),
@@ -576,7 +229,7 @@ class _Builder:
                     target = (f"{self.num(g.baseline, g.unit or '')} → {self.num(g.target, g.unit or '')}"
                               if g.baseline is not None else self.num(g.target, g.unit or ""))
                 rows.append([g.text, self.sep().join(strategy.get(s, s) for s in g.strategy) or "—",
-                             g.metric or "—", target or "—", _date(g.deadline, self.lang) if g.deadline else "—",
+                             g.metric or "—", target or "—", date_text(g.deadline, self.lang) if g.deadline else "—",
                              g.owner or "—", ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—"])
             self.article(ch, "doc.a.goal_list", self.T("doc.goal_list", n=len(eng.goals)),
                          Table([self.T("doc.col.goal"), self.T("doc.col.strategy"), self.T("doc.col.metric"),
@@ -601,14 +254,14 @@ class _Builder:
         rows = []
         for rs in self.scheme.roles:
             q = rs.quant_share * 100
-            band = f"{_pct(rs.band[0] * 100)}–{_pct(rs.band[1] * 100)}" if rs.band else "—"
-            rows.append([rs.role.name, str(len(rs.indicators)), _pct(q), _pct(100 - q), band])
+            band = f"{pct_text(rs.band[0] * 100)}–{pct_text(rs.band[1] * 100)}" if rs.band else "—"
+            rows.append([rs.role.name, str(len(rs.indicators)), pct_text(q), pct_text(100 - q), band])
         self.article(ch, "doc.a.balance", self.T("doc.balance"),
                      Table([self.T("doc.col.role"), self.T("doc.col.n_indicators"), self.T("doc.col.quant"),
                             self.T("doc.col.qual"), self.T("doc.col.band")], rows, self.T("doc.cap.balance")))
         for rs in self.scheme.roles:
             trows = [[self.T(f"doc.category.{i.indicator.category}"), i.name(self.lang),
-                      self.T("doc.quant" if i.quantitative else "doc.qual"), _pct(i.weight), self.cycle(i.cycle)]
+                      self.T("doc.quant" if i.quantitative else "doc.qual"), pct_text(i.weight), self.cycle(i.cycle)]
                      for i in rs.indicators]
             art = self.article(ch, "doc.a.role_indicators", Table(
                 [self.T("doc.col.dimension"), self.T("doc.col.indicator"), self.T("doc.col.type"),
@@ -630,7 +283,7 @@ class _Builder:
                      self.T("doc.weight_ahp") if "ahp" in methods else None,
                      self.T("doc.weight_direct") if "direct" in methods else None)
         for rs in self.scheme.roles:
-            rows = [[i.name(self.lang), _pct(i.weight)] for i in rs.indicators]
+            rows = [[i.name(self.lang), pct_text(i.weight)] for i in rs.indicators]
             cols = [self.T("doc.col.indicator"), self.T("doc.col.weight")]
             core = _ahp_core(rs.ahp)
             blocks: list[Block | str] = []
@@ -639,7 +292,7 @@ class _Builder:
                 if w is not None:
                     cols.insert(1, self.T("doc.col.ahp_weight"))
                     for row, i in zip(rows, rs.indicators):
-                        row.insert(1, _pct(float(w.get(i.id, np.nan)) * 100) if i.id in w.index else "—")
+                        row.insert(1, pct_text(float(w.get(i.id, np.nan)) * 100) if i.id in w.index else "—")
                 cr, thr = getattr(core, "cr", None), getattr(core, "threshold", 0.1)
                 ok = getattr(core, "consistent", cr is not None and cr < thr)
                 n_part = len(rs.role.weighting.participants) or 1
@@ -657,7 +310,7 @@ class _Builder:
         self.article(ch, "doc.a.method_kpi", self.T("doc.method.kpi"))
         if "mbo" in eng.methods:
             self.article(ch, "doc.a.method_mbo", self.T("doc.method.mbo"))
-        rrows = [[self.T(f"doc.rater.{r.kind}"), _pct(r.weight * 100)] for r in eng.raters]
+        rrows = [[self.T(f"doc.rater.{r.kind}"), pct_text(r.weight * 100)] for r in eng.raters]
         rater_table = Table([self.T("doc.col.rater"), self.T("doc.col.weight")], rrows, self.T("doc.cap.raters"))
         if "360" in eng.methods:
             self.article(ch, "doc.a.method_360", self.T("doc.method.360"), rater_table,
@@ -689,7 +342,7 @@ class _Builder:
         if d.mode == "none" or not d.shares:
             self.article(ch, "doc.a.distribution", self.T("doc.dist.none"))
         else:
-            drow = [[code, _pct(share * 100)] for code, share in d.shares.items()]
+            drow = [[code, pct_text(share * 100)] for code, share in d.shares.items()]
             table = Table([self.T("doc.col.grade"), self.T("doc.col.share")], drow, self.T("doc.cap.distribution"))
             key = "doc.dist.forced" if d.mode == "forced" else "doc.dist.guideline"
             self.article(ch, "doc.a.distribution", self.T(key, min=d.min_group_size), table,
@@ -768,7 +421,7 @@ class _Builder:
                                                          form=self.appendix_no.get("acknowledgement", "")))
         self.article(ch, "doc.a.other", self.T("doc.other"))
         eff = gov.effective_date
-        self.article(ch, "doc.a.effective", self.T("doc.effective_date", date=_date(eff, self.lang)) if eff
+        self.article(ch, "doc.a.effective", self.T("doc.effective_date", date=date_text(eff, self.lang)) if eff
                      else self.T("doc.effective_publication"))
 
     # appendices ------------------------------------------------------------------------------------------
@@ -788,9 +441,9 @@ class _Builder:
                 if i.cycle != (rs.role.cycle or self.eng.cycles.default):
                     name += f"\n（{self.cycle(i.cycle)}）" if self.lang == "zh" else f"\n({self.cycle(i.cycle)})"
                 rows.append([str(k), self.T(f"doc.category.{i.indicator.category}"), name,
-                             _pct(i.weight), anchors, rule_text(i, self.lang), source,
+                             pct_text(i.weight), anchors, rule_text(i, self.lang), source,
                              i.evaluator or self.T("doc.default_evaluator"), "", ""])
-            rows.append(["", "", self.T("doc.f.total"), _pct(sum(i.weight for i in rs.indicators)), "", "", "",
+            rows.append(["", "", self.T("doc.f.total"), pct_text(sum(i.weight for i in rs.indicators)), "", "", "",
                          "", "", ""])
             ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.col.dimension"), self.T("doc.col.indicator"),
                                     self.T("doc.col.weight"), self.T("doc.col.anchors"), self.T("doc.col.rule"),
@@ -835,7 +488,7 @@ class _Builder:
             matrix = getattr(core, "matrix", None)
             if matrix is not None:
                 m = np.asarray(matrix, dtype=float)
-                rows = [[label.get(a, a)] + [_saaty(m[r, c]) for c in range(len(names))]
+                rows = [[label.get(a, a)] + [saaty_text(m[r, c]) for c in range(len(names))]
                         for r, a in enumerate(names)]
                 n_part = len(rs.role.weighting.participants)
                 cap = (self.T("doc.cap.matrix_group", role=rs.role.name, n=n_part) if n_part > 1
@@ -844,15 +497,15 @@ class _Builder:
             w = getattr(core, "weights", None)
             table = _rounding_table(rs.ahp)
             if table is not None:
-                rows = [[label.get(r.id, r.id), f"{r.ahp:.4f}", f"{r.adjusted:.2f}%", _pct(r.percent)]
+                rows = [[label.get(r.id, r.id), f"{r.ahp:.4f}", f"{r.adjusted:.2f}%", pct_text(r.percent)]
                         for r in table.itertuples()]
                 ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.ahp_weight"),
                                         self.T("doc.col.adjusted"), self.T("doc.col.weight")], rows,
                                        self.T("doc.cap.ahp_weights", role=rs.role.name)))
                 ap.blocks.append(Para(self.rounding_note(table, rs.ahp.band, label), "note"))
             elif w is not None:
-                pct = {i.id: i.weight for i in rs.indicators}
-                rows = [[label.get(n, n), f"{float(w[n]):.4f}", _pct(pct.get(n, 0.0))] for n in names if n in w.index]
+                percent_of = {i.id: i.weight for i in rs.indicators}
+                rows = [[label.get(n, n), f"{float(w[n]):.4f}", pct_text(percent_of.get(n, 0.0))] for n in names if n in w.index]
                 ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.ahp_weight"),
                                         self.T("doc.col.weight")], rows, self.T("doc.cap.ahp_weights",
                                                                                 role=rs.role.name)))
@@ -885,10 +538,10 @@ class _Builder:
         if band is None:
             band_text, action = "—", self.T("doc.rounding_no_band")
         else:
-            band_text = f"{_pct(band[0] * 100)}–{_pct(band[1] * 100)}"
+            band_text = f"{pct_text(band[0] * 100)}–{pct_text(band[1] * 100)}"
             inside = band[0] - 1e-12 <= share <= band[1] + 1e-12
             action = (self.T("doc.rounding_band_kept") if inside else
-                      self.T("doc.rounding_band_moved", target=_pct(min(max(share, band[0]), band[1]) * 100)))
+                      self.T("doc.rounding_band_moved", target=pct_text(min(max(share, band[0]), band[1]) * 100)))
         groups = (self.T("doc.rounding_groups", q=int(table.loc[q, "percent"].sum()),
                          qual=int(table.loc[~q, "percent"].sum())) if two_groups
                   else self.T("doc.rounding_one_group", total=int(table["percent"].sum())))
@@ -904,7 +557,7 @@ class _Builder:
                 detail = self.T("doc.rounding_detail", names=self.sep().join(label.get(i, i) for i in same["id"]),
                                 ahp=f"{same['ahp'].iloc[0]:.4f}", pcts=pcts)
                 break
-        return self.T("doc.rounding_note", band=band_text, share=_pct(share * 100), band_action=action,
+        return self.T("doc.rounding_note", band=band_text, share=pct_text(share * 100), band_action=action,
                       min=fmt_num(_MIN_PCT), groups=groups, detail=detail)
 
     def _blank_form(self, key: str, fields: list[str], lead: str | None = None) -> None:
@@ -958,16 +611,6 @@ def _rounding_table(result: Any) -> Any:
     out = table[["id", "quantitative", "ahp", "percent"]].copy()
     out["adjusted"] = table["adjusted"].to_numpy(float)
     return out
-
-
-def _saaty(x: float) -> str:
-    """A judgment as the workshop wrote it: 3, 1/3, 1 (empty when not judged)."""
-    if not np.isfinite(x):
-        return ""
-    if x >= 1:
-        return fmt_num(round(x, 2))
-    inv = 1 / x
-    return f"1/{fmt_num(round(inv, 2))}"
 
 
 def _ahp_core(result: Any) -> Any:

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.documents.content import fmt_num, rule_text, unit_label
+from toolkit.documents.wording import fmt_num, rule_text, unit_label
 from toolkit.model.fileio import atomic_path
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement

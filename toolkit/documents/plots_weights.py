@@ -33,13 +33,13 @@ def plot_judgments(result: Any, ax: Any = None, top: int = 3, lang: str | None =
     import matplotlib.patches as mpatches
     import seaborn as sns
 
-    from toolkit.weights.ahp import _fmt
+    from toolkit.weights.scale import fmt_judgment
 
     n = len(result.names)
     ax = _axes(ax, (1.0 + 0.75 * n, 0.8 + 0.65 * n))
     A = np.asarray(result.matrix, dtype=float)
     C = np.asarray(result.completed, dtype=float)
-    text = np.array([[("?" if np.isnan(A[i, j]) else _fmt(A[i, j])) for j in range(n)] for i in range(n)])
+    text = np.array([[("?" if np.isnan(A[i, j]) else fmt_judgment(A[i, j])) for j in range(n)] for i in range(n)])
     names = list(result.names)
     sns.heatmap(pd.DataFrame(np.log(C), index=names, columns=names), ax=ax, annot=text, fmt="", cmap="RdBu_r",
                 center=0, vmin=-np.log(9), vmax=np.log(9), cbar=False, linewidths=0.5, square=True)

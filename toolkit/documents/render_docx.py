@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from toolkit.documents.content import Document, Figure, Heading, Para, Table
+from toolkit.documents.blocks import Document, Figure, Heading, Para, Table
 from toolkit.model.fileio import atomic_path
 from toolkit.model.paths import templates_dir
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from toolkit.documents.content import Document
+from toolkit.documents.blocks import Document
 from toolkit.model.fileio import atomic_write_text
 from toolkit.model.paths import templates_dir
 

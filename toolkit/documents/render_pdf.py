@@ -14,7 +14,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.documents.content import Document
+from toolkit.documents.blocks import Document
 from toolkit.documents.render_html import html_string
 from toolkit.model.fileio import atomic_path
 

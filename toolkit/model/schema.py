@@ -110,7 +110,7 @@ class Participant(StrictModel):
 
 
 class JudgmentAudit(StrictModel):
-    """One judgment change a consultant accepted (see :func:`toolkit.weights.ahp.accept_change`)."""
+    """One judgment change a consultant accepted (see :func:`toolkit.weights.diagnosis.accept_change`)."""
 
     a: str
     b: str

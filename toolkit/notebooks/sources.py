@@ -186,7 +186,7 @@ else:
     print(t("nb.empty.group", lang))'''),
         ("md", "nb.weights.diagnosis"),
         ("code", '''\
-from toolkit.weights.ahp import repair_plan
+from toolkit.weights.diagnosis import repair_plan
 
 if result is not None and result.n > 2:
     ws.show(result.most_inconsistent.head(5))

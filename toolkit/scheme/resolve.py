@@ -102,7 +102,7 @@ class Scheme:
         raise KeyError(role_id)
 
 
-def _role_band(role: Role) -> tuple[float, float] | None:
+def role_band(role: Role) -> tuple[float, float] | None:
     if role.quant_share:
         return role.quant_share
     preset = load_presets().get(role.preset or role.id)
@@ -139,7 +139,7 @@ def resolve_role(eng: Engagement, role: Role) -> RoleScheme:
             cycle=ri.cycle or (ind.default_cycle if ind.lagging else None) or role.cycle or eng.cycles.default,
             goal=ri.goal, basic=ri.basic, evaluator=ri.evaluator,
         ))
-    return RoleScheme(role=role, indicators=resolved, band=_role_band(role), weights_method=method, ahp=ahp_result)
+    return RoleScheme(role=role, indicators=resolved, band=role_band(role), weights_method=method, ahp=ahp_result)
 
 
 def _weights_mapping(result: Any) -> dict[str, float]:

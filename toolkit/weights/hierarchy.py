@@ -22,14 +22,16 @@ import pandas as pd
 
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
-from toolkit.weights.ahp import AHPResult, GroupResult, analyse, group_analyse, judgment_set
+from toolkit.weights.analysis import AHPResult, analyse
+from toolkit.weights.group import GroupResult, group_analyse
+from toolkit.weights.judgments import judgment_set
 
 __all__ = ["HNode", "HierarchyResult", "RoleWeights", "allocate_percent", "role_weights", "synthesise"]
 
 
 @dataclass(frozen=True)
 class HNode:
-    """A node of the hierarchy. ``judgments`` compare its children (any input :func:`toolkit.weights.ahp.analyse`
+    """A node of the hierarchy. ``judgments`` compare its children (any input :func:`toolkit.weights.analysis.analyse`
     takes, named by the children's names); ``None`` gives the children equal local weights."""
 
     name: str

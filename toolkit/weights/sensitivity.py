@@ -22,7 +22,9 @@ import pandas as pd
 
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
-from toolkit.weights.ahp import _LOG_SCALE, SCALE, _as_matrix, _cr_of, _solve_stack, random_index
+from toolkit.weights.analysis import as_matrix
+from toolkit.weights.consistency import cr_of, random_index, solve_stack
+from toolkit.weights.scale import LOG_SCALE, SCALE
 
 __all__ = ["MonteCarloResult", "monte_carlo", "monte_carlo_hierarchy", "one_at_a_time", "perturb_matrix"]
 
@@ -118,7 +120,7 @@ def perturb_matrix(A: np.ndarray, draws: int, *, kind: Kind = "scale", spread: f
     known = ~np.isnan(up)
     if kind == "scale":
         steps = round(spread)
-        pos = np.abs(np.log(np.where(known, up, 1.0))[:, None] - _LOG_SCALE).argmin(1)
+        pos = np.abs(np.log(np.where(known, up, 1.0))[:, None] - LOG_SCALE).argmin(1)
         moved = np.clip(pos[None, :] + rng.integers(-steps, steps + 1, size=(draws, len(up))), 0, len(SCALE) - 1)
         vals = SCALE[moved]
     elif kind == "lognormal":
@@ -149,15 +151,15 @@ def _summarise(names: Sequence[str], samples: np.ndarray, base: np.ndarray, cons
 def _mc_node(A: np.ndarray, draws: int, kind: Kind, spread: float, method: str, ri: str,
              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = A.shape[0]
-    base_w, _, _ = _solve_stack(A[None], method)
+    base_w, _, _ = solve_stack(A[None], method)
     if n == 1:
         return np.ones((draws, 1)), base_w[0], np.ones(draws, dtype=bool)
     S = perturb_matrix(A, draws, kind=kind, spread=spread, rng=rng)
-    w, lam, _ = _solve_stack(S, method)
+    w, lam, _ = solve_stack(S, method)
     missing = int(np.isnan(A).sum() // 2)
-    from toolkit.weights.ahp import cr_threshold
+    from toolkit.weights.consistency import cr_threshold
 
-    cr = _cr_of(lam, n, random_index(n, ri, missing))
+    cr = cr_of(lam, n, random_index(n, ri, missing))
     return w, base_w[0], cr <= cr_threshold(n) + 1e-12 if n > 2 else np.ones(draws, dtype=bool)
 
 
@@ -175,7 +177,7 @@ def monte_carlo(judgments: Any, *, names: Sequence[str] | None = None, draws: in
     """
     if draws < 1:
         raise InputError(t("sens.draws", draws=draws))
-    A, nm, _ = _as_matrix(judgments, names)
+    A, nm, _ = as_matrix(judgments, names)
     rng = np.random.default_rng(seed)
     w, base, ok = _mc_node(A, draws, kind, spread, method, ri, rng)
     return _summarise(nm, w, base, ok, kind, spread)
@@ -185,7 +187,7 @@ def monte_carlo_hierarchy(root: Any, *, draws: int = 10_000, kind: Kind = "scale
                           method: str = "eigen", ri: str = "saaty2005", seed: int | None = None) -> MonteCarloResult:
     """Monte Carlo of a whole :class:`toolkit.weights.hierarchy.HNode` tree: every judged node is perturbed
     independently and the global leaf weights (products of local weights) are summarised."""
-    from toolkit.weights.ahp import judgment_set
+    from toolkit.weights.judgments import judgment_set
 
     rng = np.random.default_rng(seed)
     leaves: list[str] = []
@@ -199,7 +201,7 @@ def monte_carlo_hierarchy(root: Any, *, draws: int = 10_000, kind: Kind = "scale
             local, base = np.full((draws, m), 1.0 / m), np.full(m, 1.0 / m)
         else:
             j = node.judgments
-            A = (_as_matrix(j, names)[0] if isinstance(j, np.ndarray)
+            A = (as_matrix(j, names)[0] if isinstance(j, np.ndarray)
                  else judgment_set(j, elements=names).matrix())
             local, base, ok = _mc_node(A, draws, kind, spread, method, ri, rng)
             all_ok &= ok

@@ -1,7 +1,7 @@
 """The workshop's state and controller: answers in, weights/CR/diagnosis out, every answer journaled at once.
 
 This is the face the widgets (:mod:`toolkit.workshop.widgets`) talk to; it holds no domain rules. Weights, consistency,
-the most inconsistent judgment and the group aggregate come from the weights engine (:mod:`toolkit.weights.ahp`); goal
+the most inconsistent judgment and the group aggregate come from the weights engine (:mod:`toolkit.weights`); goal
 feedback from :func:`toolkit.checks.goals.smart_check`; persistence from :mod:`toolkit.workshop.journal` (answers) and
 :func:`toolkit.model.engagement.save_engagement` (the YAML, written atomically, previous version kept).
 
@@ -57,8 +57,8 @@ class Analysis:
 
     role: str
     participant: str | None
-    result: Any = None                 # toolkit.weights.ahp.AHPResult (or None: fewer than 2 indicators)
-    group: Any = None                  # toolkit.weights.ahp.GroupResult when several participants answered
+    result: Any = None                 # toolkit.weights.analysis.AHPResult (or None: fewer than 2 indicators)
+    group: Any = None                  # toolkit.weights.group.GroupResult when several participants answered
     answered: int = 0
     pairs: int = 0
     provisional: bool = False          # comparisons still disconnected: weights shown with unanswered = 1,
@@ -279,7 +279,7 @@ class Workshop:
             return out
 
     def _single(self, role: str, participant: str) -> Analysis:
-        from toolkit.weights.ahp import analyse
+        from toolkit.weights.analysis import analyse
 
         ids = self.indicators(role)
         n = len(ids)
@@ -299,9 +299,10 @@ class Workshop:
 
     def _group(self, role: str) -> Analysis:
         """The group result for the room. AIJ (default): the engine's weighted geometric mean of the judgments
-        (:func:`toolkit.weights.ahp.aggregate_judgments`) analysed once — each participant's own analysis is already
-        cached, so one answer costs two analyses. AIP goes through :func:`toolkit.weights.ahp.group_analyse`."""
-        from toolkit.weights.ahp import aggregate_judgments, analyse
+        (:func:`toolkit.weights.group.aggregate_judgments`) analysed once — each participant's own analysis is already
+        cached, so one answer costs two analyses. AIP goes through :func:`toolkit.weights.group.group_analyse`."""
+        from toolkit.weights.analysis import analyse
+        from toolkit.weights.group import aggregate_judgments
 
         ids = self.indicators(role)
         n = len(ids)
@@ -335,7 +336,8 @@ class Workshop:
                    weights: np.ndarray) -> Analysis:
         import pandas as pd
 
-        from toolkit.weights.ahp import JudgmentSet, group_analyse
+        from toolkit.weights.group import group_analyse
+        from toolkit.weights.judgments import JudgmentSet
 
         def judgment_set(s: np.ndarray) -> JudgmentSet:
             k, i, j = np.nonzero(~np.isnan(s) & np.triu(np.ones(s.shape[1:], bool), 1))
@@ -409,7 +411,7 @@ class Workshop:
         """
         import json
 
-        from toolkit.weights.ahp import accept_change
+        from toolkit.weights.diagnosis import accept_change
 
         p = self._check_participant(participant)
         current = self.analysis(role, p)
@@ -545,8 +547,8 @@ def _nice(v: float) -> float:
 
 
 def _consensus(P: np.ndarray, weights: np.ndarray) -> float | None:
-    """The engine's group homogeneity measure (the one :func:`toolkit.weights.ahp.group_analyse` reports)."""
-    from toolkit.weights.ahp import consensus
+    """The engine's group homogeneity measure (the one :func:`toolkit.weights.group.group_analyse` reports)."""
+    from toolkit.weights.group import consensus
 
     if np.isnan(P).any():
         return None

@@ -1,0 +1,202 @@
+"""Diagnosis and consultant-approved repair of inconsistent judgments. Nothing here changes a judgment behind
+the consultant's back: :func:`repair_plan` only proposes, :func:`accept_change` returns a new set plus an
+:class:`AuditRecord`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.model.errors import InputError
+from toolkit.model.messages import t
+from toolkit.weights.analysis import analyse, analyse_matrix, as_matrix, diagnosis_table
+from toolkit.weights.consistency import RITable, cr_of, solve_stack
+from toolkit.weights.judgments import judgment_set, known_name
+from toolkit.weights.scale import Method, check_scale, fmt_judgment, parse_value, snap_to_scale
+
+__all__ = [
+    "AuditRecord",
+    "Change",
+    "RepairPlan",
+    "accept_change",
+    "diagnose",
+    "repair_plan",
+]
+
+
+def diagnose(judgments: Any, *, names: Sequence[str] | None = None, method: Method = "eigen",
+             ri: RITable | str = "saaty2005") -> pd.DataFrame:
+    """All judged pairs ranked from most to least inconsistent (ε, best fit, snapped suggestion, CR after)."""
+    A, nm, source = as_matrix(judgments, names)
+    r = analyse_matrix(A, nm, method, ri, None, source)
+    w = r.weights.to_numpy()
+    return diagnosis_table(A, w, nm, method, r.ri)
+
+
+# ============================================================================================ repair
+@dataclass(frozen=True)
+class Change:
+    """A proposed change of one judgment (a over b), with the CR before and after. Never applied by itself."""
+
+    a: str
+    b: str
+    row: int
+    col: int
+    original: float
+    proposed: float
+    cr_before: float
+    cr_after: float
+
+    def describe(self, lang: str | None = None) -> str:
+        return t("ahp.change", lang, a=self.a, b=self.b, old=fmt_judgment(self.original), new=fmt_judgment(self.proposed),
+                 before=f"{self.cr_before:.3f}", after=f"{self.cr_after:.3f}")
+
+
+@dataclass
+class RepairPlan:
+    """The fewest changes (greedy, each the single change that lowers CR most) that reach the threshold."""
+
+    changes: list[Change]
+    cr_before: float
+    cr_after: float
+    threshold: float
+    reaches_threshold: bool
+    method: str
+    ri_table: str
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(c) for c in self.changes],
+                            columns=["a", "b", "row", "col", "original", "proposed", "cr_before", "cr_after"])
+
+
+def repair_plan(judgments: Any, *, names: Sequence[str] | None = None, method: Method = "eigen",
+                ri: RITable | str = "saaty2005", threshold: float | None = None,
+                max_changes: int | None = None) -> RepairPlan:
+    """Propose the fewest judgment changes that bring CR to the threshold, one at a time, for the consultant.
+
+    At each step every judged pair is tried at its best-fit value w_i/w_j snapped to Saaty's scale (all at once,
+    as a stack), and the change giving the lowest CR is kept; this greedy search is what Expert Choice's
+    "most inconsistent → best fit" loop does by hand, and it stops as soon as the threshold is met. The
+    proposals are returned, never applied: use :func:`accept_change` for each one the consultant agrees to.
+    """
+    A, nm, source = as_matrix(judgments, names)
+    A = A.copy()
+    n = len(nm)
+    base = analyse_matrix(A, nm, method, ri, None, source)
+    thr = base.threshold if threshold is None else float(threshold)
+    limit = n * (n - 1) // 2 if max_changes is None else int(max_changes)
+    cr = base.cr
+    changes: list[Change] = []
+    w = base.weights.to_numpy()
+    touched: set[tuple[int, int]] = set()
+    while cr > thr + 1e-12 and len(changes) < limit and n > 2:
+        d = diagnosis_table(A, w, nm, method, base.ri)
+        d = d[(d["suggested"] != np.asarray(snap_to_scale(d["value"].to_numpy())))
+              & ~d.apply(lambda r: (int(r.i), int(r.j)) in touched, axis=1)]
+        if d.empty:
+            break
+        best = d.loc[d["cr_after"].idxmin()]
+        if best.cr_after >= cr - 1e-12:
+            break
+        i, j = int(best.i), int(best.j)
+        changes.append(Change(a=nm[i], b=nm[j], row=i, col=j, original=float(A[i, j]),
+                              proposed=float(best.suggested), cr_before=float(cr), cr_after=float(best.cr_after)))
+        touched.add((i, j))
+        A[i, j], A[j, i] = best.suggested, 1 / best.suggested
+        wk, lam, _ = solve_stack(A[None], method)
+        w, cr = wk[0], float(cr_of(lam, n, base.ri)[0])
+    return RepairPlan(changes=changes, cr_before=base.cr, cr_after=cr, threshold=thr,
+                      reaches_threshold=bool(cr <= thr + 1e-12), method=method, ri_table=ri)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """Who changed which judgment, from what to what, and when (kept with the engagement)."""
+
+    a: str
+    b: str
+    original: float | None
+    new: float
+    who: str
+    when: str
+    participant: str = ""
+    cr_before: float | None = None
+    cr_after: float | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def accept_change(judgments: Any, change: Change | tuple[str, str, float], *, who: str,
+                  when: dt.datetime | None = None, value: float | str | None = None,
+                  participant: str | None = None, reason: str = "") -> tuple[Any, AuditRecord]:
+    """Apply one change the consultant accepted; return a NEW judgment collection and the audit record.
+
+    ``judgments`` is a :class:`JudgmentSet` or a list of :class:`toolkit.model.schema.Judgment` (the role's
+    ``weighting.judgments``); the same type comes back and the input is not modified. ``value`` overrides the
+    proposed value (the consultant may pick another point of the scale).
+    """
+    if not who or not str(who).strip():
+        raise InputError(t("ahp.who_required"), hint=t("ahp.who_required.hint"))
+    if isinstance(change, Change):
+        a, b, proposed = change.a, change.b, change.proposed
+    else:
+        a, b, proposed = change[0], change[1], change[2]
+    new = parse_value(proposed if value is None else value, f"({a}, {b})")
+    check_scale(new, f"({a}, {b})")
+    stamp = (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    model_list = isinstance(judgments, list) and all(hasattr(x, "model_copy") for x in judgments)
+    js = judgment_set(judgments)
+    part = participant if participant is not None else (js.participants[0] if len(js.participants) == 1 else "")
+    if a not in js.elements:
+        known_name(a, js.elements, f"({a}, {b})")
+    if b not in js.elements:
+        known_name(b, js.elements, f"({a}, {b})")
+    pairs = js.pairs
+    mine = pairs["participant"] == part
+    fwd = mine & (pairs["a"] == a) & (pairs["b"] == b)
+    rev = mine & (pairs["a"] == b) & (pairs["b"] == a)
+    original = None
+    if fwd.any():
+        original = float(pairs.loc[fwd, "value"].iloc[0])
+    elif rev.any():
+        original = 1 / float(pairs.loc[rev, "value"].iloc[0])
+    single = len(js.participants) <= 1
+    cr_before = analyse(js, top=0).cr if single and original is not None else None
+    new_pairs = pairs.copy()
+    new_pairs.loc[fwd, "value"] = new
+    new_pairs.loc[rev, "value"] = 1 / new
+    if not (fwd.any() or rev.any()):
+        new_pairs = pd.concat([new_pairs, pd.DataFrame([{"a": a, "b": b, "value": new, "participant": part,
+                                                         "where": t("ahp.loc.accepted", who=who)}])],
+                              ignore_index=True)
+    out = js.with_pairs(new_pairs)
+    cr_after = analyse(out, top=0).cr if single else None
+    record = AuditRecord(a=a, b=b, original=original, new=new, who=str(who), when=stamp, participant=part,
+                         cr_before=cr_before, cr_after=cr_after, reason=reason)
+    if model_list:
+        new_list = []
+        done = False
+        for x in judgments:
+            xp = x.participant or ""
+            if xp == part and x.a == a and x.b == b:
+                new_list.append(x.model_copy(update={"value": new}))
+                done = True
+            elif xp == part and x.a == b and x.b == a:
+                new_list.append(x.model_copy(update={"value": 1 / new}))
+                done = True
+            else:
+                new_list.append(x.model_copy())
+        if not done:
+            cls = type(judgments[0]) if judgments else None
+            if cls is None:
+                from toolkit.model.schema import Judgment as cls
+            new_list.append(cls(a=a, b=b, value=new, participant=part or None))
+        return new_list, record
+    return out, record
