@@ -25,7 +25,15 @@ import numpy as np
 
 from toolkit.documents.blocks import Appendix, Article, Block, Chapter, Document, Figure, Heading, Para, Table
 from toolkit.documents.calendar import CYCLE_MONTHS, date_text, deadline_calendar, period_label
-from toolkit.documents.wording import anchor_text, fmt_num, pct_text, rule_text, saaty_text, unit_label, zh_numeral
+from toolkit.documents.wording import (
+    anchor_text,
+    fmt_num,
+    pct_text,
+    rule_text,
+    saaty_text,
+    unit_label,
+    zh_numeral,
+)
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import ResolvedIndicator, RoleScheme, Scheme, resolve_scheme
