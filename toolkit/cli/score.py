@@ -26,7 +26,8 @@ def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | N
     from toolkit.model.engagement import load_engagement
     from toolkit.scheme.resolve import resolve_scheme
     from toolkit.scoring.actuals import read_actuals
-    from toolkit.scoring.appraise import appraise, summary, write_appraisal
+    from toolkit.documents.score_tables import write_appraisal
+    from toolkit.scoring.appraise import appraise, summary
     from toolkit.scoring.rules import indicator_table
 
     eng = load_engagement(engagement)

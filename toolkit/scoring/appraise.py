@@ -19,7 +19,7 @@ from toolkit.scoring.pay import BudgetCheck, budget_check, covered_months, pay_t
 from toolkit.scoring.raters import combine_ratings, rater_bias, rater_weights
 from toolkit.scoring.rules import indicator_table, needs_anchors, score_values
 
-__all__ = ["MONEY", "Appraisal", "appraise", "check_anchors", "expected_grid", "rounded", "summary", "write_appraisal"]
+__all__ = ["MONEY", "Appraisal", "appraise", "check_anchors", "expected_grid", "rounded", "summary"]
 
 KEY = ["employee", "role", "indicator", "period"]
 
@@ -169,32 +169,3 @@ def rounded(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].round(2 if c in MONEY else 4)
     return out
-
-
-def write_appraisal(result: Appraisal, out_dir: str | Any, lang: str | None = None) -> list[Any]:
-    """Write the result tables as CSV (UTF-8 with BOM, opens in Excel) and one XLSX, each atomically."""
-    from pathlib import Path
-
-    from toolkit.model.fileio import atomic_path, atomic_write_text
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "totals": result.totals, "indicator_scores": result.scores.drop(columns=["weighted"], errors="ignore"),
-        "period_totals": result.periods, "annual_indicator_scores": result.annual, "missing": result.missing,
-        "rater_bias": result.bias, "pay_by_grade": result.budget.by_grade,
-    }
-    sheets = {"totals": "scoring.sheet.totals", "indicator_scores": "scoring.sheet.scores",
-              "period_totals": "scoring.sheet.periods", "missing": "scoring.sheet.missing",
-              "rater_bias": "scoring.sheet.raters", "pay_by_grade": "scoring.sheet.budget"}
-    written = []
-    tables = {name: rounded(df) for name, df in tables.items()}
-    for name, df in tables.items():
-        written.append(atomic_write_text(out / f"{name}.csv", "\ufeff" + df.to_csv(index=False)))
-    xlsx = out / "scores.xlsx"
-    with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        for name, key in sheets.items():
-            title = t(key, lang)[:31]
-            tables[name].to_excel(xw, sheet_name=title, index=False)
-    written.append(xlsx)
-    return written
