@@ -125,10 +125,14 @@ def test_what_if_weights_changes_totals_as_computed(run):
     tb.loc[tb["indicator"] == "ctr", "weight"] = 40.0
     tb.loc[tb["indicator"] == "cvr", "weight"] = 0.0
     cmp = cal.what_if(eng, rows, table, tb)
-    # recompute B's totals from A's annual indicator scores by hand
-    a = res.annual.merge(tb[["indicator", "weight"]], on="indicator", suffixes=("", "_b"))
-    a = a[a["score"].notna() & (a["weight_b"] > 0)]
-    manual = (a["score"] * a["weight_b"]).groupby(a["employee"]).sum() / a.groupby("employee")["weight_b"].sum()
+    # recompute B's totals by hand from A's indicator scores: each month's weighted mean over the indicators
+    # scored that month (weights B), then the mean of the months (the scheme's rules; all indicators monthly)
+    assert set(table["cycle"]) == {"monthly"}
+    a = res.scores.merge(tb[["indicator", "weight"]], on="indicator", suffixes=("", "_b"))
+    a = a[a["score"].notna() & (a["weight_b"] > 0) & a["weighted"]]
+    a = a.assign(ws=a["score"] * a["weight_b"])
+    month = a.groupby(["employee", "period"])["ws"].sum() / a.groupby(["employee", "period"])["weight_b"].sum()
+    manual = month.groupby(level="employee").mean()
     got = cmp.set_index("employee")["total_B"]
     assert got.loc[manual.index].to_numpy() == pytest.approx(manual.to_numpy())
     assert cmp["total_A"].to_numpy() == pytest.approx(res.totals.set_index("employee").loc[cmp["employee"],

@@ -20,7 +20,8 @@ def test_score_hand_case_writes_csv_and_xlsx(cli, tmp_path):
     assert "超出预算" not in r.stdout and "Traceback" not in r.stderr
     assert "范围：1 名员工，期间 2026-01…2026-02（绩效工资按 2 个计薪期计算）" in r.stdout
     totals = pd.read_csv(out / "totals.csv", encoding="utf-8-sig")
-    assert totals.loc[0, "total"] == pytest.approx(89.9) and totals.loc[0, "grade"] == "B"
+    # annual = mean of the period totals (101.8, 77.142857), as the scheme document states
+    assert totals.loc[0, "total"] == pytest.approx(89.4714, abs=1e-4) and totals.loc[0, "grade"] == "B"
     wb = load_workbook(out / "scores.xlsx", read_only=True)
     assert "年度总分与等级" in wb.sheetnames and "缺失数据" in wb.sheetnames
     missing = pd.read_csv(out / "missing.csv", encoding="utf-8-sig")
@@ -91,14 +92,15 @@ def test_committed_sample_actuals_are_current(engagement):
 
 
 def test_sample_bonus_pool_overrun_is_a_warning_exit_1(cli, tmp_path):
-    """The mid-size sample with its old pool (1,200,000): the summary is printed, the outputs written, exit 1."""
+    """The mid-size sample with a pool below its pay (1,000,000 < 1,098,000): summary printed, outputs written,
+    exit 1."""
     text = MIDSIZE.read_text(encoding="utf-8")
     assert "bonus_pool: 1300000" in text
     eng = tmp_path / "engagement.yaml"
-    eng.write_text(text.replace("bonus_pool: 1300000", "bonus_pool: 1200000"), encoding="utf-8")
+    eng.write_text(text.replace("bonus_pool: 1300000", "bonus_pool: 1000000"), encoding="utf-8")
     r = cli("score", str(eng), str(MIDSIZE.parent / "actuals_2026.csv"), "--out", str(tmp_path / "o"))
     assert r.returncode == 1, r.stderr
-    assert "奖金池 1,200,000 超出预算" in r.stdout and "超出预算" in r.stderr
+    assert "奖金池 1,000,000 超出预算" in r.stdout and "超出预算" in r.stderr
     assert (tmp_path / "o" / "totals.csv").exists()
 
 

@@ -33,10 +33,11 @@ def test_hand_worked_example_end_to_end(tmp_path):
     award      Jan 1 → 2 points; Feb 0 → 0
     Jan total  (50·110 + 30·80 + 20·104)/100 + 2 = 99.8 + 2 = 101.8
     Feb total  (50·80 + 20·70)/70 = 5400/70 = 77.1428571 (coverage 70 %)
-    Annual     indicator means: ctr 95, lead_cost 80 (one month), creative 87, bonus 1
-               (50·95 + 30·80 + 20·87)/100 + 1 = 88.9 + 1 = 89.9 → grade B (85 ≤ 89.9 < 100)
-    Pay        medium profile: B → 1.0, 5000 × 1.0 = 5000; compa 10000/12000 = 0.833 < 0.9 → column 0,
-               merit B = [4, 3, 1.5] → 4 % → 400
+    Annual     the mean of the period totals (the scheme's rule): (101.8 + 77.1428571)/2 = 89.4714286 → B
+               (85 ≤ 89.47 < 100)
+    Pay        each period by its own grade (medium profile): Jan A → 5000 × 1.2 = 6000, Feb C → 5000 × 0.8
+               = 4000, total 10000; compa 10000/12000 = 0.833 < 0.9 → column 0, merit (annual grade)
+               B = [4, 3, 1.5] → 4 % → 400
     """
     from toolkit.model.engagement import load_engagement
     from toolkit.scoring.actuals import read_actuals
@@ -56,10 +57,12 @@ def test_hand_worked_example_end_to_end(tmp_path):
     assert p.loc["2026-01", "total"] == pytest.approx(101.8)
     assert p.loc["2026-02", "total"] == pytest.approx(5400 / 70)
     assert p.loc["2026-02", "coverage"] == pytest.approx(0.7)
+    assert p["grade"].tolist() == ["A", "C"]
+    assert p["performance_pay"].tolist() == pytest.approx([6000, 4000])
     row = res.totals.iloc[0]
-    assert row["total"] == pytest.approx(89.9)
+    assert row["total"] == pytest.approx((101.8 + 5400 / 70) / 2)
     assert row["grade"] == "B"
-    assert row["performance_pay"] == pytest.approx(5000)
+    assert row["performance_pay"] == pytest.approx(5000)  # per period, on average
     assert row["pay_periods"] == 2 and row["performance_pay_total"] == pytest.approx(10000)  # Jan + Feb only
     assert row["raise_pct"] == 4 and row["raise_cost"] == pytest.approx(400)
     assert res.missing[["indicator", "period"]].values.tolist() == [["lead_cost", "2026-02"]]

@@ -29,6 +29,7 @@ __all__ = [
     "Participant",
     "RaterGroup",
     "ResultUse",
+    "ScoringPolicy",
     "Role",
     "RoleIndicator",
     "StrategyItem",
@@ -182,9 +183,14 @@ class Grade(StrictModel):
 
 
 class Distribution(StrictModel):
+    """Grade shares. A key names one grade (``A``) or a bin of adjacent grades (``S+A``): a bin's places go to
+    the best-ranked people, and inside a bin each keeps the grade of their score band, clamped to the bin."""
+
     mode: Literal["none", "guideline", "forced"] = "none"
     shares: dict[str, float] = Field(default_factory=dict)
     min_group_size: int = Field(25, ge=2)
+    level: Literal["annual", "period"] = Field("annual", description="forced distribution of the annual grade "
+                                               "or of each period's grade")
 
     @model_validator(mode="after")
     def _shares(self) -> Distribution:
@@ -201,10 +207,24 @@ class ResultUse(StrictModel):
                                      description="compa-ratio cut points splitting the merit matrix columns")
     bonus_pool: float | None = Field(None, ge=0)
     merit_budget_pct: float | None = Field(None, ge=0)
+    pay_rule: Literal["coefficient", "pool", "none"] | None = Field(
+        None, description="coefficient: base × grade coefficient; pool: the bonus pool shared pro rata of "
+        "base × coefficient; none: no performance pay (non-cash rewards). Unset: coefficient when "
+        "bonus_coefficients are given, else none")
+    pay_grade: Literal["period", "annual"] = Field("period", description="the grade that sets each period's "
+                                                   "performance pay: that period's own, or the annual grade")
     promotion: str = ""
     training: list[str] = Field(default_factory=list)
     non_cash: list[str] = Field(default_factory=list)
     bottom_grade_action: str = ""
+
+
+class ScoringPolicy(StrictModel):
+    """Rules of the total that the indicator rules leave open (each stated in the scheme document)."""
+
+    missing: Literal["renormalise", "zero", "exclude_period"] = Field(
+        "renormalise", description="an indicator without a value in a period: left out and the other weights "
+        "scaled up (renormalise), scored 0 (zero), or the period is not scored (exclude_period)")
 
 
 class Feedback(StrictModel):
@@ -265,6 +285,7 @@ class Engagement(StrictModel):
         Grade(code="D", name_zh="不合格", name_en="Unsatisfactory", min_score=0),
     ])
     distribution: Distribution = Field(default_factory=Distribution)
+    scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
     result_use: ResultUse = Field(default_factory=ResultUse)
     feedback: Feedback = Field(default_factory=Feedback)
     appeal: Appeal = Field(default_factory=Appeal)
@@ -290,6 +311,21 @@ class Engagement(StrictModel):
                 continue
             # set without marking as user-set: it is not written back on save
             self.__dict__[section] = _validate_field(field.annotation, value)
+        return self
+
+    @model_validator(mode="after")
+    def _distribution_bins(self) -> Engagement:
+        codes = [g.code for g in sorted(self.grades, key=lambda g: -g.min_score)]
+        seen: set[str] = set()
+        for key in self.distribution.shares:
+            if seen & set(key.split("+")):
+                raise ValueError(f"distribution.shares: grade {sorted(seen & set(key.split('+')))[0]} is in two bins")
+            seen |= set(key.split("+"))
+            parts = key.split("+")
+            idx = [codes.index(p) for p in parts if p in codes]
+            if len(idx) != len(parts) or idx != list(range(idx[0], idx[0] + len(idx))):
+                raise ValueError(f"distribution.shares: {key!r} is not a grade or a bin of adjacent grades "
+                                 f"({'/'.join(codes)}), e.g. S+A")
         return self
 
     def role(self, role_id: str) -> Role:

@@ -14,10 +14,19 @@ import pandas as pd
 
 from toolkit.model.errors import Finding, InputError
 from toolkit.model.messages import t
-from toolkit.scoring.grading import annual_totals, assign_grades, period_kind, period_totals
-from toolkit.scoring.pay import BudgetCheck, budget_check, covered_months, pay_table
+from toolkit.scheme.rulebook import rulebook
+from toolkit.scoring.grading import annual_indicator_scores, period_kind
+from toolkit.scoring.pay import (
+    BudgetCheck,
+    budget_check,
+    covered_months,
+    cycles_per_year,
+    pay_periods,
+    pay_table,
+)
 from toolkit.scoring.raters import combine_ratings, rater_bias, rater_weights
 from toolkit.scoring.rules import indicator_table, needs_anchors, score_values
+from toolkit.scoring.totals import annual_scores, grade_frame, performance_pay, period_totals_by_rule
 
 __all__ = ["MONEY", "Appraisal", "appraise", "check_anchors", "expected_grid", "rounded", "summary"]
 
@@ -116,13 +125,15 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
     missing = full[full["value"].isna()][KEY].sort_values(KEY).reset_index(drop=True)
     scores = score_values(full, table).sort_values(KEY).reset_index(drop=True)
 
-    periods = period_totals(scores, table)
-    ind = annual_totals(scores, table, eng.cycles)
-    from toolkit.scoring.grading import annual_indicator_scores
-
-    annual = annual_indicator_scores(scores)
-    graded = assign_grades(ind, eng)
+    rb = rulebook(eng)
+    groups = {e.id: e.group for e in eng.employees}
+    periods = grade_frame(period_totals_by_rule(scores, rb), rb, groups, level="period", by=["period"])
+    graded = grade_frame(annual_scores(scores, periods, rb, table), rb, groups, level="annual")
+    span = pay_periods(eng, a["period"])
+    pool = None if rb.pay.pool is None else rb.pay.pool * min(1.0, span / cycles_per_year(eng))
+    periods, graded = performance_pay(periods, graded, rb, {e.id: e.base_pay for e in eng.employees}, pool)
     totals = pay_table(graded, eng, periods=a["period"])
+    annual = annual_indicator_scores(scores)
     return Appraisal(table=table, scores=scores, missing=missing, rating_notes=notes,
                      bias=rater_bias(ratings, threshold=bias_threshold), periods=periods, annual=annual,
                      totals=totals, budget=budget_check(totals, eng), ratings=ratings.reset_index(drop=True))

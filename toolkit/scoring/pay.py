@@ -95,10 +95,13 @@ def pay_table(graded: pd.DataFrame, eng: Any, periods: Any = None) -> pd.DataFra
                          "midpoint": e.salary_midpoint} for e in eng.employees],
                        columns=["employee", "name", "base_pay", "salary", "midpoint"])
     out = graded.merge(emp, on="employee", how="left")
-    out["coefficient"] = out["grade"].map(ru.bonus_coefficients).astype(float)
-    out["performance_pay"] = out["base_pay"].astype(float) * out["coefficient"]
-    out["pay_periods"] = pay_periods(eng, periods)
-    out["performance_pay_total"] = out["performance_pay"] * out["pay_periods"]
+    if "performance_pay_total" not in out.columns:  # not yet paid by the rulebook: the annual grade's coefficient
+        out["coefficient"] = out["grade"].map(ru.bonus_coefficients).astype(float)
+        out["performance_pay"] = out["base_pay"].astype(float) * out["coefficient"]
+        out["pay_periods"] = pay_periods(eng, periods)
+        out["performance_pay_total"] = out["performance_pay"] * out["pay_periods"]
+    elif "coefficient" not in out.columns:
+        out["coefficient"] = out["grade"].map(ru.bonus_coefficients).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["compa_ratio"] = out["salary"].astype(float) / out["midpoint"].astype(float)
     col = compa_column(out["compa_ratio"], list(ru.compa_bands))

@@ -1,0 +1,125 @@
+"""The rulebook: every rule that decides a score, a grade or pay, as one resolved object.
+
+The scoring engine executes exactly this object, the scheme document words its sentences from it
+(:mod:`toolkit.documents.rule_text`) and the KPI forms encode it, so the three cannot disagree. Each choice
+comes from the engagement, or from its company-size profile when the engagement leaves a section out; none is
+implied by code.
+
+Examples
+--------
+>>> from toolkit.model.engagement import load_engagement
+>>> from toolkit.model.paths import samples_dir
+>>> rb = rulebook(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+>>> rb.missing, rb.annual, rb.distribution.level, rb.pay.rule, rb.pay.grade
+('renormalise', 'mean', 'annual', 'coefficient', 'period')
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from toolkit.model.schema import Engagement
+
+__all__ = ["Bin", "DistributionRule", "PayRule", "RaterRule", "RoleRules", "Rulebook", "rulebook"]
+
+
+@dataclass(frozen=True)
+class Bin:
+    """Grades that share one forced-distribution share (one grade, or adjacent grades such as S+A)."""
+
+    grades: tuple[str, ...]
+    share: float
+
+    @property
+    def label(self) -> str:
+        return "+".join(self.grades)
+
+
+@dataclass(frozen=True)
+class DistributionRule:
+    mode: str                      # none / guideline / forced
+    level: str                     # annual / period: which grade the forced distribution sets
+    bins: tuple[Bin, ...]          # best grades first
+    min_group_size: int
+
+
+@dataclass(frozen=True)
+class PayRule:
+    rule: str                      # coefficient / pool / none
+    grade: str                     # period / annual: the grade that sets each period's pay
+    coefficients: dict[str, float]
+    pool: float | None             # yearly bonus pool (pool rule: shared; coefficient rule: a budget to check)
+
+
+@dataclass(frozen=True)
+class RaterRule:
+    kind: str
+    weight: float                  # share of the rated indicator's score, summing to 1 per role
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    role: str
+    cycle: str                     # the role's appraisal period: its period totals are per this cycle
+    raters: tuple[RaterRule, ...]  # who rates the role's rated (qualitative) indicators, with weights
+    own_raters: bool               # the role sets its own raters (else the engagement's apply)
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """The resolved rules. ``other_cycles`` and ``veto`` are fixed rules of this toolkit, stated here so
+    that the document words them from the same object the engine reads."""
+
+    missing: str                               # renormalise / zero / exclude_period
+    annual: str                                # mean (of period totals) / weighted (by indicator cycle)
+    annual_weights: dict[str, float]
+    grades: tuple[tuple[str, str, str, float], ...]   # (code, name_zh, name_en, min_score), best first
+    distribution: DistributionRule
+    pay: PayRule
+    roles: dict[str, RoleRules]
+    other_cycles: str = "carry"                # a longer-cycle score counts in every period it covers;
+    #                                            shorter-cycle scores are averaged within the period
+    veto: str = "period_and_year"              # a veto zeroes the period and the year
+    rated_scale: str = "levels"                # ratings are scored by the rule's behaviour levels
+    notes: list[str] = field(default_factory=list)
+
+    def role(self, role_id: str) -> RoleRules:
+        return self.roles[role_id]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``appraisal check --json`` and the resolved scheme."""
+        return asdict(self)
+
+
+def _bins(eng: Engagement) -> tuple[Bin, ...]:
+    order = [g.code for g in sorted(eng.grades, key=lambda g: -g.min_score)]
+    bins = [Bin(tuple(k.split("+")), float(v)) for k, v in eng.distribution.shares.items()]
+    return tuple(sorted(bins, key=lambda b: order.index(b.grades[0])))
+
+
+def rulebook(eng: Engagement) -> Rulebook:
+    """Resolve the engagement's rules (after the size-profile defaults are filled in)."""
+    ru = eng.result_use
+    pay_rule = ru.pay_rule or ("coefficient" if ru.bonus_coefficients else "none")
+    roles = {}
+    for role in eng.roles:
+        groups = role.raters or eng.raters
+        total = sum(g.weight for g in groups) or 1.0
+        roles[role.id] = RoleRules(role=role.id, cycle=role.cycle or eng.cycles.default,
+                                   raters=tuple(RaterRule(g.kind, g.weight / total) for g in groups),
+                                   own_raters=bool(role.raters))
+    grades = tuple((g.code, g.name_zh, g.name_en, float(g.min_score))
+                   for g in sorted(eng.grades, key=lambda g: -g.min_score))
+    d = eng.distribution
+    mode = d.mode if d.shares else "none"
+    return Rulebook(
+        missing=eng.scoring.missing,
+        annual=eng.cycles.annual if eng.cycles.annual_weights or eng.cycles.annual == "mean" else "mean",
+        annual_weights=dict(eng.cycles.annual_weights) if eng.cycles.annual == "weighted" else {},
+        grades=grades,
+        distribution=DistributionRule(mode=mode, level=d.level, bins=_bins(eng) if mode != "none" else (),
+                                      min_group_size=d.min_group_size),
+        pay=PayRule(rule=pay_rule, grade=ru.pay_grade if pay_rule == "coefficient" else "annual",
+                    coefficients=dict(ru.bonus_coefficients), pool=ru.bonus_pool),
+        roles=roles,
+    )
