@@ -26,7 +26,17 @@ __all__ = [
     "parse_engagement",
     "reference_findings",
     "save_engagement",
+    "text_findings",
 ]
+
+#: longest client name: it goes into document titles and properties (DOCX core properties stop at 255)
+CLIENT_NAME_MAX = 100
+#: longest id (role, indicator, goal, employee …): role ids become parts of file names (255 bytes at most)
+ID_MAX = 64
+#: longest text of any one field (Excel keeps 32,767 characters in a cell)
+TEXT_MAX = 20_000
+#: characters no output can hold (XML 1.0, Excel, PDF text): C0 controls but tab/newline, DEL, lone surrogates
+_CONTROL = __import__("re").compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 _SOURCES: dict[int, CommentedMap] = {}
 
@@ -148,6 +158,49 @@ def reference_findings(data: Any, path: str = "") -> list[Finding]:
     return out
 
 
+def text_findings(data: Any, path: str = "") -> list[Finding]:
+    """Text that no output could write: control characters (NUL …), an over-long client name, id or text.
+
+    ``check`` and ``render``/``build`` share this, so ``check`` refuses what the documents could not hold.
+    """
+    out: list[Finding] = []
+
+    def walk(node: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(k, str):
+                    text(k, loc + (k,), key=True)
+                walk(v, loc + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, loc + (i,))
+        elif isinstance(node, str):
+            text(node, loc)
+
+    def text(value: str, loc: tuple[Any, ...], key: bool = False) -> None:
+        m = _CONTROL.search(value)
+        if m:
+            out.append(Finding("error", "text.control_char", _where(data, loc, path),
+                               t("text.control_char", code=f"U+{ord(m.group()):04X}", pos=m.start() + 1),
+                               t("text.control_char.hint")))
+            return
+        if key:
+            return
+        field = loc[-1] if loc else ""
+        limit, code = TEXT_MAX, "text.too_long"
+        if loc == ("client", "name"):
+            limit, code = CLIENT_NAME_MAX, "text.client_name_too_long"
+        elif field in ("id", "role", "preset", "goal", "a", "b") or (len(loc) >= 2 and loc[-2] in ("strategy",)
+                                                                       and isinstance(field, int)):
+            limit, code = ID_MAX, "text.id_too_long"
+        if len(value) > limit:
+            out.append(Finding("error", code, _where(data, loc, path), t(code, n=len(value), max=limit),
+                               t(f"{code}.hint", max=limit)))
+
+    walk(data, ())
+    return out
+
+
 def locate_findings(findings: list[Finding], eng: Engagement) -> list[Finding]:
     """Add the file position (line, column) to findings whose location is a path into the loaded file."""
     import re
@@ -172,7 +225,7 @@ def locate_findings(findings: list[Finding], eng: Engagement) -> list[Finding]:
 
 def parse_engagement(data: Any, path: str = "<engagement>") -> Engagement:
     """Validate already-loaded YAML data; raises InputError listing every finding with its location."""
-    findings = reference_findings(data, path)
+    findings = text_findings(data, path) + reference_findings(data, path)
     try:
         eng = Engagement.model_validate(unfold_cjk(data), context={"profiles": size_profiles()})
     except ValidationError as exc:
@@ -210,8 +263,11 @@ def save_engagement(eng: Engagement, path: str | Path, *, keep_previous: bool = 
     source = _SOURCES.get(id(eng))
     doc = merge_into(source, data) if source is not None else data
     text = dump_yaml(doc)
-    if keep_previous and path.exists():
-        atomic_write_text(path.with_suffix(".prev.yaml"), path.read_text(encoding="utf-8"))
+    if keep_previous and path.exists():  # the copy is as private as the file (it holds salaries too)
+        import stat
+
+        atomic_write_text(path.with_suffix(".prev.yaml"), path.read_text(encoding="utf-8"),
+                          mode=stat.S_IMODE(path.stat().st_mode))
     atomic_write_text(path, text)
     return path
 

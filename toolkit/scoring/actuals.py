@@ -91,6 +91,74 @@ def read_form_workbook(path: Path) -> pd.DataFrame | None:
     return df
 
 
+def _col_letter(j: int) -> str:
+    """Spreadsheet column letter of a 0-based index (0 → A, 26 → AA)."""
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _read_csv(p: Path) -> pd.DataFrame:
+    """A CSV as text; an empty file, bad encoding or a row with too many fields is a located InputError."""
+    import csv
+    import io
+
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(t("scoring.not_utf8"), location=str(p), hint=t("scoring.not_utf8.hint")) from exc
+    if not text.strip():
+        raise InputError(t("scoring.empty_file"), location=str(p), hint=t("scoring.no_rows.hint"))
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError(t("scoring.nul_in_file"), location=f"{p.name}: row {line}",
+                         hint=t("scoring.not_utf8.hint"))
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(rows)
+        for n, row in enumerate(rows, 2):
+            if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+                raise InputError(t("scoring.ragged_row", n=len(row), header=len(header)),
+                                 location=f"{p.name}: row {n}", hint=t("scoring.ragged_row.hint"))
+    except csv.Error as exc:
+        raise InputError(t("scoring.bad_csv", detail=str(exc).strip()), location=str(p)) from exc
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(t("scoring.empty_file"), location=str(p), hint=t("scoring.no_rows.hint")) from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(t("scoring.bad_csv", detail=str(exc).strip()), location=str(p)) from exc
+    return raw.fillna("")
+
+
+def _check_sheet(p: Path) -> None:
+    """The long-layout sheet must not hide values: merged cells over data, or formulas with no saved value."""
+    from openpyxl import load_workbook
+
+    try:
+        ws = load_workbook(p, read_only=False, data_only=False).worksheets[0]
+        cached = load_workbook(p, read_only=True, data_only=True).worksheets[0]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+        return  # pandas has read it already; nothing more to find
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row >= 2:
+            raise InputError(t("scoring.merged_cells", cells=rng.coord), location=f"{p.name}: {rng.coord}",
+                             hint=t("scoring.merged_cells.hint"))
+    formulas = [(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    if formulas:
+        values = {(r, c): v for r, row in enumerate(cached.iter_rows(values_only=True), 1)
+                  for c, v in enumerate(row, 1)}
+        for r, c in formulas:
+            if values.get((r, c)) is None:
+                where = f"{_col_letter(c - 1)}{r}"
+                raise InputError(t("scoring.formula_no_value", cell=where), location=f"{p.name}: row {r}, cell {where}",
+                                 hint=t("scoring.formula_no_value.hint"))
+
+
 def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
     """Raw rows of an ACTUALS file as text, with a ``_where`` column (``row 5``); headers normalised."""
     p = Path(path)
@@ -107,20 +175,47 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
             raise InputError(t("scoring.bad_xlsx", detail=str(exc).strip() or type(exc).__name__), location=str(p),
                              hint=t("scoring.bad_suffix.hint")) from exc
         raw = raw.map(_cell_text)
+        _check_sheet(p)
     elif suffix in (".csv", ".txt"):
-        try:
-            raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(t("scoring.not_utf8"), location=str(p), hint=t("scoring.not_utf8.hint")) from exc
-        except pd.errors.ParserError as exc:
-            raise InputError(t("scoring.bad_csv", detail=str(exc).strip()), location=str(p)) from exc
+        raw = _read_csv(p)
     else:
         raise InputError(t("scoring.bad_suffix", suffix=suffix or "—"), location=str(p),
                          hint=t("scoring.bad_suffix.hint"))
     raw.columns = [_norm_header(c) for c in raw.columns]
-    raw = raw.loc[:, ~pd.Index(raw.columns).duplicated()]
+    names = pd.Index(raw.columns)
+    if names.duplicated().any():  # `actual` and `实际值` both: which one is meant? never drop one silently
+        j = int(np.flatnonzero(names.duplicated())[0])
+        first = int(np.flatnonzero(names == names[j])[0])
+        raise InputError(t("scoring.duplicate_column", a=_col_letter(first), b=_col_letter(j), name=names[j]),
+                         location=f"{p.name}: row 1, column {names[j]}", hint=t("scoring.duplicate_column.hint"))
     raw["_where"] = [f"row {i + 2}" for i in range(len(raw))]
     return raw, "long"
+
+
+#: a number as typed: thousands commas only in groups of three (1,234.5), a decimal point, an optional %
+_NUMBER_RE = r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?%?"
+
+
+def _numbers(col: pd.Series, percent: bool = True) -> pd.Series:
+    """Numbers from text; NaN where the text is not a finite number ("1,44" and "inf" are not numbers).
+
+    >>> _numbers(pd.Series(["1,234.5", "85%", "1,44%", "inf", "1e400", "", "-3"])).tolist()
+    [1234.5, 85.0, nan, nan, nan, nan, -3.0]
+    """
+    text = col.astype(str)
+    ok = text.str.fullmatch(_NUMBER_RE) & text.str.contains(r"\d", regex=True)
+    if not percent:
+        ok &= ~text.str.endswith("%")
+    value = pd.to_numeric(text.where(ok, "").str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
+    return value.where(np.isfinite(value.to_numpy(dtype=float)))
+
+
+def _infinite(col: pd.Series) -> pd.Series:
+    """Text that reads as a number too large for any indicator (inf, 1e400): refused, never scored 120."""
+    text = col.astype(str).str.replace(",", "", regex=False).str.rstrip("%").str.strip()
+    value = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?(inf|infinity|\d+(\.\d*)?([eE][+-]?\d+)?)",
+                                                         case=False), ""), errors="coerce")
+    return pd.Series(np.isinf(value.to_numpy(dtype=float)), index=col.index)
 
 
 def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str = "actuals") -> pd.DataFrame:
@@ -185,11 +280,12 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
         # full-width digits, points and percent signs typed with a Chinese IME (１．４４, ８５％) → ASCII
         df[c] = df[c].map(_cell_text).str.normalize("NFKC").str.strip()
     if emp_role:
-        unknown = ~df["employee"].isin(list(emp_role))
+        bad(df["employee"] == "", "employee", "scoring.empty_employee", "scoring.empty_employee.hint")
+        unknown = ~df["employee"].isin(list(emp_role)) & (df["employee"] != "")
         grouped(unknown, "employee", "scoring.unknown_employee", "scoring.unknown_employee.hint",
                 known=", ".join(list(emp_role)[:8]) + (" …" if len(emp_role) > 8 else ""))
         df["role"] = np.where(df["role"] == "", df["employee"].map(emp_role).fillna(""), df["role"])
-        mismatch = ~unknown & df["role"].isin(list(roles)) & (df["role"] != df["employee"].map(emp_role))
+        mismatch = ~unknown & (df["employee"] != "") & df["role"].isin(list(roles)) & (df["role"] != df["employee"].map(emp_role))
         bad(mismatch, "role", "scoring.role_mismatch")
     else:
         bad(df["employee"] == "", "employee", "scoring.empty_employee")
@@ -209,10 +305,16 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     bad(~kinds.isin(RATER_KINDS), "rater_kind", "scoring.bad_rater_kind", known=", ".join(RATER_KINDS))
     df["rater_kind"] = kinds
 
-    actual = pd.to_numeric(df["actual"].str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
-    bad((df["actual"] != "") & actual.isna(), "actual", "scoring.not_number", "scoring.not_number.hint")
-    rating = pd.to_numeric(df["rating"], errors="coerce")
-    bad((df["rating"] != "") & rating.isna(), "rating", "scoring.not_number", "scoring.not_number.hint")
+    actual = _numbers(df["actual"])
+    comma = df["actual"].str.contains(",", regex=False)  # "1,44%": a decimal comma, never read as 144
+    bad((df["actual"] != "") & actual.isna() & ~_infinite(df["actual"]) & ~comma, "actual", "scoring.not_number",
+        "scoring.not_number.hint")
+    bad(actual.isna() & comma, "actual", "scoring.decimal_comma", "scoring.decimal_comma.hint")
+    bad(_infinite(df["actual"]), "actual", "scoring.not_finite", "scoring.not_finite.hint")
+    rating = _numbers(df["rating"], percent=False)
+    bad((df["rating"] != "") & rating.isna() & ~_infinite(df["rating"]), "rating", "scoring.not_number",
+        "scoring.not_number.hint")
+    bad(_infinite(df["rating"]), "rating", "scoring.not_finite", "scoring.not_finite.hint")
 
     spec = table.set_index(["role", "indicator"])
     key = pd.MultiIndex.from_arrays([df["role"], df["indicator"]])
