@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from toolkit.checks.goal_parser import normalize, parse
+from toolkit.checks.goal_segment import VAGUE_ADVERBS, pos_words
 from toolkit.model.errors import Finding, InputError
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement, Goal
@@ -25,6 +26,7 @@ __all__ = [
     "alignment_matrix",
     "goal_findings",
     "parse_goal_text",
+    "scheme_year",
     "smart_check",
 ]
 
@@ -33,78 +35,27 @@ VAGUE_WORDS = ("提升", "提高", "加强", "增强", "优化", "完善", "改�
 _VAGUE_EN = ("improve", "enhance", "strengthen", "optimize", "optimise", "boost", "increase", "better",
              "significantly", "asap", "ensure", "maximize", "maximise")
 
-_NUM = r"[-+]?\d+(?:\.\d+)?"
-_UNIT = (r"(?:%|％|万元|元|万|个|人次|人|次|篇|倍|天|小时|分|家|条|场|份|场次|pt|points?|yuan|rmb|cny|"
-         r"leads?|people|customers?|events?|posts?|hours?|days?)")
-_CN_Q = "一二三四"
-# (pattern, kind); the first that matches wins. Years may be written or relative (今年/明年/后年).
-_REL_YEAR = r"(今年|明年|后年|本年度?)"
-_DATE_PATTERNS = (
-    (re.compile(r"(\d{4})[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"), "ymd"),
-    (re.compile(rf"{_REL_YEAR}\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"), "rel_ymd"),
-    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末|份)?"), "ym"),
-    (re.compile(rf"{_REL_YEAR}\s*(\d{{1,2}})\s*月(?:底|末|份)?"), "rel_ym"),
-    (re.compile(r"(\d{4})\s*年?\s*(?:第\s*)?[Qq]\s*([1-4])(?:\s*季度)?(?:末|底)?|(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度(?:末|底)?"), "q"),
-    (re.compile(r"(?:end\s+of\s+)?[Qq]([1-4])\s+(\d{4})", re.IGNORECASE), "q_en"),
-    (re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末|全年)"), "y_end"),
-    (re.compile(rf"{_REL_YEAR}\s*(?:年底|年末|底|末)"), "rel_y_end"),
-    (re.compile(r"(?:by|before|until)\s+(?:the\s+)?end\s+of\s+(\d{4})", re.IGNORECASE), "y_end"),
-    (re.compile(r"(?:by|before|until)\s+(\d{4})-(\d{1,2})-(\d{1,2})", re.IGNORECASE), "ymd"),
-    (re.compile(r"(本月|本季度|本年度|今年|年底|年末|季度末|月底|上半年|下半年|本财年|[Qq][1-4]|第[一二三四]季度)"), "relative"),
-)
-_FROM_TO = re.compile(rf"(?:由|从|from)\s*({_NUM})\s*({_UNIT})?\s*(?:提升|提高|增长|增加|降低|下降|减少|降|升|增|to|up to|down to|→|->)*\s*(?:到|至|为|to)\s*({_NUM})\s*({_UNIT})?", re.IGNORECASE)
-_TARGET = re.compile(rf"(?:达到|达|提升到|提高到|增长到|增加到|降低到|降到|降至|提升至|提高至|控制在|完成|不低于|不少于|不高于|不超过|≥|≤|>=|<=|at least|at most|reach(?:es)?|to)\s*({_NUM})\s*({_UNIT})?", re.IGNORECASE)
-_ANY_NUM_UNIT = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
-_LEAD = re.compile(r"^(?:到|截至|截止|截止到|前|之前|以前|内|以内|在|于|将|把|使|让|实现|完成|确保|提升|提高|降低|增加|减少|增长|"
-                   r"末前|底前|末|底|increase|raise|reduce|lower|grow|cut|achieve|reach|deliver|hold)\s*", re.IGNORECASE)
-_TAIL = re.compile(r"\s*(?:前|之前|以前|由|从|达到|达|至|到|为|提升到|提高到|增长到|降低到|降至|控制在|不低于|不少于|不高于|"
-                   r"不超过|提升|提高|增长|降低|from|to|by|at least|at most|reach(?:es)?)$", re.IGNORECASE)
-_PUNCT = " ，,。:：；;、"
+_VAGUE_POS = ("v", "vd", "d", "ad", "a", "ag", "vg", "vi")
 
 
-def _end_of_month(y: int, m: int) -> dt.date:
-    return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+def scheme_year(eng: Engagement | None, year: int | None = None) -> tuple[int | None, str | None]:
+    """The year a goal's year-less phrase (年底, 第三季度末) means, and where it came from.
 
+    The engagement's scheme year is the year of ``governance.effective_date`` (the date the 办法 takes effect);
+    without an engagement or an effective date, an explicit ``year`` is used; otherwise there is none (the
+    clock is never read silently).
 
-def _end_of_quarter(y: int, q: int) -> dt.date:
-    return _end_of_month(y, 3 * q)
-
-
-def _rel_year(word: str, today: dt.date) -> int:
-    return today.year + {"明年": 1, "后年": 2}.get(word, 0)
-
-
-def _deadline(text: str, today: dt.date | None = None) -> tuple[dt.date | str | None, str | None]:
-    """The deadline in a sentence: a date, a vague relative phrase (str), or None; plus an invalid date seen."""
-    today = today or dt.date.today()
-    for pattern, kind in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        g = m.groups()
-        try:
-            if kind == "ymd":
-                return dt.date(int(g[0]), int(g[1]), int(g[2])), None
-            if kind == "rel_ymd":
-                return dt.date(_rel_year(g[0], today), int(g[1]), int(g[2])), None
-            if kind == "ym":
-                return _end_of_month(int(g[0]), int(g[1])), None
-            if kind == "rel_ym":
-                return _end_of_month(_rel_year(g[0], today), int(g[1])), None
-            if kind == "q":
-                y = int(g[0] or g[2])
-                q = g[1] or g[3]
-                return _end_of_quarter(y, _CN_Q.index(q) + 1 if q in _CN_Q else int(q)), None
-            if kind == "q_en":
-                return _end_of_quarter(int(g[1]), int(g[0])), None
-            if kind == "y_end":
-                return dt.date(int(g[0]), 12, 31), None
-            if kind == "rel_y_end":
-                return dt.date(_rel_year(g[0], today), 12, 31), None
-            if kind == "relative":
-                return g[0], None
-        except ValueError:
-            return None, m.group(0).strip()
+    Examples
+    --------
+    >>> scheme_year(None, 2027)
+    (2027, 'argument')
+    >>> scheme_year(None)
+    (None, None)
+    """
+    if eng is not None and eng.governance.effective_date is not None:
+        return eng.governance.effective_date.year, "engagement"
+    if year is not None:
+        return int(year), "argument"
     return None, None
 
 
@@ -138,70 +89,55 @@ class SmartResult:
                 "items": self.items, "vague": self.vague}
 
 
-def parse_goal_text(text: str) -> dict[str, object]:
-    """Pull metric, baseline, target, unit and deadline out of a goal sentence (Chinese or English).
+def parse_goal_text(text: str, year: int | None = None, today: dt.date | None = None) -> dict[str, object]:
+    """Pull metric, unit, baseline, target, change and deadline out of a goal sentence (Chinese or English).
+
+    ``year`` is the scheme year for phrases without one (年底, Q3); ``today`` only anchors 今年/明年 when no
+    ``year`` is given, and ``year_source`` in the result then says ``today``. See
+    :mod:`toolkit.checks.goal_parser` for everything recognised.
 
     Examples
     --------
     >>> p = parse_goal_text("华东区域品牌认知度 2027-12-31 前由 15% 提升到 20%")
     >>> p["baseline"], p["target"], p["unit"], str(p["deadline"])
     (15.0, 20.0, '%', '2027-12-31')
+    >>> str(parse_goal_text("年底前公众号粉丝增长到10万", year=2027)["deadline"])
+    '2027-12-31'
     """
-    out: dict[str, object] = {}
-    text = unicodedata.normalize("NFKC", text)
-    deadline, invalid = _deadline(text)
-    if deadline is not None:
-        out["deadline"] = deadline
-    if invalid:
-        out["invalid_date"] = invalid
-    scrub = text
-    for pattern, _ in _DATE_PATTERNS:
-        scrub = pattern.sub(" ", scrub)
-    scrub = re.sub(r"\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}", " ", scrub)  # an invalid date: not a number
-    unit_after = None
-    m = _FROM_TO.search(scrub)
-    if m:
-        out["baseline"], out["target"] = float(m.group(1)), float(m.group(3))
-        unit = m.group(4) or m.group(2)
-        if unit:
-            out["unit"] = unit
-        unit_after = m.end()
-    else:
-        m2 = _TARGET.search(scrub)
-        m3 = _ANY_NUM_UNIT.search(scrub)
-        hit = m2 or m3
-        if hit:
-            out["target"] = float(hit.group(1))
-            if hit.group(2):
-                out["unit"] = hit.group(2)
-            unit_after = hit.end()
-    if "unit" in out:
-        out["unit"] = str(out["unit"]).replace("％", "%")
-    head = re.split(_NUM, scrub, maxsplit=1)[0]
-    for _ in range(5):
-        head = _TAIL.sub("", _LEAD.sub("", head.strip(_PUNCT))).strip(_PUNCT)
-    if not head and unit_after is not None:  # "完成 3 场新品发布会": the metric follows the number
-        head = re.split(r"[，,。；;]", scrub[unit_after:])[0].strip(_PUNCT)
-    if head and head not in VAGUE_WORDS:
-        out["metric"] = head
-    return out
+    return parse(text, year=year, today=today)
 
 
-def _vague_words(text: str) -> list[str]:
-    """Vague verbs/adverbs, reported only when the sentence carries no number to pin them down."""
-    if re.search(r"\d", text):
+def _vague_words(text: str, parsed: dict[str, object]) -> list[str]:
+    """Why a goal is vague, by meaning: it states no measurable quantity (a date is not one), whatever its verb.
+
+    Returns the verbs, adverbs and adjectives that carry the goal instead of a number (jieba tags them), or the
+    goal's noun phrase when there is no such word; an empty list when the text has a quantity.
+    """
+    if any(k in parsed for k in ("target", "change")):
         return []
-    found = [w for w in VAGUE_WORDS if w in text]
-    lower = text.lower()
-    found += [w for w in _VAGUE_EN if re.search(rf"\b{w}\b", lower)]
+    norm = normalize(text)
+    found: list[str] = []
+    if re.search(r"[\u4e00-\u9fff]", norm):
+        for w, flag in pos_words(norm):
+            if (flag in _VAGUE_POS or w in VAGUE_WORDS or w in VAGUE_ADVERBS) and len(w) > 1 and w not in found:
+                found.append(w)
+        found += [w for w in VAGUE_WORDS if w in norm and not any(w in f for f in found)]
+    lower = norm.lower()
+    found += [w for w in _VAGUE_EN if re.search(rf"\b{w}\b", lower) and w not in found]
+    if not found:
+        found.append(str(parsed.get("topic") or parsed.get("metric") or norm))
     return found
 
 
-def smart_check(goal: Goal | str, lang: str | None = None) -> SmartResult:
-    """Check one goal against SMART: what is missing, and which words are vague.
+def smart_check(goal: Goal | str, lang: str | None = None, *, year: int | None = None,
+                engagement: Engagement | None = None, today: dt.date | None = None) -> SmartResult:
+    """Check one goal against SMART: what is missing, and whether it states a measurable quantity at all.
 
     Structured fields of a :class:`~toolkit.model.schema.Goal` win over what can be read from its text; a bare string
-    is parsed (owner and data source cannot be read from a sentence, so they are reported as missing).
+    is parsed (owner and data source cannot be read from a sentence, so they are reported as missing). A phrase
+    without a year (年底) takes the scheme year: the engagement's when given (``governance.effective_date``),
+    else ``year``; ``parsed["year_source"]`` says which (``engagement``, ``argument``, ``text`` or ``today``).
+    The S criterion needs a metric *and* a quantity: "加强品牌建设" names an activity, not a measure.
 
     Examples
     --------
@@ -210,12 +146,18 @@ def smart_check(goal: Goal | str, lang: str | None = None) -> SmartResult:
     (False, ['提升'])
     >>> smart_check("华东区域品牌认知度 2027-12-31 前由 15% 提升到 20%").parsed["target"]
     20.0
+    >>> r = smart_check("年底前公众号粉丝增长到10万", year=2027)
+    >>> str(r.parsed["deadline"]), r.parsed["year_source"]
+    ('2027-12-31', 'argument')
     """
     if isinstance(goal, str):
         if len(goal.strip()) < 2:
             raise InputError(t("goal.too_short", lang), location="goal", hint=t("goal.too_short.hint", lang))
         goal = Goal(id="goal", text=goal)
-    parsed = parse_goal_text(goal.text)
+    ref_year, ref_source = scheme_year(engagement, year)
+    parsed = parse_goal_text(goal.text, year=ref_year, today=today)
+    if parsed.get("year_source") == "argument" and ref_source:
+        parsed["year_source"] = ref_source
     values: dict[str, object] = {
         "metric": goal.metric or parsed.get("metric"),
         "unit": goal.unit or parsed.get("unit"),
@@ -226,20 +168,55 @@ def smart_check(goal: Goal | str, lang: str | None = None) -> SmartResult:
         "data_source": goal.data_source,
         "strategy": goal.strategy or None,
     }
+    structured_target = goal.target is not None
+    extra = {k: parsed[k] for k in ("topic", "target_high", "comparator", "change", "change_type", "direction",
+                                    "target_derived", "deadline_phrase", "year_source", "invalid_date")
+             if k in parsed and not (structured_target and k in ("change", "change_type", "target_derived",
+                                                                 "target_high", "comparator"))}
     criteria = {"metric": "S", "unit": "M", "baseline": "A", "target": "M", "deadline": "T", "owner": "S",
                 "data_source": "M", "strategy": "R"}
     items = []
+    quantity = values["target"] is not None or "change" in extra
     for fld, crit in criteria.items():
         v = values[fld]
         ok = v is not None and v != ""
         msg = t(f"goal.ok.{fld}", lang, value=_fmt(v)) if ok else t(f"goal.missing.{fld}", lang)
-        if fld == "deadline" and isinstance(v, str):  # relative deadline like 年底: usable but not precise
-            ok, msg = False, t("goal.vague_deadline", lang, value=v)
+        if fld == "metric":
+            if ok and not quantity:
+                ok, msg = False, t("goal.missing.quantity", lang, value=_fmt(v))
+            elif not ok and extra.get("topic"):
+                msg = t("goal.not_measurable", lang, value=extra["topic"])
+        if fld == "target" and ok:
+            msg = _target_message(values, extra, lang)
+        if fld == "target" and not ok and "change" in extra:
+            ok, msg = True, _target_message(values, extra, lang)
+        if fld == "deadline" and isinstance(v, str):  # a phrase like 年底 with no year to read it in
+            ok, msg = False, t("goal.vague_deadline", lang, value=v) + t("goal.deadline.no_year", lang)
+        elif fld == "deadline" and ok and extra.get("year_source") in ("engagement", "argument", "today"):
+            msg += t(f"goal.deadline.from_{extra['year_source']}", lang, phrase=extra.get("deadline_phrase", ""),
+                     year=ref_year if ref_year is not None else (today or dt.date.today()).year)
         if fld == "deadline" and v is None and parsed.get("invalid_date"):
             msg = t("goal.invalid_date", lang, value=parsed["invalid_date"])
         items.append({"criterion": crit, "field": fld, "ok": ok, "message": msg})
-    return SmartResult(goal.id, goal.text, {k: v for k, v in values.items() if v is not None}, items,
-                       _vague_words(goal.text))
+    kept = {k: v for k, v in values.items() if v is not None}
+    kept.update(extra)
+    return SmartResult(goal.id, goal.text, kept, items, _vague_words(goal.text, parsed))
+
+
+def _target_message(values: dict[str, object], extra: dict[str, object], lang: str | None) -> str:
+    unit = str(values.get("unit") or "")
+    if extra.get("comparator") == "between" and "target_high" in extra:
+        return t("goal.ok.target_range", lang, low=_fmt(values["target"]), high=_fmt(extra["target_high"]), unit=unit)
+    if "change" in extra and (values.get("target") is None or extra.get("target_derived")):
+        kind = str(extra.get("change_type") or "absolute")
+        key = "goal.ok.change_" + ("down" if extra.get("direction") == "down" else "up")
+        text = t(key, lang, value=_fmt(extra["change"]), kind=t(f"goal.change.{kind}", lang),
+                 unit="" if kind in ("relative", "points") else unit)
+        if values.get("target") is not None:
+            text += t("goal.ok.target_derived", lang, value=_fmt(values["target"]), unit=unit)
+        return text
+    sign = {">=": "≥ ", "<=": "≤ "}.get(str(extra.get("comparator") or ""), "")
+    return t("goal.ok.target", lang, value=sign + _fmt(values["target"]))
 
 
 def _fmt(v: object) -> str:
@@ -255,7 +232,7 @@ def goal_findings(eng: Engagement, today: dt.date | None = None) -> list[Finding
     today = today or dt.date.today()
     out = []
     for i, g in enumerate(eng.goals):
-        r = smart_check(g)
+        r = smart_check(g, engagement=eng)
         missing = [str(it["field"]) for it in r.items if not it["ok"] and it["field"] != "strategy"]
         if missing:
             out.append(Finding("warning", "goal.not_smart", f"goals[{i}] ({g.id})",
