@@ -574,24 +574,29 @@ def test_cli_exit_code_1_when_inconsistent_0_when_consistent(tmp_path):
     assert main(["ahp", str(f)]) == 1
 
 
-def test_most_inconsistent_ranked_by_cr_after_then_epsilon():
-    """Trial: suggestion 1 gave CR 0.1529 and suggestion 2 gave 0.1045: the best change must come first."""
+def test_most_inconsistent_ranked_by_cr_after_then_distance_from_what_the_others_imply():
+    """``incomplete.yaml`` is a 5-cycle: 线索量>转化率 2, 转化率>品牌认知度 3, 品牌认知度>活动执行 2,
+    活动执行>团队协作 2 imply 线索量 : 团队协作 = 24, but it was judged 3. Changing any one edge of the cycle to
+    the value the other four imply makes it consistent (CR 0): the old ε ranking offered CR 0.1045 at best."""
     r = analyse(read_judgments(SAMPLES / "incomplete.yaml"), top=None)
     mi = r.most_inconsistent
     assert mi["cr_after"].iloc[0] == pytest.approx(mi["cr_after"].min())
     cr = mi["cr_after"].round(9).to_numpy()
-    dev = np.abs(np.log(mi["epsilon"].to_numpy()))
+    dev = np.abs(np.log(mi["value"].to_numpy() / mi["implied"].to_numpy()))
     assert np.all(np.diff(cr) >= 0)
     ties = np.diff(cr) == 0
-    assert ties.any() and np.all(np.diff(dev)[ties] <= 1e-12)  # ties: larger deviation first
-    assert round(float(mi["cr_after"].iloc[0]), 4) == 0.1045 and round(float(mi["cr_after"].iloc[-1]), 4) == 0.1529
+    assert ties.any() and np.all(np.diff(dev)[ties] <= 1e-12)  # ties: farther from what the others imply first
+    assert float(mi["cr_after"].iloc[0]) < 1e-9
+    top = mi.iloc[0]
+    assert top.implied == pytest.approx(top.value / 8)          # 3 / 24 = the cycle's excess
+    assert top.suggested == pytest.approx(top.implied)        # 1/4 is on the scale
     # the same order in diagnose(), and ε travels with the JSON and the text
     d = diagnose(read_judgments(SAMPLES / "incomplete.yaml"))
     assert np.all(np.diff(d["cr_after"].round(9).to_numpy()) >= 0)
     assert [x["epsilon"] for x in r.to_dict(3)["most_inconsistent"]] == pytest.approx(list(mi["epsilon"].head(3)))
     _, out, _ = run_cli("ahp", str(SAMPLES / "incomplete.yaml"))
     lines = [x for x in out.splitlines() if x.strip().startswith(("1.", "2."))]
-    assert "0.1045" in lines[0] and "ε = " in lines[0]
+    assert "0.0000" in lines[0] and "ε = " in lines[0]
 
 
 @pytest.mark.parametrize("lang, needle", [("zh", "按定义"), ("en", "by definition")])

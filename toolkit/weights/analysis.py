@@ -30,6 +30,7 @@ from toolkit.weights.consistency import (
     solve_stack,
 )
 from toolkit.weights.judgments import judgment_set
+from toolkit.weights.repair import best_fit_table
 from toolkit.weights.scale import RECIPROCAL_TOL, SCALE_TOL, Method, located, snap_to_scale
 
 __all__ = [
@@ -78,7 +79,10 @@ class AHPResult:
             "gci": float(self.gci), "gci_threshold": float(self.gci_threshold),
             "most_inconsistent": [
                 {"row": r.row, "col": r.col, "value": float(r.value), "suggested": float(r.suggested),
-                 "cr_after": float(r.cr_after), "epsilon": float(r.epsilon)} for r in mi.itertuples()],
+                 "cr_after": float(r.cr_after), "epsilon": float(r.epsilon),
+                 "implied": None if r.implied != r.implied else float(r.implied),
+                 "cr_min_value": float(r.cr_min_value), "cr_min": float(r.cr_min), "reversed": bool(r.reversed)}
+                for r in mi.itertuples()],
         }
 
 
@@ -131,33 +135,28 @@ def as_matrix(judgments: Any, names: Sequence[str] | None) -> tuple[np.ndarray, 
     return js.matrix(), js.elements, js.source
 
 
-def diagnosis_table(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: str, ri_value: float) -> pd.DataFrame:
-    """Every judged pair with Saaty's ε_ij = a_ij·w_j/w_i, the best-fit value w_i/w_j snapped to the scale and the
-    CR the matrix would have with that one change (batched), ranked by benefit: lowest CR after the change
-    first, ties (to 1e-9) broken by the larger deviation |log ε|. Ranking by ε alone would put first a change
-    that helps less than the second one; the consultant wants the change that helps most."""
-    n = len(names)
-    cols = ["row", "col", "i", "j", "value", "epsilon", "best_fit", "suggested", "cr_after"]
-    if n <= 2:
-        return pd.DataFrame(columns=cols)
-    iu = np.triu_indices(n, 1)
-    vals = A[iu]
-    ok = ~np.isnan(vals)
-    I, J, vals = iu[0][ok], iu[1][ok], vals[ok]
-    best = w[I] / w[J]
-    eps = vals * w[J] / w[I]
-    sugg = np.asarray(snap_to_scale(best))
-    stack = np.repeat(A[None], len(I), axis=0)
-    k = np.arange(len(I))
-    stack[k, I, J] = sugg
-    stack[k, J, I] = 1 / sugg
-    _, lam, _ = solve_stack(stack, method)
-    cr_after = cr_of(lam, n, ri_value)
-    o = np.lexsort((-np.abs(np.log(eps)), np.round(cr_after, 9)))
-    I, J = I[o], J[o]
-    return pd.DataFrame({"row": [names[i] for i in I], "col": [names[j] for j in J], "i": I, "j": J,
-                         "value": vals[o], "epsilon": eps[o], "best_fit": best[o], "suggested": sugg[o],
-                         "cr_after": cr_after[o]})
+def diagnosis_table(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: str, ri_value: float,
+                    cr_now: float | None = None) -> pd.DataFrame:
+    """Every judged pair with what the *other* judgments imply and the best change on Saaty's scale.
+
+    A thin wrapper of :func:`toolkit.weights.repair.best_fit_table` (see there for the columns): the value the
+    others imply comes from leaving the judgment out (Harker completion), not from w_i/w_j of weights that were
+    computed with the bad judgment in them; ``suggested`` is the CR-minimising scale value and never raises CR.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([8, 4, 2, 1.0])
+    >>> A = w[:, None] / w[None, :]
+    >>> A[0, 3], A[3, 0] = 1 / 8, 8                        # typed the wrong way round
+    >>> top = diagnosis_table(A, np.full(4, 0.25), list("abcd"), "eigen", 0.89).iloc[0]
+    >>> top.row, top.col, round(float(top.implied), 6), float(top.suggested), bool(top.reversed)
+    ('a', 'd', 8.0, 8.0, True)
+    """
+    if cr_now is None:
+        n = len(names)
+        cr_now = float(cr_of(solve_stack(A[None], method)[1], n, ri_value)[0]) if n > 2 else 0.0
+    return best_fit_table(A, w, names, method, ri_value, cr_now)
 
 
 def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, top: int | None,
@@ -174,8 +173,13 @@ def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, 
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0
     cr = float(cr_of(np.array([lam]), n, ri_value)[0])
     thr = cr_threshold(n)
-    diag = diagnosis_table(A, w, names, method, ri_value)
-    mi = diag[diag["suggested"] != np.asarray(snap_to_scale(diag["value"].to_numpy()))] if len(diag) else diag
+    diag = diagnosis_table(A, w, names, method, ri_value, cr)
+    if len(diag):
+        vals = diag["value"].to_numpy()
+        mi = diag[(diag["suggested"].to_numpy() != vals)
+                  & (diag["suggested"].to_numpy() != np.asarray(snap_to_scale(vals)))]
+    else:
+        mi = diag
     mi = mi.reset_index(drop=True)
     if top is not None:
         mi = mi.head(top)

@@ -20,7 +20,9 @@ __all__ = [
     "cr_threshold",
     "gci_threshold",
     "geometric_consistency_index",
+    "harker_form",
     "lambda_max",
+    "perron_pair",
     "priorities",
     "random_index",
     "solve_stack",
@@ -121,6 +123,42 @@ def _perron(C: np.ndarray, tol: float = 1e-15, max_iter: int = 300) -> tuple[np.
     if len(active):
         W[active], lam[active] = _perron_eig(Ca)
     return W, lam
+
+
+def perron_pair(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Principal eigenvector (sum 1) and Perron root of each positive or primitive matrix of a (k, n, n) stack.
+
+    Public so that the repair search can take the left vector too (the Perron pair of the transposed stack):
+    Harker's derivative of λmax needs both.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, lam = perron_pair(np.array([[[1.0, 2.0], [0.5, 1.0]]]))
+    >>> w.round(4).tolist(), lam.round(6).tolist()
+    ([[0.6667, 0.3333]], [2.0])
+    """
+    C = np.asarray(C, dtype=float)
+    return _perron(C)
+
+
+def harker_form(A: np.ndarray) -> np.ndarray:
+    """Harker's (1987) matrix for a stack with NaN for unjudged pairs: 0 there, 1 + (#missing in the row) on the
+    diagonal. Its Perron pair is that of the matrix completed with w_i/w_j, so λmax needs no completion loop.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> harker_form(np.array([[1, 2, np.nan], [0.5, 1, 3], [np.nan, 1/3, 1]]))[0].tolist()
+    [2.0, 2.0, 0.0]
+    """
+    A = np.asarray(A, dtype=float)
+    known = ~np.isnan(A)
+    C = np.where(known, A, 0.0)
+    n = A.shape[-1]
+    idx = np.arange(n)
+    C[..., idx, idx] = 1.0 + (~known).sum(-1)
+    return C
 
 
 def _max_eigval(C: np.ndarray) -> np.ndarray:

@@ -17,7 +17,8 @@ from toolkit.model.messages import t
 from toolkit.weights.analysis import analyse, analyse_matrix, as_matrix, diagnosis_table
 from toolkit.weights.consistency import RITable, cr_of, solve_stack
 from toolkit.weights.judgments import judgment_set, known_name
-from toolkit.weights.scale import Method, check_scale, fmt_judgment, parse_value, snap_to_scale
+from toolkit.weights.repair import minimal_repair
+from toolkit.weights.scale import Method, check_scale, fmt_judgment, parse_value
 
 __all__ = [
     "AuditRecord",
@@ -59,7 +60,12 @@ class Change:
 
 @dataclass
 class RepairPlan:
-    """The fewest changes (greedy, each the single change that lowers CR most) that reach the threshold."""
+    """The fewest judgment changes that bring CR to the threshold, and whether that number is proven minimal.
+
+    ``proven_minimal``: no set of fewer changed judgments can reach the threshold, even with continuous values in
+    [1/9, 9] (every such set was refuted, see :func:`toolkit.weights.repair.minimal_repair`); ``lower_bound`` is
+    the least number of changes proven necessary; ``search`` is ``"exact"`` or ``"greedy"``.
+    """
 
     changes: list[Change]
     cr_before: float
@@ -68,50 +74,77 @@ class RepairPlan:
     reaches_threshold: bool
     method: str
     ri_table: str
+    proven_minimal: bool = False
+    lower_bound: int = 0
+    search: str = "exact"
 
     def table(self) -> pd.DataFrame:
+        """The changes as a DataFrame (one row per change, in the order to apply them).
+
+        Examples
+        --------
+        >>> plan = repair_plan([("a", "b", 2), ("b", "c", 2), ("a", "c", "1/4"), ("a", "d", 8), ("b", "d", 4),
+        ...                     ("c", "d", 2)])
+        >>> plan.table()[["a", "b", "original", "proposed"]].to_dict("records")
+        [{'a': 'a', 'b': 'c', 'original': 0.25, 'proposed': 4.0}]
+        """
         return pd.DataFrame([asdict(c) for c in self.changes],
                             columns=["a", "b", "row", "col", "original", "proposed", "cr_before", "cr_after"])
 
 
 def repair_plan(judgments: Any, *, names: Sequence[str] | None = None, method: Method = "eigen",
                 ri: RITable | str = "saaty2005", threshold: float | None = None,
-                max_changes: int | None = None) -> RepairPlan:
-    """Propose the fewest judgment changes that bring CR to the threshold, one at a time, for the consultant.
+                max_changes: int | None = None, max_subsets: int = 12_000) -> RepairPlan:
+    """Propose the fewest judgment changes (values on Saaty's scale) that bring CR to the threshold.
 
-    At each step every judged pair is tried at its best-fit value w_i/w_j snapped to Saaty's scale (all at once,
-    as a stack), and the change giving the lowest CR is kept; this greedy search is what Expert Choice's
-    "most inconsistent → best fit" loop does by hand, and it stops as soon as the threshold is met. The
-    proposals are returned, never applied: use :func:`accept_change` for each one the consultant agrees to.
+    An exact level-by-level search (:func:`toolkit.weights.repair.minimal_repair`): all sets of one changed
+    judgment, then of two, …, each solved for the lowest reachable CR at once; a level whose every set is refuted
+    proves that more changes are needed, so the plan says whether it is ``proven_minimal``. Beyond ``max_subsets``
+    sets it falls back to a greedy search that uses, at each step, the scale value minimising CR (not w_i/w_j,
+    which the bad judgment itself pulls). The changes are ordered so that each one lowers CR most among those
+    left, and a change that would raise CR is never proposed. Nothing is applied: use :func:`accept_change`.
+
+    Examples
+    --------
+    >>> bad = [("线索量", "ROI", 5), ("线索量", "品牌曝光", 3), ("线索量", "满意度", "1/2"),
+    ...        ("ROI", "品牌曝光", 3), ("ROI", "满意度", "1/3"), ("品牌曝光", "满意度", 5)]
+    >>> plan = repair_plan(bad)
+    >>> len(plan.changes), plan.proven_minimal, plan.reaches_threshold
+    (2, True, True)
+    >>> for change in plan.changes:
+    ...     print(change.describe("zh"))
+    把「品牌曝光 对 满意度」从 5 改为 1/7，CR 由 0.846 降至 0.101
+    把「线索量 对 ROI」从 5 改为 1，CR 由 0.101 降至 0.006
     """
     A, nm, source = as_matrix(judgments, names)
     A = A.copy()
     n = len(nm)
-    base = analyse_matrix(A, nm, method, ri, None, source)
+    base = analyse_matrix(A, nm, method, ri, 0, source)
     thr = base.threshold if threshold is None else float(threshold)
-    limit = n * (n - 1) // 2 if max_changes is None else int(max_changes)
-    cr = base.cr
+    found = minimal_repair(A, method=method, ri_value=base.ri, threshold=thr, max_subsets=max_subsets)
+    todo = list(found.changes)
+    if max_changes is not None:
+        todo = todo[: int(max_changes)] if len(todo) > int(max_changes) else todo
     changes: list[Change] = []
-    w = base.weights.to_numpy()
-    touched: set[tuple[int, int]] = set()
-    while cr > thr + 1e-12 and len(changes) < limit and n > 2:
-        d = diagnosis_table(A, w, nm, method, base.ri)
-        d = d[(d["suggested"] != np.asarray(snap_to_scale(d["value"].to_numpy())))
-              & ~d.apply(lambda r: (int(r.i), int(r.j)) in touched, axis=1)]
-        if d.empty:
-            break
-        best = d.loc[d["cr_after"].idxmin()]
-        if best.cr_after >= cr - 1e-12:
-            break
-        i, j = int(best.i), int(best.j)
-        changes.append(Change(a=nm[i], b=nm[j], row=i, col=j, original=float(A[i, j]),
-                              proposed=float(best.suggested), cr_before=float(cr), cr_after=float(best.cr_after)))
-        touched.add((i, j))
-        A[i, j], A[j, i] = best.suggested, 1 / best.suggested
-        wk, lam, _ = solve_stack(A[None], method)
-        w, cr = wk[0], float(cr_of(lam, n, base.ri)[0])
+    cr = base.cr
+    B = A.copy()
+    while todo:  # order: each step the change that lowers CR most among those left
+        trial = []
+        for i, j, v in todo:
+            C = B.copy()
+            C[i, j], C[j, i] = v, 1 / v
+            trial.append(float(cr_of(solve_stack(C[None], method)[1], n, base.ri)[0]))
+        k = int(np.argmin(trial))
+        i, j, v = todo.pop(k)
+        changes.append(Change(a=nm[i], b=nm[j], row=i, col=j, original=float(B[i, j]), proposed=float(v),
+                              cr_before=float(cr), cr_after=trial[k]))
+        B[i, j], B[j, i] = v, 1 / v
+        cr = trial[k]
+    complete = max_changes is None or len(changes) == len(found.changes)
     return RepairPlan(changes=changes, cr_before=base.cr, cr_after=cr, threshold=thr,
-                      reaches_threshold=bool(cr <= thr + 1e-12), method=method, ri_table=ri)
+                      reaches_threshold=bool(cr <= thr + 1e-12), method=method, ri_table=ri,
+                      proven_minimal=bool(found.proven and complete and found.reaches_threshold),
+                      lower_bound=found.lower_bound, search=found.search)
 
 
 @dataclass(frozen=True)
