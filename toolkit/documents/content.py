@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from toolkit.documents.blocks import Appendix, Article, Block, Chapter, Document, Figure, Heading, Para, Table
-from toolkit.documents.calendar import CYCLE_MONTHS, date_text, deadline_calendar, period_label
+from toolkit.documents.calendar import date_text, deadline_calendar, period_label
+from toolkit.documents.rule_text import rater_rows, rule_sentences
 from toolkit.documents.wording import (
     anchor_text,
     fmt_num,
@@ -37,6 +38,7 @@ from toolkit.documents.wording import (
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import ResolvedIndicator, RoleScheme, Scheme, resolve_scheme
+from toolkit.scheme.rulebook import rulebook
 
 __all__ = [
     "build_document",
@@ -54,6 +56,8 @@ class _Builder:
         self.appendices: list[Appendix] = []
         self.appendix_no: dict[str, str] = {}
         self.role_indicator_article = ""  # label of the first per-role indicator table's article
+        self.rulebook = rulebook(eng)
+        self.rules = rule_sentences(self.rulebook, lang)
 
     # helpers ---------------------------------------------------------------------------------------------
     def T(self, key: str, **kw: Any) -> str:
@@ -200,13 +204,8 @@ class _Builder:
                      Table([self.T("doc.col.role"), self.T("doc.col.headcount"), self.T("doc.col.cycle"),
                             self.T("doc.col.n_indicators")], rows, self.T("doc.cap.objects")))
         cyc = eng.cycles
-        if cyc.annual == "weighted" and cyc.annual_weights:
-            parts = self.sep().join(f"{self.cycle(k) if k in CYCLE_MONTHS else k} {pct_text(v * 100)}"
-                                    for k, v in cyc.annual_weights.items())
-            annual = self.T("doc.annual_weighted", parts=parts)
-        else:
-            annual = self.T("doc.annual_mean", cycle=self.cycle(cyc.default))
-        self.article(ch, "doc.a.cycle", self.T("doc.cycle_text", cycle=self.cycle(cyc.default)), annual)
+        self.article(ch, "doc.a.cycle", self.T("doc.cycle_text", cycle=self.cycle(cyc.default)),
+                     self.rules["period"], self.rules["annual"])
         cal = deadline_calendar(eng, today=self.today)
         crow = [[period_label(r, cyc.default, self.lang), date_text(r["submit"], self.lang), date_text(r["review"], self.lang),
                  date_text(r["interview"], self.lang), date_text(r["appeal"], self.lang)] for r in cal]
@@ -318,13 +317,13 @@ class _Builder:
         self.article(ch, "doc.a.method_kpi", self.T("doc.method.kpi"))
         if "mbo" in eng.methods:
             self.article(ch, "doc.a.method_mbo", self.T("doc.method.mbo"))
-        rrows = [[self.T(f"doc.rater.{r.kind}"), pct_text(r.weight * 100)] for r in eng.raters]
-        rater_table = Table([self.T("doc.col.rater"), self.T("doc.col.weight")], rrows, self.T("doc.cap.raters"))
+        head, rrows = rater_rows(self.rulebook, {rs.role.id: rs.role.name for rs in self.scheme.roles}, self.lang)
+        rater_table = Table(head, rrows, self.T("doc.cap.raters"))
         if "360" in eng.methods:
-            self.article(ch, "doc.a.method_360", self.T("doc.method.360"), rater_table,
+            self.article(ch, "doc.a.method_360", self.T("doc.method.360"), self.rules["raters"], rater_table,
                          self.T("doc.method.360_rules"))
         else:
-            self.article(ch, "doc.a.raters", self.T("doc.raters"), rater_table)
+            self.article(ch, "doc.a.raters", self.rules["raters"], rater_table)
 
     def ch_scoring(self) -> None:
         eng, ch = self.eng, self.chapter("scoring")
@@ -332,9 +331,12 @@ class _Builder:
         self.article(ch, "doc.a.indicator_scores", self.T("doc.scores_lead"),
                      *self.items(self.T(f"doc.rule_kind.{k}") for k in used),
                      self.T("doc.scores_forms", forms=self.appendix_no["forms"]))
-        self.article(ch, "doc.a.total", self.T("doc.total"),
-                     self.T("doc.total_bonus") if "bonus" in used else None,
-                     self.T("doc.total_veto") if "veto" in used else None)
+        cycles = {i.cycle for rs in self.scheme.roles for i in rs.indicators} | {
+            self.rulebook.role(rs.role.id).cycle for rs in self.scheme.roles}
+        self.article(ch, "doc.a.total", self.rules["total"], self.rules["missing"],
+                     self.rules["other_cycles"] if len(cycles) > 1 else None,
+                     self.rules["bonus"] if "bonus" in used else None,
+                     self.rules["veto"] if "veto" in used else None)
         grades = sorted(eng.grades, key=lambda g: -g.min_score)
         grows = []
         upper = None
@@ -343,18 +345,17 @@ class _Builder:
                    else self.T("doc.range", lo=fmt_num(g.min_score), hi=fmt_num(upper)))
             grows.append([g.code, g.name_en if self.lang == "en" else g.name_zh, rng])
             upper = g.min_score
-        self.article(ch, "doc.a.grades", self.T("doc.grades", n=len(grades)),
+        self.article(ch, "doc.a.grades", self.rules["grades"],
                      Table([self.T("doc.col.grade"), self.T("doc.col.grade_name"), self.T("doc.col.score_range")],
                            grows, self.T("doc.cap.grades")))
-        d = eng.distribution
-        if d.mode == "none" or not d.shares:
-            self.article(ch, "doc.a.distribution", self.T("doc.dist.none"))
+        d = self.rulebook.distribution
+        if d.mode == "none":
+            self.article(ch, "doc.a.distribution", self.rules["distribution"])
         else:
-            drow = [[code, pct_text(share * 100)] for code, share in d.shares.items()]
+            drow = [[b.label, pct_text(b.share * 100)] for b in d.bins]
             table = Table([self.T("doc.col.grade"), self.T("doc.col.share")], drow, self.T("doc.cap.distribution"))
-            key = "doc.dist.forced" if d.mode == "forced" else "doc.dist.guideline"
-            self.article(ch, "doc.a.distribution", self.T(key, min=d.min_group_size), table,
-                         self.T("doc.dist.small", min=d.min_group_size))
+            self.article(ch, "doc.a.distribution", self.rules["distribution"], table,
+                         self.rules["form_grade"] if d.mode == "forced" else None)
 
     def ch_procedure(self) -> None:
         eng, ch = self.eng, self.chapter("procedure")
@@ -371,12 +372,15 @@ class _Builder:
     def ch_results(self) -> None:
         eng, ch = self.eng, self.chapter("results")
         ru = eng.result_use
-        if ru.bonus_coefficients:
-            crow = [[g, fmt_num(c)] for g, c in ru.bonus_coefficients.items()]
-            self.article(ch, "doc.a.pay", self.T("doc.pay"),
+        pay = self.rulebook.pay
+        if pay.rule != "none":
+            crow = [[g, fmt_num(c)] for g, c in pay.coefficients.items()]
+            self.article(ch, "doc.a.pay", self.rules["pay"],
                          Table([self.T("doc.col.grade"), self.T("doc.col.coefficient")], crow,
                                self.T("doc.cap.coefficients")),
-                         self.T("doc.pay_pool", pool=fmt_num(ru.bonus_pool)) if ru.bonus_pool else None)
+                         self.rules.get("budget"))
+        else:
+            self.article(ch, "doc.a.pay", self.rules["pay"])
         if ru.merit_matrix:
             bands = ru.compa_bands
             heads = ([f"< {fmt_num(bands[0])}"] + [f"{fmt_num(a)}–{fmt_num(b)}" for a, b in itertools.pairwise(bands)]

@@ -284,7 +284,8 @@ def performance_pay(periods: pd.DataFrame, annual: pd.DataFrame, rb: Rulebook, b
     elif pay.rule == "pool":
         a["coefficient"] = a["grade"].map(pay.coefficients).astype(float)
         n_paid = p[p["total"].notna()].groupby("employee")["period"].size()
-        points = a["employee"].map(base_pay).astype(float) * a["coefficient"] * a["employee"].map(n_paid).fillna(0)
+        points = (a["employee"].map(base_pay).astype(float) * a["coefficient"]
+                  * a["employee"].map(n_paid).fillna(0)).fillna(0.0)  # nobody scored, no share
         total_points = float(np.nansum(points))
         share = points / total_points if total_points > 0 else points * np.nan
         a["performance_pay_total"] = share * (pool_covered or 0.0) if pool_covered is not None else np.nan
