@@ -30,7 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from toolkit.checks.goal_segment import GOAL_VERBS, pos_words
+from toolkit.checks.goal_segment import GOAL_VERBS, VAGUE_ADVERBS, pos_words
 
 __all__ = ["Quantity", "find_deadline", "find_quantities", "normalize", "parse"]
 
@@ -228,7 +228,7 @@ def find_deadline(text: str, year: int | None = None, today: dt.date | None = No
 
 # ============================================================================================ quantities
 _CUR = r"(?P<cur>¥|\$|RMB|CNY|USD|US\$|人民币)"
-_NUM = r"(?P<num>\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_NUM = r"(?P<num>(?<![\d%])-?\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _CNNUM = r"(?P<cn>[两二三四五六七八九十][零一二两三四五六七八九十百]*|一(?=[场次家篇项倍名位款条份期]))"
 _SCALE = r"(?P<scale>万亿|千万|百万|十万|万|亿|千|[kKwW](?![A-Za-z])|\s?(?:million|billion|thousand|mn|bn)\b)"
 _UNITS_ZH = ("个百分点", "百分点", "%", "‰", "元/人", "元/条", "元/个", "元/次", "元/单", "元/家", "元/场", "元/位",
@@ -310,23 +310,24 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 # ============================================================================================ the sentence
-_FROM = re.compile(r"(?:由|从|from)\s*$", re.I)
+_FROM = re.compile(r"(?:由|从|from)\s*(?:每月|每季度|每周|每年|月均|平均)?\s*$", re.I)
 _TO = r"\s*(?:(?:提升|提高|增长|增加|上升|扩大|降低|下降|减少|缩短|压缩|降|升|增|减|拉升|拉高|提|改善|优化)\s*)*" \
       r"(?:到|至|为|达到|成|to|up to|down to|->)\s*$"
 _UP = r"(?:提升|提高|增长|增加|上升|扩大|拉升|增|升|提|raise[sd]?|increase[sd]?|grow|grows|lift|boost|up)"
 _DOWN = r"(?:降低|下降|减少|缩短|压缩|节约|节省|降|减|reduce[sd]?|cut|lower|decrease[sd]?|down)"
 _CHANGE_BEFORE = re.compile(rf"(?:{_UP}|{_DOWN})\s*(?:了)?\s*(?:by\s*)?$", re.I)
-_GE_BEFORE = re.compile(r"(?:不少于|不低于|至少|最少|超过|大于|高于|突破|多于|≥|>=|>|at least|no less than|more than|"
-                        r"over|above|exceed(?:ing)?|minimum(?: of)?)\s*$", re.I)
-_LE_BEFORE = re.compile(r"(?:不超过|不高于|最多|低于|少于|小于|控制在|≤|<=|<|at most|no more than|under|below|"
-                        r"less than|maximum(?: of)?|within)\s*$", re.I)
+_GE_BEFORE = re.compile(r"(?:不少于|不低于|至少|最少|(?<!不)超过|(?<!不)大于|(?<!不)高于|突破|(?<!不)多于|≥|>=|>|"
+                        r"at least|no less than|more than|over|above|exceed(?:ing)?|minimum(?: of)?)\s*"
+                        r"(?:达到|达|为|是|要)?\s*$", re.I)
+_LE_BEFORE = re.compile(r"(?:不超过|不高于|不大于|不多于|最多|(?<!不)低于|(?<!不)少于|(?<!不)小于|控制在|≤|<=|<|at most|"
+                        r"no more than|under|below|less than|maximum(?: of)?|within)\s*(?:达到|达|为|是|要)?\s*$", re.I)
 _GE_AFTER = re.compile(r"^\s*(?:及以上|或以上|以上|之上|起|or more|or above|and above|\+)", re.I)
 _LE_AFTER = re.compile(r"^\s*(?:及以下|或以下|以下|以内|之内|内|or less|or below|or under)", re.I)
 _RANGE_MID = re.compile(r"^\s*(?:-|至|到|~|and|to)\s*$", re.I)
 _DOUBLE = re.compile(r"翻(一|两|三)?番|翻倍|double[sd]?", re.I)
 _PUNCT = " ,.;:!?()[]{}\"'、。;：“”‘’《》"
 _LEAD_ZH = ("到|截至|截止|在|于|将|把|使|让|为|对|要|需|力争|争取|确保|保证|推动|努力|全年|年内|年度|当年|本年度?|期间|"
-            "内|前|之前|以前|后|通过|实现|计划|目标是|目标|期内|考核期内|考核期|每月|每季度|每周|每年|月均|月度|季度|"
+            "通过|实现|计划|目标是|目标|期内|考核期内|考核期|每月|每季度|每周|每年|月均|月度|季度|"
             "提升|提高|增加|增长|降低|下降|减少|缩短|压缩|控制|保持|维持|达到|达成|完成|做到|做好|拉动|带动|带来|"
             "加强|优化|改善|扩大|举办|举行|开展|组织|发布|产出|获得|获取|取得|落地|策划|执行|上线|推出|签约|"
             "开发|拓展|招募|输出|交付|提交|实施|打造|建立|累计|新签")
@@ -335,11 +336,13 @@ _LEAD_EN = ("at least|at most|no less than|no more than|more than|the|our|a|an|a
             "hit|win|secure|attract|complete|launch|open|add|gain|produce|obtain|collect|recruit|sell|have|make")
 _LEAD_STRIP = re.compile(rf"^(?:(?:{_LEAD_ZH}|(?:{_LEAD_EN})(?![A-Za-z]))\s*)+", re.I)
 _TAIL_ZH = ("由|从|达到|达|至|到|为|是|的|在|提升到|提高到|增长到|降低到|降至|降到|控制在|保持在|维持在|不低于|不少于|"
-            "不高于|不超过|至少|超过|突破|提升|提高|增长|增加|上升|降低|下降|减少|缩短|压缩|同比|环比|较上年|较去年|"
-            "较|左右|约|共计|累计|合计|分别|平均|均|实现|完成|达成|保持|维持|控制|新增|需|要|应|稳定")
+            "不高于|不超过|至少|超过|突破|提升|提高|(?<!净)增长|增加|上升|降低|下降|减少|缩短|压缩|同比|环比|较上年|较去年|"
+            "较|左右|约|共计|累计|合计|分别|平均|均|实现|完成|达成|保持|维持|控制|新增|需|要|应|稳定|"
+            "每月|每季度|每周|每年|每半年|每场|每次")
 _TAIL_EN = ("from|to|by|at least|at most|reach(?:es|ed)?|rise[sd]?|fall[sd]?|go(?:es)?|be|is|are|of|at|"
             "no less than|no more than|more than|under|below|above|over|between|increase[sd]?|grow[sn]?|"
-            "improve[sd]?|drop[sd]?|stay(?:s)?|remain[sd]?|with|a|an|the|keep|hold|up|down")
+            "improve[sd]?|drop[sd]?|stay(?:s)?|remain[sd]?|with|a|an|the|keep|hold|up|down|within|per month|"
+            "per quarter|per year|each month|a month|monthly|quarterly")
 _TAIL_STRIP = re.compile(rf"(?:\s*(?:{_TAIL_ZH})|(?:^|\s+)(?:{_TAIL_EN}))+\s*$", re.I)
 _GAIN_END = re.compile(r"^(.+?)(获得|获取|带来|产生|取得|收获|吸引|贡献|带动|新增|转化)$")
 _KEEP_VERB = ("新增", "新开", "净增", "新签", "新发展", "新拓展")
@@ -347,6 +350,9 @@ _KEEP_VERB = ("新增", "新开", "净增", "新签", "新发展", "新拓展")
 
 def _clean_metric(s: str) -> str:
     s = re.sub(r"\d+(?:\.\d+)?", " ", s)
+    scoped = re.match(r"^\s*(?:在|于)?(.+?)(?:内|范围内)?(?:使|让)(.+)$", s)  # 在华东区域使品牌认知度 → 华东区域品牌认知度
+    if scoped:
+        s = scoped.group(1) + scoped.group(2)
     prev = None
     while prev != s:
         prev = s
@@ -363,7 +369,8 @@ def _strip_leading_verbs(s: str) -> str:
         return s.strip()
     words = pos_words(s)
     i = 0
-    while i < len(words) - 1 and (words[i][0] in GOAL_VERBS or words[i][1] in ("d", "ad", "p", "c")):
+    while i < len(words) - 1 and (words[i][0] in GOAL_VERBS or words[i][0] in VAGUE_ADVERBS
+                                  or words[i][1] in ("p", "c")):
         i += 1
     return "".join(w for w, _ in words[i:]).strip(_PUNCT)
 
@@ -481,7 +488,7 @@ def _read_numbers(s: str, qs: list[Quantity], out: dict[str, object], used: list
             return
         clause_head = s[_clause(s, q.start)[0]:q.start]
         by_change = re.search(r"\bby\s*$", before, re.I) and re.match(rf"\s*(?:{_UP}|{_DOWN})\b", clause_head, re.I)
-        counted = re.search(r"(?:新增|净增|新开|新签)\s*$", before)  # 新增 500 名会员 is a count, not a change
+        counted = re.search(r"(?:新增|净增长|净增|新开|新签)\s*$", before)  # 新增 500 名会员 is a count, not a change
         if (_CHANGE_BEFORE.search(before) or by_change) and not re.search(_TO, before, re.I) and not counted:
             _change(out, q, clause_head if by_change else before, None)
             used.append(q)
