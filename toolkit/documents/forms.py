@@ -26,11 +26,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from toolkit.documents.rule_text import rule_sentences
 from toolkit.documents.wording import fmt_num, rule_text, unit_label
 from toolkit.model.fileio import atomic_path
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
+from toolkit.scheme.rulebook import rulebook
 from toolkit.scoring.rules import WEIGHTED_RULES, excel_formula, excel_total_formula
 
 __all__ = [
@@ -92,6 +94,38 @@ def safe_text(cell: Any, value: Any) -> None:
             cell.quotePrefix = True  # Excel's "'" prefix: stays text when the cell is edited
 
 
+_PERIOD_CHECK = {
+    "monthly": 'AND(LEN({c})=7,ISNUMBER(VALUE(LEFT({c},4))),MID({c},5,1)="-",ISNUMBER(VALUE(RIGHT({c},2))),'
+               'VALUE(RIGHT({c},2))>=1,VALUE(RIGHT({c},2))<=12)',
+    "quarterly": 'AND(LEN({c})=7,ISNUMBER(VALUE(LEFT({c},4))),MID({c},5,2)="-Q",'
+                 'OR(RIGHT({c},1)="1",RIGHT({c},1)="2",RIGHT({c},1)="3",RIGHT({c},1)="4"))',
+    "half_year": 'AND(LEN({c})=7,ISNUMBER(VALUE(LEFT({c},4))),MID({c},5,2)="-H",OR(RIGHT({c},1)="1",RIGHT({c},1)="2"))',
+    "annual": 'AND(LEN({c})=4,ISNUMBER(VALUE({c})))',
+}
+
+
+def period_check(cell: str, cycle: str) -> str:
+    """The data-validation formula that accepts only a period label of ``cycle`` (2027-03, 2027-Q1, 2027-H2,
+    2027), the labels ``appraisal score`` reads for a role on that cycle.
+
+    Examples
+    --------
+    >>> period_check("B5", "annual")
+    'AND(LEN(B5)=4,ISNUMBER(VALUE(B5)))'
+    """
+    return _PERIOD_CHECK.get(cycle, _PERIOD_CHECK["monthly"]).format(c=cell)
+
+
+def behaviour_anchors(ind: Any, lang: str) -> str:
+    """A rated indicator's behaviour anchors (level: what it looks like), shown beside it on the form."""
+    if ind.rule.type != "rating" or not ind.indicator.scale:
+        return ""
+    en = lang == "en"
+    lines = [f"{lv.level} {lv.label_en if en else lv.label_zh}{': ' if en else '：'}{lv.anchor_en if en else lv.anchor_zh}"
+             for lv in ind.indicator.scale]
+    return "\n" + "\n".join(lines)
+
+
 def grade_formula(total_ref: str, grades: list[Any]) -> str:
     """Grade code from the total, as :func:`toolkit.scoring.grading.grade_by_bands`: the grade with the highest
     ``min_score`` ≤ total, the lowest grade below every band, empty while the total is empty."""
@@ -134,6 +168,8 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     def T(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
+    rules = rulebook(eng)
+
     # title and header block ----------------------------------------------------------------------------
     ws.merge_cells(f"B1:{_LAST}1")
     safe_text(ws["B1"], T("form.title", client=eng.client.name, role=rs.role.name))
@@ -161,6 +197,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     lay.employee, lay.period = "B3", "B5"
     ws["B5"].number_format = "@"  # a period like 2027-01 must stay text, not become a date
     ws["B3"].number_format = "@"
+    role_cycle = rs.role.cycle or eng.cycles.default
+    period_dv = DataValidation(type="custom", formula1=period_check("B5", role_cycle), allow_blank=True,
+                               showErrorMessage=True, showInputMessage=True,
+                               errorTitle=T("form.period_title"), promptTitle=T("form.period_title"),
+                               error=T(f"form.period_error.{role_cycle}"), prompt=T(f"form.period_error.{role_cycle}"))
+    ws.add_data_validation(period_dv)
+    period_dv.add("B5")
 
     # column heads ---------------------------------------------------------------------------------------
     for name in _COLS:
@@ -204,7 +247,8 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
             "no": k, "dimension": t(f"doc.category.{meta.category}", lang), "indicator": name,
             "unit": unit_label(meta.unit, lang), "definition": f"{meta.definition_en if en else meta.definition_zh}\n"
                                               f"{meta.formula_en if en else meta.formula_zh}",
-            "rule": rule_text(ind, lang), "source": meta.data_source_en if en else meta.data_source_zh,
+            "rule": rule_text(ind, lang) + behaviour_anchors(ind, lang),
+            "source": meta.data_source_en if en else meta.data_source_zh,
             "evaluator": ind.evaluator or t("doc.default_evaluator", lang),
         }
         for name, v in values.items():
@@ -273,7 +317,8 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     r += 1
     total_ref, grade_ref = f"{_COL['score']}{r}", f"{_COL['score']}{r + 1}"
     safe_text(ws[f"{_COL['actual']}{r}"], T("form.total"))
-    ws[total_ref] = excel_total_formula(score_refs, weight_refs, bonus_refs, veto_refs) if score_refs else '=""'
+    ws[total_ref] = (excel_total_formula(score_refs, weight_refs, bonus_refs, veto_refs, missing=rules.missing)
+                     if score_refs else '=""')
     ws[total_ref].number_format = "0.00"
     safe_text(ws[f"{_COL['actual']}{r + 1}"], T("form.grade"))
     ws[grade_ref] = grade_formula(total_ref, eng.grades)
@@ -288,7 +333,8 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
         bands.append(f"{g.code} ≥ {fmt_num(g.min_score)}" if upper is None
                      else f"{g.code} {fmt_num(g.min_score)}–{fmt_num(upper)}")
         upper = g.min_score
-    safe_text(ws[f"B{r}"], T("form.grades_note", bands="；".join(bands) if lang == "zh" else "; ".join(bands)))
+    safe_text(ws[f"B{r}"], T("form.grades_note", bands="；".join(bands) if lang == "zh" else "; ".join(bands))
+              + ("\n" + rule_sentences(rules, lang)["form_grade"] if rules.distribution.mode == "forced" else ""))
     ws.merge_cells(f"B{r}:{_COL['rule']}{r + 1}")
     _style(ws[f"B{r}"], size=9, border=False)
     r += 3

@@ -406,17 +406,30 @@ def excel_formula(rule: Any, direction: str, actual_ref: str, threshold_ref: Any
 
 
 def excel_total_formula(score_refs: Sequence[str], weights: Sequence[Any], bonus_refs: Sequence[str] = (),
-                        veto_refs: Sequence[str] = ()) -> str:
-    """The weighted total as :func:`toolkit.scoring.grading.employee_totals` computes it, for one form.
+                        veto_refs: Sequence[str] = (), missing: str = "renormalise") -> str:
+    """The period total as :func:`toolkit.scoring.totals.period_totals_by_rule` computes it, for one form.
 
-    ``Σ wᵢ·sᵢ / Σ wᵢ`` over the indicators that have a score (missing ones re-normalised away, as in the
-    engine), plus bonus points, and 0 if any veto flag is 1. Weights are cells or numbers (percent or share).
+    ``Σ wᵢ·sᵢ / Σ wᵢ`` under the rulebook's missing-value policy: over the indicators that have a score
+    (``renormalise``), over all of them with a blank counting 0 (``zero``), or blank unless every one is scored
+    (``exclude_period``); plus bonus points, and 0 if any veto flag is 1. Weights are cells or numbers.
+
+    Examples
+    --------
+    >>> excel_total_formula(["K1", "K2"], [60, 40], missing="zero")
+    '=IF((IF(K1="",0,1)+IF(K2="",0,1))=0,"",(IF(K1="",0,K1*60)+IF(K2="",0,K2*40))/(60+40))'
     """
     if len(score_refs) != len(weights):
         raise ValueError("one weight per score")
     num = "+".join(f"IF({s}=\"\",0,{s}*{_ref(w)})" for s, w in zip(score_refs, weights))
     den = "+".join(f"IF({s}=\"\",0,{_ref(w)})" for s, w in zip(score_refs, weights))
-    total = f"IF(({den})=0,\"\",({num})/({den})"
+    if missing == "zero":
+        count = "+".join(f"IF({s}=\"\",0,1)" for s in score_refs)
+        total = f"IF(({count})=0,\"\",({num})/({'+'.join(_ref(w) for w in weights)})"
+    elif missing == "exclude_period":
+        blanks = "+".join(f"IF({s}=\"\",1,0)" for s in score_refs)
+        total = f"IF(({blanks})>0,\"\",({num})/({'+'.join(_ref(w) for w in weights)})"
+    else:
+        total = f"IF(({den})=0,\"\",({num})/({den})"
     if bonus_refs:
         total += "+" + "+".join(f"N({b})" for b in bonus_refs)
     total += ")"
