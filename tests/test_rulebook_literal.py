@@ -141,3 +141,18 @@ def test_the_document_names_each_roles_raters():
     assert "下级" in text and "客户" in text           # the two 360° roles' raters
     assert "市场经理" in text and "40%" in text
     assert "直接上级 100%" not in text.replace("\n", " ")  # not one rater for everyone
+
+
+def test_check_json_and_the_resolved_scheme_show_every_rule(cli, tmp_path):
+    import json
+
+    from toolkit.scheme.resolve import resolve_scheme
+
+    r = cli("check", "--json", str(MIDSIZE))
+    rules = json.loads(r.stdout)["rules"]
+    assert rules["missing"] == "renormalise" and rules["annual"] == "mean"
+    assert rules["distribution"]["level"] == "annual" and rules["distribution"]["bins"][0]["grades"] == ["S"]
+    assert rules["pay"] == {"rule": "coefficient", "grade": "period", "coefficients": rules["pay"]["coefficients"],
+                            "pool": 1300000.0}
+    assert rules["roles"]["marketing_manager"]["own_raters"] is True
+    assert json.loads(json.dumps(resolve_scheme(load_engagement(MIDSIZE)).rules.to_dict())) == rules

@@ -9,6 +9,7 @@ from toolkit.checks.engagement import check_engagement, exit_code
 from toolkit.model.engagement import load_engagement, locate_findings
 from toolkit.model.errors import format_findings
 from toolkit.model.messages import t
+from toolkit.scheme.rulebook import rulebook
 
 from ._common import echo_json
 
@@ -29,7 +30,8 @@ def check(ctx: click.Context, engagement: tuple[Path, ...], as_json: bool) -> No
         code = exit_code(findings)
         worst = max(worst, code)
         if as_json:
-            report.append({"file": str(path), "exit_code": code, "findings": [f.to_dict() for f in findings]})
+            report.append({"file": str(path), "exit_code": code, "findings": [f.to_dict() for f in findings],
+                           "rules": rulebook(eng).to_dict()})
             continue
         click.echo(f"== {path}")
         if findings:

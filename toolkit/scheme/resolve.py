@@ -15,6 +15,7 @@ from toolkit.model.catalogue import indicator_name, load_catalogue, load_presets
 from toolkit.model.indicators import Indicator, PresetIndicator
 from toolkit.model.messages import get_language
 from toolkit.model.schema import Engagement, Role, RoleIndicator
+from toolkit.scheme.rulebook import Rulebook, rulebook
 
 __all__ = ["ResolvedIndicator", "RoleScheme", "Scheme", "resolve_role", "resolve_scheme"]
 
@@ -94,6 +95,11 @@ class RoleScheme:
 class Scheme:
     engagement: Engagement
     roles: list[RoleScheme] = field(default_factory=list)
+
+    @property
+    def rules(self) -> Rulebook:
+        """The rulebook the engine executes and the document words (missing values, cycles, grades, pay)."""
+        return rulebook(self.engagement)
 
     def role(self, role_id: str) -> RoleScheme:
         for r in self.roles:
