@@ -453,8 +453,12 @@ def test_cli_text_methods_and_ri(capsys):
 
 
 def test_cli_group_file_lists_participants(capsys):
-    assert main(["ahp", str(SAMPLES / "workshop_group.csv"), "--json"]) == 0
+    """销售经理's own CR is 0.0624 > 0.05 (n = 3): exit 1 although the aggregate passes (issue 13)."""
+    assert main(["ahp", str(SAMPLES / "workshop_group.csv"), "--json"]) == 1
     d = json.loads(capsys.readouterr().out)
+    assert d["flagged"] == ["销售经理"] and d["consistent"] is True  # the aggregate itself passes
+    mgr = d["participants"][2]
+    assert mgr["repair"]["proven_minimal"] and mgr["most_inconsistent"][0]["row"] == "销售线索数量"
     assert [p["participant"] for p in d["participants"]] == ["市场总监", "品牌经理", "销售经理"]
     assert all(p["cr"] is not None for p in d["participants"]) and "consensus" in d
 
@@ -568,7 +572,9 @@ def test_cli_exit_code_1_when_inconsistent_0_when_consistent(tmp_path):
         assert code == 0
     assert main(["ahp", str(SAMPLES / "incomplete.yaml")]) == 1
     assert main(["ahp", str(SAMPLES / "marketing_upper.yaml")]) == 0
-    assert main(["ahp", str(SAMPLES / "workshop_group.csv")]) == 0  # the aggregate is consistent
+    assert main(["ahp", str(SAMPLES / "workshop_group.csv")]) == 1  # aggregate passes, 销售经理 does not
+    assert main(["ahp", str(SAMPLES / "workshop_group.csv"), "--exclude", "销售经理"]) == 0
+    assert main(["ahp", str(SAMPLES / "workshop_group.csv"), "--exclude-inconsistent"]) == 0
     f = tmp_path / "group.csv"  # the aggregate of p (inconsistent) and q is above 0.05
     f.write_text("a,b,value,participant\nX,Y,3,p\nX,Z,3,p\nY,Z,1/5,p\nX,Y,3,q\nX,Z,3,q\nY,Z,1,q\n", encoding="utf-8")
     assert main(["ahp", str(f)]) == 1

@@ -132,7 +132,7 @@ def minimise_lambda(C0: np.ndarray, I: np.ndarray, J: np.ndarray, *, target: flo
 def is_reversed(value: np.ndarray | float, implied: np.ndarray | float) -> np.ndarray | bool:
     """Does a judgment look typed the wrong way round? True when it is not near 1 (≥ 2 or ≤ 1/2), what the other
     judgments imply lies on the other side of 1, and the reciprocal is clearly closer to it than the value is
-    (in log space, less than half as far).
+    (in log space, at most 0.3 times as far).
 
     Examples
     --------
@@ -141,7 +141,7 @@ def is_reversed(value: np.ndarray | float, implied: np.ndarray | float) -> np.nd
     """
     lv, lx = np.log(np.asarray(value, dtype=float)), np.log(np.asarray(implied, dtype=float))
     with np.errstate(invalid="ignore"):
-        out = (np.abs(lv) >= math.log(2) - 1e-9) & (lv * lx < 0) & (np.abs(lx + lv) < 0.5 * np.abs(lx - lv))
+        out = (np.abs(lv) >= math.log(2) - 1e-9) & (lv * lx < 0) & (np.abs(lx + lv) <= 0.3 * np.abs(lx - lv))
     return bool(out) if np.ndim(out) == 0 else out
 
 
