@@ -177,7 +177,7 @@ def _dates(text: str, year: int | None, today: dt.date) -> list[_Date]:
         i = int(m.lastgroup[1:])  # type: ignore[index]
         kind = _DATE_RULES[i][0]
         core = _core(i, m.group(0))
-        if kind == "en_y" and not re.search(r"\b(?:by|before|until|in|within|end|year|FY)\b", m.group(0), re.I):
+        if kind == "en_y" and not re.search(r"\b(?:by|before|until|in|within|end|year|FY)\b", m.group(0), re.IGNORECASE):
             continue  # a bare 4-digit number in English is not a date unless a preposition says so
         if kind == "q" and re.match(r"[Qq]", core) and re.search(r"[A-Za-z]$", text[:m.start()]):
             continue
@@ -242,8 +242,8 @@ _UNIT = "(?P<unit>" + "|".join(re.escape(u) for u in sorted(_UNITS_ZH, key=len, 
 _COUNT_EN = re.compile(r"\s*((?:[a-zA-Z-]+\s+){0,3}?(?:leads?|people|customers?|events?|posts?|orders?|stores?|"
                        r"members?|followers?|subscribers?|visitors?|attendees?|users?|partners?|articles?|videos?|"
                        r"mentions?|impressions?|clicks?|sign-?ups?|registrations?|reviews?|deals?|accounts?|"
-                       r"campaigns?|launches?|webinars?|reports?|surveys?|samples?|outlets?|distributors?))\b", re.I)
-_QTY_RE = re.compile(rf"(?:{_CUR}\s*)?(?:{_NUM}|{_CNNUM})(?:\s*{_SCALE})?(?:\s*{_UNIT})?(?:\s*{_CUR.replace('cur', 'cur2')})?", re.I)
+                       r"campaigns?|launches?|webinars?|reports?|surveys?|samples?|outlets?|distributors?))\b", re.IGNORECASE)
+_QTY_RE = re.compile(rf"(?:{_CUR}\s*)?(?:{_NUM}|{_CNNUM})(?:\s*{_SCALE})?(?:\s*{_UNIT})?(?:\s*{_CUR.replace('cur', 'cur2')})?", re.IGNORECASE)
 
 
 @dataclass
@@ -310,21 +310,21 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 # ============================================================================================ the sentence
-_FROM = re.compile(r"(?:由|从|from)\s*(?:每月|每季度|每周|每年|月均|平均)?\s*$", re.I)
+_FROM = re.compile(r"(?:由|从|from)\s*(?:每月|每季度|每周|每年|月均|平均)?\s*$", re.IGNORECASE)
 _TO = r"\s*(?:(?:提升|提高|增长|增加|上升|扩大|降低|下降|减少|缩短|压缩|降|升|增|减|拉升|拉高|提|改善|优化)\s*)*" \
       r"(?:到|至|为|达到|成|to|up to|down to|->)\s*$"
 _UP = r"(?:提升|提高|增长|增加|上升|扩大|拉升|增|升|提|raise[sd]?|increase[sd]?|grow|grows|lift|boost|up)"
 _DOWN = r"(?:降低|下降|减少|缩短|压缩|节约|节省|降|减|reduce[sd]?|cut|lower|decrease[sd]?|down)"
-_CHANGE_BEFORE = re.compile(rf"(?:{_UP}|{_DOWN})\s*(?:了)?\s*(?:by\s*)?$", re.I)
+_CHANGE_BEFORE = re.compile(rf"(?:{_UP}|{_DOWN})\s*(?:了)?\s*(?:by\s*)?$", re.IGNORECASE)
 _GE_BEFORE = re.compile(r"(?:不少于|不低于|至少|最少|(?<!不)超过|(?<!不)大于|(?<!不)高于|突破|(?<!不)多于|≥|>=|>|"
                         r"at least|no less than|more than|over|above|exceed(?:ing)?|minimum(?: of)?)\s*"
-                        r"(?:达到|达|为|是|要)?\s*$", re.I)
+                        r"(?:达到|达|为|是|要)?\s*$", re.IGNORECASE)
 _LE_BEFORE = re.compile(r"(?:不超过|不高于|不大于|不多于|最多|(?<!不)低于|(?<!不)少于|(?<!不)小于|控制在|≤|<=|<|at most|"
-                        r"no more than|under|below|less than|maximum(?: of)?|within)\s*(?:达到|达|为|是|要)?\s*$", re.I)
-_GE_AFTER = re.compile(r"^\s*(?:及以上|或以上|以上|之上|起|or more|or above|and above|\+)", re.I)
-_LE_AFTER = re.compile(r"^\s*(?:及以下|或以下|以下|以内|之内|内|or less|or below|or under)", re.I)
-_RANGE_MID = re.compile(r"^\s*(?:-|至|到|~|and|to)\s*$", re.I)
-_DOUBLE = re.compile(r"翻(一|两|三)?番|翻倍|double[sd]?", re.I)
+                        r"no more than|under|below|less than|maximum(?: of)?|within)\s*(?:达到|达|为|是|要)?\s*$", re.IGNORECASE)
+_GE_AFTER = re.compile(r"^\s*(?:及以上|或以上|以上|之上|起|or more|or above|and above|\+)", re.IGNORECASE)
+_LE_AFTER = re.compile(r"^\s*(?:及以下|或以下|以下|以内|之内|内|or less|or below|or under)", re.IGNORECASE)
+_RANGE_MID = re.compile(r"^\s*(?:-|至|到|~|and|to)\s*$", re.IGNORECASE)
+_DOUBLE = re.compile(r"翻(一|两|三)?番|翻倍|double[sd]?", re.IGNORECASE)
 _PUNCT = " ,.;:!?()[]{}\"'、。;：“”‘’《》"
 _LEAD_ZH = ("到|截至|截止|在|于|将|把|使|让|为|对|要|需|力争|争取|确保|保证|推动|努力|全年|年内|年度|当年|本年度?|期间|"
             "通过|实现|计划|目标是|目标|期内|考核期内|考核期|每月|每季度|每周|每年|月均|月度|季度|"
@@ -334,7 +334,7 @@ _LEAD_ZH = ("到|截至|截止|在|于|将|把|使|让|为|对|要|需|力争|�
 _LEAD_EN = ("at least|at most|no less than|no more than|more than|the|our|a|an|and|total|overall|at|of|in|by|keep|maintain|achieve|reach|deliver|hold|get|drive|bring|"
             "raise|increase|grow|lift|boost|improve|reduce|cut|lower|decrease|generate|acquire|host|run|publish|sign|"
             "hit|win|secure|attract|complete|launch|open|add|gain|produce|obtain|collect|recruit|sell|have|make")
-_LEAD_STRIP = re.compile(rf"^(?:(?:{_LEAD_ZH}|(?:{_LEAD_EN})(?![A-Za-z]))\s*)+", re.I)
+_LEAD_STRIP = re.compile(rf"^(?:(?:{_LEAD_ZH}|(?:{_LEAD_EN})(?![A-Za-z]))\s*)+", re.IGNORECASE)
 _TAIL_ZH = ("由|从|达到|达|至|到|为|是|的|在|提升到|提高到|增长到|降低到|降至|降到|控制在|保持在|维持在|不低于|不少于|"
             "不高于|不超过|至少|超过|突破|提升|提高|(?<!净)增长|增加|上升|降低|下降|减少|缩短|压缩|同比|环比|较上年|较去年|"
             "较|左右|约|共计|累计|合计|分别|平均|均|实现|完成|达成|保持|维持|控制|新增|需|要|应|稳定|"
@@ -343,7 +343,7 @@ _TAIL_EN = ("from|to|by|at least|at most|reach(?:es|ed)?|rise[sd]?|fall[sd]?|go(
             "no less than|no more than|more than|under|below|above|over|between|increase[sd]?|grow[sn]?|"
             "improve[sd]?|drop[sd]?|stay(?:s)?|remain[sd]?|with|a|an|the|keep|hold|up|down|within|per month|"
             "per quarter|per year|each month|a month|monthly|quarterly")
-_TAIL_STRIP = re.compile(rf"(?:\s*(?:{_TAIL_ZH})|(?:^|\s+)(?:{_TAIL_EN}))+\s*$", re.I)
+_TAIL_STRIP = re.compile(rf"(?:\s*(?:{_TAIL_ZH})|(?:^|\s+)(?:{_TAIL_EN}))+\s*$", re.IGNORECASE)
 _GAIN_END = re.compile(r"^(.+?)(获得|获取|带来|产生|取得|收获|吸引|贡献|带动|新增|转化)$")
 _KEEP_VERB = ("新增", "新开", "净增", "新签", "新发展", "新拓展")
 
@@ -460,7 +460,7 @@ def _read_numbers(s: str, qs: list[Quantity], out: dict[str, object], used: list
         before = s[max(0, q.start - 14):q.start]
         nxt = qs[i + 1] if i + 1 < len(qs) else None
         between = s[q.end:nxt.start] if nxt else ""
-        if _FROM.search(before) and nxt and re.search(_TO, between, re.I):
+        if _FROM.search(before) and nxt and re.search(_TO, between, re.IGNORECASE):
             out["baseline"], out["target"] = q.value, nxt.value
             unit = nxt.unit or q.unit
             if unit:
@@ -480,16 +480,16 @@ def _read_numbers(s: str, qs: list[Quantity], out: dict[str, object], used: list
                 out["unit"] = nxt.unit or q.unit
             used += [q, nxt]
             return
-        if re.search(r"between\s*$", before, re.I) and nxt and re.match(r"^\s*and\s*$", between, re.I):
+        if re.search(r"between\s*$", before, re.IGNORECASE) and nxt and re.match(r"^\s*and\s*$", between, re.IGNORECASE):
             out["target"], out["target_high"], out["comparator"] = q.value, nxt.value, "between"
             if nxt.unit or q.unit:
                 out["unit"] = nxt.unit or q.unit
             used += [q, nxt]
             return
         clause_head = s[_clause(s, q.start)[0]:q.start]
-        by_change = re.search(r"\bby\s*$", before, re.I) and re.match(rf"\s*(?:{_UP}|{_DOWN})\b", clause_head, re.I)
+        by_change = re.search(r"\bby\s*$", before, re.IGNORECASE) and re.match(rf"\s*(?:{_UP}|{_DOWN})\b", clause_head, re.IGNORECASE)
         counted = re.search(r"(?:新增|净增长|净增|新开|新签)\s*$", before)  # 新增 500 名会员 is a count, not a change
-        if (_CHANGE_BEFORE.search(before) or by_change) and not re.search(_TO, before, re.I) and not counted:
+        if (_CHANGE_BEFORE.search(before) or by_change) and not re.search(_TO, before, re.IGNORECASE) and not counted:
             _change(out, q, clause_head if by_change else before, None)
             used.append(q)
             return
@@ -501,9 +501,9 @@ def _read_numbers(s: str, qs: list[Quantity], out: dict[str, object], used: list
             out["comparator"] = ">="
         elif _LE_BEFORE.search(before) or _LE_AFTER.match(after):
             out["comparator"] = "<="
-        if re.search(_UP + r"\s*(?:到|至|为|to)?\s*$", before, re.I):
+        if re.search(_UP + r"\s*(?:到|至|为|to)?\s*$", before, re.IGNORECASE):
             out["direction"] = "up"
-        elif re.search(_DOWN + r"\s*(?:到|至|为|to)?\s*$", before, re.I):
+        elif re.search(_DOWN + r"\s*(?:到|至|为|to)?\s*$", before, re.IGNORECASE):
             out["direction"] = "down"
         if q.unit and "百分点" in q.unit or (q.unit or "").startswith(("percentage point", "pp")):
             out["change"], out["change_type"] = out.pop("target"), "points"
@@ -515,7 +515,7 @@ def _change(out: dict[str, object], q: Quantity, context: str, base_unit: str | 
     points = bool(q.unit) and ("百分点" in q.unit or q.unit.startswith(("percentage point", "pp", "point", "pt")))
     out["change"] = q.value
     out["change_type"] = "points" if points else "relative" if q.unit == "%" else "absolute"
-    out["direction"] = "down" if re.search(_DOWN, context, re.I) else "up"
+    out["direction"] = "down" if re.search(_DOWN, context, re.IGNORECASE) else "up"
     unit = base_unit or q.unit
     if unit:
         out["unit"] = unit
