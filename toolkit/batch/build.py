@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.batch.jobs import run_job
-from toolkit.batch.kernels import warm_up
-from toolkit.batch.plan import COST, PACKAGES, BuildPlan, BuildReport, Job, JobResult
+from toolkit.batch.kernels import die_with_parent, warm_up
+from toolkit.batch.plan import COST, JOURNAL, PACKAGES, BuildPlan, BuildReport, Job, JobResult, read_journal
 from toolkit.model.errors import InputError
 from toolkit.model.fileio import atomic_write_text, sha256_file
 from toolkit.model.messages import t
@@ -47,6 +47,7 @@ from toolkit.model.paths import notebooks_dir
 
 __all__ = [
     "STATUS_ORDER",
+    "lock_client",
     "make_executor",
     "prestart",
     "run_build",
@@ -65,8 +66,10 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        # workers (and their kernels) die with this process, even on kill -9: no orphan writes into --out
         return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
-                                   mp_context=multiprocessing.get_context("fork"))
+                                   mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
     if kind == "dask":
         if not scheduler:
             raise InputError(t("batch.dask_needs_scheduler"), location="--scheduler")
@@ -101,14 +104,57 @@ def _warm_up_quietly(kernel_name: str) -> bool:
 
 
 def _previous(client_dir: Path) -> dict[str, dict[str, Any]]:
+    """Jobs of earlier builds: the manifest's, overlaid with the journal of a build that was interrupted."""
     path = client_dir / "manifest.json"
-    if not path.is_file():
-        return {}
+    jobs: dict[str, dict[str, Any]] = {}
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            jobs = {j["key"]: j for j in data.get("jobs", [])}
+        except (OSError, ValueError, KeyError, TypeError):
+            jobs = {}
+    jobs.update(read_journal(client_dir)[1])
+    return jobs
+
+
+def _job_record(r: JobResult) -> dict[str, Any]:
+    return {"key": r.key, "notebook": r.notebook, "role": r.role, "status": r.status, "error": r.error,
+            "seconds": r.seconds, "started": r.started, "fingerprint": r.fingerprint, "parameters": r.parameters,
+            "notebook_out": r.notebook_out, "outputs": r.outputs, "results": r.results}
+
+
+def _journal(client_dir: Path, record: dict[str, Any]) -> None:
+    """Append one line to the manifest journal and fsync it: what is finished survives a kill -9."""
+    client_dir.mkdir(parents=True, exist_ok=True)
+    with open(client_dir / JOURNAL, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def lock_client(out: Path, slug: str) -> Any:
+    """An exclusive lock on ``out/<slug>`` for this build (released when the process ends, even by kill -9).
+
+    A second build into the same client folder at the same time is refused with the first one's pid.
+    """
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f".{slug}.lock"
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole build
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {j["key"]: j for j in data.get("jobs", [])}
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip() or "?"
+        fh.close()
+        raise InputError(t("batch.locked", path=str(out / slug), holder=holder), location="--out",
+                         hint=t("batch.locked.hint")) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}, {dt.datetime.now().isoformat(timespec='seconds')}\n")
+    fh.flush()
+    return fh
 
 
 def _reusable(prev: dict[str, Any] | None, job: Job) -> JobResult | None:
@@ -145,10 +191,7 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
     jobs = []
     outputs: dict[str, str] = {}
     for r in results:
-        jobs.append({"key": r.key, "notebook": r.notebook, "role": r.role, "status": r.status,
-                     "error": r.error, "seconds": r.seconds, "started": r.started, "fingerprint": r.fingerprint,
-                     "parameters": r.parameters, "notebook_out": r.notebook_out, "outputs": r.outputs,
-                     "results": r.results})
+        jobs.append(_job_record(r))
         outputs.update(r.outputs)
     # jobs of an earlier build that this one did not touch (another --roles selection) stay on record,
     # as long as their files are still there unchanged
@@ -183,6 +226,7 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
     }
     path = client_dir / "manifest.json"
     atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    (client_dir / JOURNAL).unlink(missing_ok=True)  # everything it held is in the manifest now
     with contextlib.suppress(OSError):  # the staging folder, when no job left anything in it
         (client_dir / "notebooks" / ".partial").rmdir()
     return path
@@ -194,8 +238,18 @@ def run_build(plan: BuildPlan, *, executor: Executor | None = None, jobs: int | 
     """Run a plan's jobs on ``executor`` (default: a process pool of ``jobs`` workers) and write the manifests.
 
     Failing, hanging (timeout) or crashing jobs are reported in the returned :class:`BuildReport`; the others
-    still finish. The function itself raises only for problems of the build as a whole.
+    still finish. The function itself raises only for problems of the build as a whole, and refuses
+    (:class:`InputError`) when another build is writing into one of the client folders.
     """
+    with contextlib.ExitStack() as locks:
+        for slug in plan.engagements:
+            locks.enter_context(contextlib.closing(lock_client(plan.out, slug)))
+        return _run_locked(plan, executor=executor, jobs=jobs, resume=resume, progress=progress, argv=argv,
+                           on_result=on_result)
+
+
+def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None, resume: bool, progress: bool,
+                argv: Sequence[str] | None, on_result: Callable[[JobResult], None] | None) -> BuildReport:
     from tqdm.auto import tqdm
 
     t0 = time.perf_counter()
@@ -210,6 +264,9 @@ def run_build(plan: BuildPlan, *, executor: Executor | None = None, jobs: int | 
         else:
             todo.append(job)
 
+    for slug, info in plan.engagements.items():  # the folder is this engagement's from the first second
+        _journal(plan.out / slug, {"kind": "start", "engagement": info["path"], "started": started,
+                                   "pid": os.getpid()})
     own = executor is None
     if todo:
         ex = executor or make_executor("local", min(jobs or os.cpu_count() or 1, len(todo)))
@@ -229,6 +286,7 @@ def run_build(plan: BuildPlan, *, executor: Executor | None = None, jobs: int | 
                                     status="failed", error=f"{type(exc).__name__}: {exc}"[:500],
                                     fingerprint=job.fingerprint, parameters=job.parameters)
                 results.append(res)
+                _journal(plan.out / res.slug, {"kind": "job", **_job_record(res)})
                 if on_result:
                     on_result(res)
                 bar.set_postfix_str(f"{job.slug}/{job.key}: {res.status}", refresh=False)

@@ -46,6 +46,15 @@ def client_copy(nb: Any) -> Any:
     return out
 
 
+def _literal(path: str) -> str:
+    """``path`` escaped for ``str.format``, so papermill's path templating gives it back unchanged.
+
+    >>> _literal("/out/br{foo}/{{7*7}}").format(x=1)
+    '/out/br{foo}/{{7*7}}'
+    """
+    return path.replace("{", "{{").replace("}", "}}")
+
+
 def _error_text(nb: Any) -> str:
     for cell in nb.cells:
         for o in cell.get("outputs", []):
@@ -113,7 +122,8 @@ def run_job(job: Job) -> JobResult:
         watchdog = threading.Timer(job.timeout, on_deadline)
         watchdog.daemon = True
         watchdog.start()
-        pm.execute_notebook(job.notebook_path, str(tmp), parameters=job.parameters, kernel_name=job.kernel_name,
+        # papermill formats both paths with the parameters (str.format): braces in --out are data, not fields
+        pm.execute_notebook(_literal(job.notebook_path), _literal(str(tmp)), parameters=job.parameters, kernel_name=job.kernel_name,
                             km=km, progress_bar=False, log_output=False, report_mode=False,
                             execution_timeout=job.timeout, start_timeout=120)
     except pm.PapermillExecutionError as exc:

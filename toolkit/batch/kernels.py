@@ -12,6 +12,8 @@ from toolkit.batch.plan import Job
 
 __all__ = [
     "PRELOAD",
+    "die_with_parent",
+    "kill_all_kernels",
     "kill_kernel",
     "shutdown_worker_kernels",
     "start_kernel",
@@ -35,6 +37,65 @@ PRELOAD = ("pandas", "numpy", "matplotlib.pyplot", "seaborn", "ipywidgets",
 
 # ------------------------------------------------------------------------------------------------- worker side
 worker_state = threading.local()
+
+#: pids of the kernels this process started (each leads its own process group: jupyter starts a new session)
+_KERNELS: set[int] = set()
+
+
+def _kernel_pid(km: Any) -> int | None:
+    prov = getattr(km, "provisioner", None)
+    return getattr(prov, "pid", None) or getattr(getattr(prov, "process", None), "pid", None)
+
+
+def kill_all_kernels() -> None:
+    """SIGKILL every kernel this process started, with its process group (anything the kernel started)."""
+    import signal
+
+    for pid in list(_KERNELS):
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(OSError):
+                kill(pid, signal.SIGKILL)
+        _KERNELS.discard(pid)
+
+
+def _die(*_: Any) -> None:
+    kill_all_kernels()
+    os._exit(1)  # no clean-up that could still write into --out
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Process-pool initializer: this worker, and its kernels, end when the build process ends (even kill -9).
+
+    Linux: ``prctl(PR_SET_PDEATHSIG)`` delivers SIGUSR2 the moment the parent dies (checked against the
+    parent pid, since the kernel also sends it when merely the forking *thread* ends); elsewhere, and as a
+    fallback, a thread polls the parent pid twice a second. SIGTERM (a broken pool terminating its workers)
+    also takes the kernels along.
+    """
+    import signal
+    import sys
+    import time
+
+    def on_pdeath(*_: Any) -> None:
+        if os.getppid() != parent_pid:
+            _die()
+
+    signal.signal(signal.SIGTERM, _die)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            signal.signal(signal.SIGUSR2, on_pdeath)
+            libc.prctl(1, int(signal.SIGUSR2), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        _die()
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        _die()
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 # A clean namespace for the next notebook without ``%reset``'s full garbage collection (0.25 s each time):
@@ -78,24 +139,30 @@ def start_kernel(kernel_name: str, timeout: float) -> Any:
 
     km = AsyncKernelManager(kernel_name=kernel_name)
     run_sync(km.start_kernel)(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    pid = _kernel_pid(km)
+    if pid:
+        _KERNELS.add(pid)
     return km
 
 
 def stop_kernel(km: Any) -> None:
     from jupyter_core.utils import run_sync
 
+    pid = _kernel_pid(km)
+
     with contextlib.suppress(Exception):  # a kernel that is already gone is what we wanted
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)
     with contextlib.suppress(Exception):
         run_sync(km.cleanup_resources)()
+    if pid:
+        _KERNELS.discard(pid)
 
 
 def kill_kernel(km: Any) -> None:
     import signal
 
-    prov = getattr(km, "provisioner", None)
-    pid = getattr(prov, "pid", None) or getattr(getattr(prov, "process", None), "pid", None)
+    pid = _kernel_pid(km)
     if pid:
         try:
             os.kill(pid, signal.SIGKILL)

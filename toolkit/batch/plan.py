@@ -30,8 +30,10 @@ __all__ = [
     "JobResult",
     "check_writable",
     "client_slug",
+    "JOURNAL",
     "owned_by",
     "plan_build",
+    "read_journal",
     "toolkit_digest",
 ]
 
@@ -154,7 +156,13 @@ class BuildReport:
 
 
 def toolkit_digest() -> str:
-    """A hash of the toolkit's code and templates: a code change invalidates ``--resume``."""
+    """A hash of the toolkit's code and templates: a code change invalidates ``--resume``.
+
+    For tests only, ``APPRAISAL_TEST_DIGEST`` replaces it (other people's edits must not rerun a test's jobs).
+    """
+    pinned = os.environ.get("APPRAISAL_TEST_DIGEST")
+    if pinned:
+        return pinned
     h = hashlib.sha256()
     for base in (ROOT / "toolkit", ROOT / "templates"):
         for p in sorted(base.rglob("*")):
@@ -201,14 +209,43 @@ def check_writable(out: Path) -> None:
                          location="--out", hint=t("batch.out_unwritable.hint")) from None
 
 
+#: the manifest journal: one JSON line when a build starts, then one per finished job (fsynced), so that a build
+#: killed before its manifest was written can still be resumed; removed once manifest.json is written
+JOURNAL = "manifest.journal.jsonl"
+
+
+def read_journal(client_dir: Path) -> tuple[str | None, dict[str, dict[str, Any]]]:
+    """The engagement a journal was started for, and its finished jobs by key (a torn last line is skipped)."""
+    path = Path(client_dir) / JOURNAL
+    owner, jobs = None, {}
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None, {}
+    for line in lines:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(rec, dict):
+            continue
+        if rec.get("kind") == "start":
+            owner = owner or rec.get("engagement")
+        elif rec.get("kind") == "job" and isinstance(rec.get("key"), str):
+            jobs[rec["key"]] = {k: v for k, v in rec.items() if k != "kind"}
+    return owner, jobs
+
+
 def owned_by(client_dir: Path, engagement: Path) -> bool:
-    """True when ``client_dir`` is free or was built from ``engagement`` (its manifest says so)."""
+    """True when ``client_dir`` is free or was built from ``engagement`` (its manifest or journal says so)."""
     if not client_dir.exists():
         return True
     try:
         owner = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8")).get("engagement")
     except (OSError, ValueError):
-        return not any(client_dir.iterdir())  # an empty folder is free; anything else is not ours
+        owner, _ = read_journal(client_dir)  # a first build that was killed: its journal names the engagement
+        if owner is None:
+            return not any(client_dir.iterdir())  # an empty folder is free; anything else is not ours
     return owner is not None and Path(owner).resolve() == Path(engagement).resolve()
 
 
