@@ -31,13 +31,16 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import shutil
 import sqlite3
+import stat
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,8 +53,10 @@ from toolkit.model.errors import ToolkitError
 from toolkit.model.messages import t
 
 __all__ = [
+    "BACKUP_SECONDS",
     "SCHEMA_VERSION",
     "Journal",
+    "backup_path",
     "JournalCheck",
     "JournalConflict",
     "check_journal",
@@ -61,6 +66,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+
+#: at most this many seconds of answers are lost when the journal file is torn (see Journal.backup)
+BACKUP_SECONDS = 60.0
 Status = Literal["new", "ok", "moved", "edited", "foreign", "corrupt"]
 Choice = Literal["keep", "reload"]
 
@@ -225,6 +233,7 @@ class Journal:
         self._con = _connect(self.path, create=True)
         self._con.executescript(_SCHEMA)
         self.check: JournalCheck | None = None
+        self._backed_up = 0.0  # time.monotonic() of the last periodic copy
 
     # ------------------------------------------------------------------------------------------ opening
     @classmethod
@@ -262,7 +271,7 @@ class Journal:
             if resolve == "reload":
                 _set_aside(jpath, "foreign")
         elif check.status == "edited" and resolve == "keep":
-            shutil.copy2(eng, eng.with_name(f"{eng.stem}.edited-{_stamp()}{eng.suffix}"))
+            shutil.copy2(eng, _unique(eng.with_name(f"{eng.stem}.edited-{_stamp()}{eng.suffix}")))
         self = cls(jpath, eng, who=who)
         self.check = check
         cur_path, cur_hash, cur_text = file_identity(eng)
@@ -363,15 +372,50 @@ class Journal:
         serialised, so each event's ``old`` is exactly the value the previous writer left.
         """
         with self._tx() as con:
-            return self._put(con, kind, key, value, role, participant, a, b, note=note, who=who)
+            event = self._put(con, kind, key, value, role, participant, a, b, note=note, who=who)
+        self._maybe_backup()
+        return event
 
     def record_many(self, items: Iterable[dict[str, Any]], *, kind: str = "answer", who: str | None = None,
                     note: str = "") -> list[dict[str, Any]]:
         """Several answers in one transaction (all or nothing); each item has ``key``, ``value`` and optional
         ``role``, ``participant``, ``a``, ``b``."""
         with self._tx() as con:
-            return [self._put(con, kind, it["key"], it.get("value"), it.get("role"), it.get("participant"),
-                              it.get("a"), it.get("b"), note=note, who=who) for it in items]
+            events = [self._put(con, kind, it["key"], it.get("value"), it.get("role"), it.get("participant"),
+                                it.get("a"), it.get("b"), note=note, who=who) for it in items]
+        self._maybe_backup()
+        return events
+
+    def _maybe_backup(self) -> None:
+        if time.monotonic() - self._backed_up >= BACKUP_SECONDS:
+            self.backup()
+
+    def backup(self) -> Path | None:
+        """Copy the journal, consistently (SQLite's online backup API), to :func:`backup_path`, atomically.
+
+        Done after an answer at most every :data:`BACKUP_SECONDS` and when the journal is closed, so a journal
+        torn by a crash or a full disk loses at most the last minute of answers (:func:`_salvage` reads it).
+        A failing backup never fails the answer: the answer is already committed.
+        """
+        target = backup_path(self.path)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+        try:
+            with self._lock:
+                dst = sqlite3.connect(str(tmp))
+                try:
+                    self._con.backup(dst)
+                finally:
+                    dst.close()
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, stat.S_IMODE(self.path.stat().st_mode))
+            os.replace(tmp, target)
+        except (sqlite3.Error, OSError):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return None
+        finally:
+            self._backed_up = time.monotonic()
+        return target
 
     def mark_saved(self, engagement_path: str | os.PathLike[str] | None = None) -> str:
         """After the engagement file was written: it becomes the new base (its hash and text are recorded).
@@ -469,6 +513,8 @@ class Journal:
         return dict(zip(last["key"], last["new"]))
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.backup()
         with self._lock:
             try:
                 self._con.close()
@@ -506,9 +552,25 @@ def close_journal(engagement_path: str | os.PathLike[str], path: str | os.PathLi
         return False
 
 
+def _unique(target: Path) -> Path:
+    """``target``, or ``<stem>-2<suffix>``, ``-3`` … when taken: two set-asides in one second keep both files."""
+    n = 2
+    out = target
+    while any(Path(str(out) + side).exists() for side in ("", "-wal", "-shm")):
+        out = target.with_name(f"{target.stem}-{n}{target.suffix}")
+        n += 1
+    return out
+
+
+def backup_path(path: str | os.PathLike[str]) -> Path:
+    """Where the periodic copy of a journal lives: ``<journal>.backup.sqlite`` beside it."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.backup{p.suffix}")
+
+
 def _set_aside(path: Path, why: str) -> Path:
     """Rename a journal (and its WAL side files) out of the way; it is kept for inspection, never deleted."""
-    target = path.with_name(f"{path.stem}.{why}-{_stamp()}{path.suffix}")
+    target = _unique(path.with_name(f"{path.stem}.{why}-{_stamp()}{path.suffix}"))
     for suffix in ("", "-wal", "-shm"):
         side = Path(str(path) + suffix)
         if side.exists():
@@ -516,8 +578,7 @@ def _set_aside(path: Path, why: str) -> Path:
     return target
 
 
-def _salvage(path: Path) -> list[tuple[Any, ...]]:
-    """The latest answers that can still be read from a damaged journal (best effort, may be empty)."""
+def _read_current(path: Path) -> list[tuple[Any, ...]]:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
         try:
@@ -526,3 +587,14 @@ def _salvage(path: Path) -> list[tuple[Any, ...]]:
             con.close()
     except sqlite3.Error:
         return []
+
+
+def _salvage(path: Path) -> list[tuple[Any, ...]]:
+    """The latest answers that can still be read: the periodic backup, updated by what the damaged file still
+    holds (best effort). A torn journal thus loses at most the answers since the last backup."""
+    rows: dict[str, tuple[Any, ...]] = {}
+    backup = backup_path(path)
+    if backup.exists():
+        rows.update((r[0], r) for r in _read_current(backup))
+    rows.update((r[0], r) for r in _read_current(path))
+    return list(rows.values())
