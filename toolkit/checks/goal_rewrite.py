@@ -33,7 +33,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     r"品牌|形象|知名|认知|影响力|口碑|美誉|声量|定位|记住|brand|awareness|image|reputation": (
         "brand_awareness", "brand_recognition", "share_of_voice", "positive_sentiment_ratio",
         "positive_media_exposure", "brand_mentions", "nps"),
-    r"客户|关系|满意|维护|服务|忠诚|留存|复购|投诉|customer|client|relationship|satisfaction|loyal": (
+    r"客户关系|老客户|客户维护|满意|维护|服务|忠诚|留存|复购|投诉|续费|续约|流失|relationship|satisfaction|loyal|"
+    r"retention|churn|renewal": (
         "customer_retention_rate", "csat", "repurchase_rate", "complaint_count", "customer_churn_rate", "nps"),
     r"会员|私域|粉丝|社群|小程序|member|community|follower": (
         "member_active_rate", "private_traffic_conversion", "follower_net_growth", "repurchase_rate"),
@@ -58,7 +59,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     r"内容|新媒体|传播|公众号|抖音|视频|content|social|post|media presence": (
         "content_engagement_rate", "follower_net_growth", "viral_content_count", "original_content_ratio"),
     r"新品|上市|产品|product|launch": ("launch_sales_achievement", "campaign_sales_uplift"),
-    r"新客户|客户开发|new customer": ("new_customers", "cac"),
+    r"新客户|新签|客户群|拓客|获客|客户开发|new customers?|acquire": ("new_customers", "cac", "mql_count"),
 }
 _REGION = re.compile(r"(华东|华南|华北|华中|西南|西北|东北|江浙沪|长三角|珠三角|大湾区|全国|海外|"
                      r"[\u4e00-\u9fff]{2,3}(?:省|市))(?:区域|地区|市场)?")
