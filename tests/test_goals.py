@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from conftest import SMALL
@@ -144,3 +145,96 @@ def test_past_deadline_is_a_warning() -> None:
     eng.goals[0].deadline = dt.date(2020, 3, 31)
     assert any(f.code == "goal.deadline_past" for f in goal_findings(eng))
     assert not any(f.code == "goal.deadline_past" for f in goal_findings(eng, today=dt.date(2019, 1, 1)))
+
+
+# ---------------------------------------------------------------------------------------------- issue 19
+@pytest.mark.parametrize("text, expected", [
+    ("单条有效线索成本由¥680降到¥520", {"metric": "单条有效线索成本", "baseline": 680.0, "target": 520.0, "unit": "元"}),
+    ("单条有效线索成本由￥680降到￥520", {"metric": "单条有效线索成本", "baseline": 680.0, "target": 520.0, "unit": "元"}),
+    ("单条有效线索成本由RMB680降到RMB520", {"baseline": 680.0, "target": 520.0, "unit": "元"}),
+    ("品牌曝光量从8万次提升到12万次", {"metric": "品牌曝光量", "baseline": 8.0, "target": 12.0, "unit": "万次"}),
+    ("线上渠道销售额达到150万元", {"target": 150.0, "unit": "万元"}),
+    ("2027年第二季度结束前，线下门店活动带来的订单数达到800单",
+     {"metric": "线下门店活动带来的订单数", "target": 800.0, "unit": "单", "deadline": dt.date(2027, 6, 30)}),
+    ("活动到场率提升5个百分点", {"change": 5.0, "change_type": "points", "unit": "个百分点"}),
+    ("品牌认知度提升20%", {"change": 20.0, "change_type": "relative", "metric": "品牌认知度"}),
+])
+def test_the_issues_examples(text: str, expected: dict) -> None:
+    parsed = parse_goal_text(text)
+    for key, value in expected.items():
+        assert parsed.get(key) == value, (key, parsed)
+    assert "target" not in parsed or "change" not in parsed
+
+
+@pytest.mark.parametrize("phrase, date", [
+    ("2027年上半年", dt.date(2027, 6, 30)), ("2027年内", dt.date(2027, 12, 31)), ("年底", dt.date(2027, 12, 31)),
+    ("第三季度末", dt.date(2027, 9, 30)), ("第二季度结束前", dt.date(2027, 6, 30)),
+    ("截止2027年12月", dt.date(2027, 12, 31)), ("期限2028年3月31日", dt.date(2028, 3, 31)),
+    ("下半年", dt.date(2027, 12, 31)), ("by the end of Q3 2027", dt.date(2027, 9, 30)),
+])
+def test_deadline_phrases_mean_their_date(phrase: str, date: dt.date) -> None:
+    parsed = parse_goal_text(f"{phrase}，有效线索数达到500个", year=2027)
+    assert parsed["deadline"] == date and parsed["metric"] == "有效线索数", parsed
+
+
+def test_a_year_less_phrase_takes_the_engagements_scheme_year_and_says_so() -> None:
+    eng = load_engagement(SMALL)  # governance.effective_date 2027-01-01
+    g = Goal(id="g", text="年底前公众号粉丝增长到10万")
+    r = smart_check(g, engagement=eng)
+    assert r.parsed["deadline"] == dt.date(2027, 12, 31) and r.parsed["year_source"] == "engagement"
+    item = next(i for i in r.items if i["field"] == "deadline")
+    assert item["ok"] and "方案年度 2027" in str(item["message"])
+    eng.governance.effective_date = None
+    r = smart_check(g, engagement=eng, year=2029)
+    assert r.parsed["deadline"] == dt.date(2029, 12, 31) and r.parsed["year_source"] == "argument"
+    r = smart_check(g, engagement=eng)  # no year anywhere: the clock is not read, the phrase stays vague
+    assert r.parsed["deadline"] == "年底" and "year_source" not in r.parsed
+
+
+def test_relative_year_from_today_is_said() -> None:
+    r = smart_check("明年3月31日前完成3场新品发布会", lang="en", today=dt.date(2026, 5, 1))
+    assert r.parsed["deadline"] == dt.date(2027, 3, 31) and r.parsed["year_source"] == "today"
+    assert "counted from today" in str(next(i for i in r.items if i["field"] == "deadline")["message"])
+
+
+@pytest.mark.parametrize("text", ["加强品牌建设", "做好客户关系维护工作", "品牌美誉度", "2027年加强新媒体运营",
+                                  "Build a stronger social media presence"])
+def test_no_measurable_quantity_is_not_s_whatever_the_verb(text: str) -> None:
+    r = smart_check(text)
+    s = next(i for i in r.items if i["field"] == "metric")
+    assert not s["ok"] and r.vague and not r.ok
+
+
+def test_an_activity_is_named_as_such() -> None:
+    s = next(i for i in smart_check("加强品牌建设").items if i["field"] == "metric")
+    assert "品牌建设" in str(s["message"]) and "不是可衡量的量" in str(s["message"])
+    s = next(i for i in smart_check("提升品牌认知度").items if i["field"] == "metric")
+    assert "品牌认知度" in str(s["message"]) and "没有数量" in str(s["message"])
+
+
+def test_points_change_with_baseline_derives_the_target_and_says_so() -> None:
+    r = smart_check("活动到场率由60%提升5个百分点", lang="en")
+    assert r.parsed["target"] == 65.0 and r.parsed["target_derived"]
+    msg = str(next(i for i in r.items if i["field"] == "target")["message"])
+    assert "percentage points" in msg and "65" in msg
+
+
+def test_structured_target_wins_over_a_change_in_the_text() -> None:
+    g = Goal(id="g", text="品牌认知度提升20%", target=30, unit="%")
+    r = smart_check(g)
+    assert r.parsed["target"] == 30 and "change" not in r.parsed
+
+
+def test_jieba_runs_quietly_with_an_unwritable_cache(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    env = {**os.environ, "XDG_CACHE_HOME": "/proc/no-cache", "HOME": "/proc/no-home", "TMPDIR": "/proc/no-tmp"}
+    code = ("from toolkit.checks.goals import parse_goal_text;"
+            "print(parse_goal_text('2027年第二季度结束前，线下门店活动带来的订单数达到800单')['metric'])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ro, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "线下门店活动带来的订单数"
+    assert proc.stderr == "", proc.stderr

@@ -35,6 +35,9 @@ VAGUE_WORDS = ("提升", "提高", "加强", "增强", "优化", "完善", "改�
 _VAGUE_EN = ("improve", "enhance", "strengthen", "optimize", "optimise", "boost", "increase", "better",
              "significantly", "asap", "ensure", "maximize", "maximise")
 
+#: the head of a noun phrase that names a measure (品牌认知度, 线索数, 获客成本) rather than an activity (品牌建设)
+_MEASURE_HEAD = re.compile(r"(?:率|度|数|量|额|成本|占比|份额|比例|时长|天数|值|指数|收入|营收|利润|单价|GMV|NPS|ROI|ROAS|CTR|"
+                           r"CPC|CPM|CPL|CAC|rate|share|cost|count|number|score|revenue|awareness|NPS)$", re.I)
 _VAGUE_POS = ("v", "vd", "d", "ad", "a", "ag", "vg", "vi")
 
 
@@ -185,7 +188,8 @@ def smart_check(goal: Goal | str, lang: str | None = None, *, year: int | None =
             if ok and not quantity:
                 ok, msg = False, t("goal.missing.quantity", lang, value=_fmt(v))
             elif not ok and extra.get("topic"):
-                msg = t("goal.not_measurable", lang, value=extra["topic"])
+                measure = _MEASURE_HEAD.search(str(extra["topic"]))
+                msg = t("goal.missing.quantity" if measure else "goal.not_measurable", lang, value=extra["topic"])
         if fld == "target" and ok:
             msg = _target_message(values, extra, lang)
         if fld == "target" and not ok and "change" in extra:
