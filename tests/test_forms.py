@@ -68,7 +68,10 @@ def test_columns_protection_and_print_setup(mid, tmp_path):
     paths = write_forms(mid, tmp_path)
     assert set(paths) == {"all"} | {r.id for r in mid.roles}
     wb = load_workbook(paths["all"])
-    assert len(wb.worksheets) == 1 + len(mid.roles)
+    # the instructions, one KPI form per role, and a 360° rating sheet for each role rated by several groups
+    multi = sum(1 for rs in resolve_scheme(mid).roles if any(i.rule.type == "rating" for i in rs.indicators))
+    assert len(wb.worksheets) == 1 + len(mid.roles) + multi
+    assert sum("360" in ws.title for ws in wb.worksheets) == multi
     ws = wb.worksheets[1]
     header = [c.value for c in ws[8]]
     for col in ("维度", "指标", "定义/公式", "权重", "门槛值", "目标值", "挑战值", "评分规则", "数据来源", "考核人",
@@ -81,8 +84,10 @@ def test_columns_protection_and_print_setup(mid, tmp_path):
     rs = resolve_scheme(mid).roles[0]
     assert list(cells) == [i.id for i in rs.indicators]
     score_col = header.index("得分") + 1
-    for ref in cells.values():
-        assert ws[ref].protection.locked is False  # inputs open
+    for ind_id, ref in cells.items():
+        rated = next(i for i in rs.indicators if i.id == ind_id).rule.type == "rating"
+        # inputs open; a rated row of a multi-rater role computes its rating from the rater columns
+        assert ws[ref].protection.locked is rated
         row = ws[ref].row
         score = ws.cell(row, score_col)
         assert str(score.value).startswith("=IF(") and score.protection.locked is True
@@ -102,7 +107,12 @@ def test_rating_indicators_get_a_drop_down(mid, tmp_path):
             for rng in dv.sqref.ranges:
                 lists[rng.coord] = dv
         for ind in rs.indicators:
-            dv = lists[lay.actual[ind.id]]
+            if ind.id in lay.ratings:  # several rater groups: one drop-down per group, the actual is computed
+                cells = list(lay.ratings[ind.id].values())
+                assert lay.actual[ind.id] not in lists and all(c in lists for c in cells)
+                dv = lists[cells[0]]
+            else:
+                dv = lists[lay.actual[ind.id]]
             if ind.rule.type == "rating":
                 assert dv.type == "list"
                 assert dv.formula1 == '"' + ",".join(str(k) for k in range(1, ind.rule.levels + 1)) + '"'

@@ -73,3 +73,40 @@ def test_a_form_with_blanks_totals_as_the_engine_does(missing, mid, tmp_path):
             assert got in (None, ""), (missing, rs.role.id, got)
         else:
             assert got == pytest.approx(want, abs=1e-9), (missing, rs.role.id)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (libreoffice-calc-nogui) is installed by `make test`")
+def test_multi_rater_form_has_a_column_per_rater_and_scores_as_the_engine(mid, tmp_path):
+    from toolkit.scoring.actuals import read_actuals
+    from toolkit.scoring.appraise import appraise
+
+    scheme = resolve_scheme(mid)
+    wb, layouts = form_workbook(mid, scheme, roles=["marketing_manager"])
+    lay = layouts[0]
+    assert lay.ratings and any("360" in name for name in wb.sheetnames)  # the 360° sheet is there too
+    rs = scheme.role("marketing_manager")
+    ws = wb[lay.sheet]
+    ws[lay.employee], ws[lay.period] = mid.employees[0].id, "2027-03"
+    rng = np.random.default_rng(11)
+    from types import SimpleNamespace
+
+    measured = SimpleNamespace(role=rs.role, indicators=[i for i in rs.indicators if i.rule.type != "rating"])
+    _fill(ws, measured, rng)  # the rated rows' actual is the formula over the rater columns, left as built
+    kinds = [r.kind for r in rulebook(mid).role("marketing_manager").raters]
+    assert len(kinds) == 5
+    for ind_id, cells in lay.ratings.items():
+        for k, kind in enumerate(kinds):
+            ws[cells[kind]] = None if k == 2 else float(rng.integers(1, 6))  # one group did not rate
+    # the employee must belong to the role for the read-back
+    mm = next(e for e in mid.employees if e.role == "marketing_manager")
+    ws[lay.employee] = mm.id
+    src = tmp_path / "filled.xlsx"
+    wb.save(src)
+    recalc = _recalculate(src, tmp_path)
+    sheet = load_workbook(recalc, data_only=True)[lay.sheet]
+    res = appraise(mid, read_actuals(recalc, mid))
+    scores = res.scores.set_index("indicator")["score"]
+    for ind in rs.indicators:
+        assert sheet[lay.score[ind.id]].value == pytest.approx(scores[ind.id], abs=1e-9), ind.id
+    assert sheet[lay.total].value == pytest.approx(res.periods["total"].iloc[0], abs=1e-9)

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.documents.rule_text import rule_sentences
-from toolkit.documents.wording import fmt_num, rule_text, unit_label
+from toolkit.documents.wording import fmt_num, pct_text, rule_text, unit_label
 from toolkit.model.fileio import atomic_path
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
@@ -79,6 +79,7 @@ class FormLayout:
     grade: str = ""
     employee: str = ""
     period: str = ""
+    ratings: dict[str, dict[str, str]] = field(default_factory=dict)  # indicator -> rater kind -> input cell
 
 
 def safe_text(cell: Any, value: Any) -> None:
@@ -126,6 +127,20 @@ def behaviour_anchors(ind: Any, lang: str) -> str:
     return "\n" + "\n".join(lines)
 
 
+def combined_rating_formula(cells: list[str], weights: list[float]) -> str:
+    """The weighted mean of the rater groups that rated (a group that did not rate has its weight shared pro
+    rata among the others), blank when nobody rated — the engine's rule for 360° ratings.
+
+    Examples
+    --------
+    >>> combined_rating_formula(["P10", "Q10"], [0.6, 0.4])
+    '=IF(COUNT(P10,Q10)=0,"",(IF(ISNUMBER(P10),P10*0.6,0)+IF(ISNUMBER(Q10),Q10*0.4,0))/(IF(ISNUMBER(P10),0.6,0)+IF(ISNUMBER(Q10),0.4,0)))'
+    """
+    num = "+".join(f"IF(ISNUMBER({c}),{c}*{w!r},0)" for c, w in zip(cells, weights))
+    den = "+".join(f"IF(ISNUMBER({c}),{w!r},0)" for c, w in zip(cells, weights))
+    return f'=IF(COUNT({",".join(cells)})=0,"",({num})/({den}))'
+
+
 def grade_formula(total_ref: str, grades: list[Any]) -> str:
     """Grade code from the total, as :func:`toolkit.scoring.grading.grade_by_bands`: the grade with the highest
     ``min_score`` ≤ total, the lowest grade below every band, empty while the total is empty."""
@@ -169,9 +184,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
         return t(key, lang, **kw)
 
     rules = rulebook(eng)
+    raters = rules.role(rs.role.id).raters
+    multi = len(raters) > 1 and any(i.rule.type == "rating" for i in rs.indicators)
+    rater_col = {r.kind: get_column_letter(len(_COLS) + 2 + j) for j, r in enumerate(raters)} if multi else {}
+    last = list(rater_col.values())[-1] if multi else _LAST
 
     # title and header block ----------------------------------------------------------------------------
-    ws.merge_cells(f"B1:{_LAST}1")
+    ws.merge_cells(f"B1:{last}1")
     safe_text(ws["B1"], T("form.title", client=eng.client.name, role=rs.role.name))
     _style(ws["B1"], bold=True, size=14, center=True, border=False)
     ws.row_dimensions[1].height = 28
@@ -211,6 +230,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
         safe_text(c, T(f"form.col.{name}"))
         _style(c, bold=True, fill=_HEAD, center=True)
         ws.column_dimensions[_COL[name]].width = _WIDTH[name]
+    for rr in raters if multi else ():
+        col = rater_col[rr.kind]
+        c = ws[f"{col}{_HEADER_ROW}"]
+        safe_text(c, T("form.col.rating_by", rater=t(f"doc.rater.{rr.kind}", lang), weight=pct_text(rr.weight * 100)))
+        _style(c, bold=True, fill=_HEAD, center=True)
+        ws.column_dimensions[col].width = 11
+        ws[f"{col}{_HEADER_ROW + 1}"] = f"#rating:{rr.kind}"
     ws.row_dimensions[_HEADER_ROW].height = 30
     ws[f"A{_HEADER_ROW + 1}"] = "#indicator"
     ws[f"{_COL['actual']}{_HEADER_ROW + 1}"] = "#actual"
@@ -275,7 +301,17 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
                                 promptTitle=T("form.rating_prompt_title", levels=rule.levels)[:32],
                                 prompt=prompt[:250])
             ws.add_data_validation(dv)
-            dv.add(actual_ref)
+            if multi:  # one input per rater group; the rating is their weighted mean, as the engine takes it
+                cells = {rr.kind: f"{rater_col[rr.kind]}{r}" for rr in raters}
+                for ref in cells.values():
+                    dv.add(ref)
+                    _style(ws[ref], fill=_INPUT, locked=False, center=True)
+                lay.ratings[ind.id] = cells
+                c["actual"].value = combined_rating_formula(list(cells.values()), [rr.weight for rr in raters])
+                c["actual"].number_format = "0.00"
+                _style(c["actual"], fill=_CALC, center=True)
+            else:
+                dv.add(actual_ref)
         else:
             number_dv(meta.unit).add(actual_ref)
         refs = {name: (f"{_COL[name]}{r}" if getattr(ind, name) is not None else None)
@@ -340,7 +376,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     r += 3
     safe_text(ws[f"B{r}"], T("form.comments"))
     _style(ws[f"B{r}"], bold=True)
-    ws.merge_cells(f"C{r}:{_LAST}{r}")
+    ws.merge_cells(f"C{r}:{last}{r}")
     _style(ws[f"C{r}"], fill=_INPUT, locked=False)
     ws.row_dimensions[r].height = 48
     r += 2
@@ -364,7 +400,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
-    ws.print_area = f"B1:{_LAST}{last_row}"
+    ws.print_area = f"B1:{last}{last_row}"
     ws.oddFooter.center.text = T("form.footer")
     ws.freeze_panes = f"B{_FIRST_ROW}"
     ws.protection.sheet = True
@@ -372,6 +408,57 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     ws.protection.formatRows = False
     ws.sheet_view.zoomScale = 90
     return lay
+
+
+def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used: set[str]) -> Worksheet:
+    """A 360° evaluation sheet for one rater of a multi-rater role: the rated indicators with their behaviour
+    anchors and one rating each. It carries no machine keys: HR enters each rater group's mean rating in the
+    role's KPI form (one column per group), which is what the engine reads."""
+    def T(key: str, **kw: Any) -> str:
+        return t(key, lang, **kw)
+
+    ws = wb.create_sheet(_sheet_title(T("form.360.sheet", role=rs.role.name), used))
+    raters = rulebook(eng).role(rs.role.id).raters
+    ws.merge_cells("A1:D1")
+    safe_text(ws["A1"], T("form.360.title", client=eng.client.name, role=rs.role.name))
+    _style(ws["A1"], bold=True, size=14, center=True, border=False)
+    for i, key in enumerate(("form.360.ratee", "form.360.kind", "form.360.rater", "form.period")):
+        safe_text(ws.cell(2, i + 1), T(key))
+        _style(ws.cell(2, i + 1), bold=True, size=9, border=False)
+        _style(ws.cell(3, i + 1), fill=_INPUT, locked=False)
+    kinds = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
+                           formula1='"' + ",".join(t(f"doc.rater.{r.kind}", lang) for r in raters) + '"')
+    ws.add_data_validation(kinds)
+    kinds.add("B3")
+    for i, key in enumerate(("form.col.indicator", "form.360.anchors", "form.360.rating", "form.comments")):
+        safe_text(ws.cell(5, i + 1), T(key))
+        _style(ws.cell(5, i + 1), bold=True, fill=_HEAD, center=True)
+    r = 6
+    for ind in rs.indicators:
+        if ind.rule.type != "rating":
+            continue
+        safe_text(ws.cell(r, 1), ind.name(lang))
+        safe_text(ws.cell(r, 2), behaviour_anchors(ind, lang).strip() or rule_text(ind, lang))
+        for col in (1, 2):
+            _style(ws.cell(r, col), size=9)
+        for col in (3, 4):
+            _style(ws.cell(r, col), fill=_INPUT, locked=False, center=col == 3)
+        dv = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
+                            formula1='"' + ",".join(str(v) for v in range(1, ind.rule.levels + 1)) + '"')
+        ws.add_data_validation(dv)
+        dv.add(ws.cell(r, 3).coordinate)
+        ws.row_dimensions[r].height = 90
+        r += 1
+    safe_text(ws.cell(r + 1, 1), T("form.360.note"))
+    ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=4)
+    _style(ws.cell(r + 1, 1), size=9, border=False)
+    for col, width in zip("ABCD", (22, 60, 10, 30)):
+        ws.column_dimensions[col].width = width
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+    return ws
 
 
 def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str] | None = None,
@@ -388,8 +475,12 @@ def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str
     info.column_dimensions["A"].width = 100
     info.row_dimensions[3].height = 90
     used = set(wb.sheetnames)
-    layouts = [add_form_sheet(wb, rs, eng, lang, used) for rs in scheme.roles
-               if roles is None or rs.role.id in roles]
+    layouts = []
+    for rs in scheme.roles:
+        if roles is None or rs.role.id in roles:
+            layouts.append(add_form_sheet(wb, rs, eng, lang, used))
+            if layouts[-1].ratings:
+                add_360_sheet(wb, rs, eng, lang, used)
     if layouts:
         wb.active = 1
     return wb, layouts

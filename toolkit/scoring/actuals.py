@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,10 @@ def read_form_workbook(path: Path) -> pd.DataFrame | None:
             rec.update({"employee": meta.get("employee", ""), "period": meta.get("period", ""),
                         "role": meta.get("role", ""), "indicator": ind})
             rec["_where"] = f"{ws.title}!row {row[0].row}"
+            by_rater = {k.split(":", 1)[1]: rec.pop(k) for k in [k for k in rec if k.startswith("rating:")]}
+            if any(by_rater.values()):  # a multi-rater form: one rating row per rater group that rated
+                rows += [dict(rec, actual="", rating=v, rater_kind=kind) for kind, v in by_rater.items() if v]
+                continue
             rows.append(rec)
     if not found:
         return None
@@ -279,6 +284,9 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
             df[c] = ""
         # full-width digits, points and percent signs typed with a Chinese IME (１．４４, ８５％) → ASCII
         df[c] = df[c].map(_cell_text).str.normalize("NFKC").str.strip()
+    # an employee id as the engagement spells it, matched the same way (an id with a full-width character)
+    canon = {unicodedata.normalize("NFKC", e.id).strip(): e.id for e in eng.employees}
+    df["employee"] = df["employee"].map(lambda v: canon.get(v, v))
     if emp_role:
         bad(df["employee"] == "", "employee", "scoring.empty_employee", "scoring.empty_employee.hint")
         unknown = ~df["employee"].isin(list(emp_role)) & (df["employee"] != "")
