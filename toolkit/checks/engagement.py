@@ -64,6 +64,41 @@ def _role_findings(eng: Engagement, ri: int, rs: RoleScheme) -> list[Finding]:
         if not ok:
             out.append(Finding("warning", "scheme.ahp_inconsistent", f"{where}.weighting{tag}",
                                t("check.ahp_inconsistent", cr=f"{cr:.3f}"), t("check.ahp_inconsistent.hint")))
+    out += _ahp_findings(where, tag, rs)
+    return out
+
+
+def _ahp_findings(where: str, tag: str, rs: RoleScheme) -> list[Finding]:
+    """An included judge above the CR threshold (the aggregate may pass without them), and a quantitative share
+    band that overrides the AHP weights, shown with the weights before and after so that the consultant chooses."""
+    from toolkit.weights.scale import fmt_judgment
+
+    out: list[Finding] = []
+    res = getattr(rs.ahp, "ahp", None)
+    for name in getattr(res, "flagged", []):
+        own = res.judges[name]
+        worst = "—"
+        if len(own.most_inconsistent):
+            r = own.most_inconsistent.iloc[0]
+            worst = t("ahp.cli.suggest", k=1, a=r.row, b=r.col, value=fmt_judgment(r.value),
+                      suggested=fmt_judgment(r.suggested), cr=f"{r.cr_after:.4f}", eps=f"{r.epsilon:.2f}")[3:]
+        out.append(Finding("warning", "scheme.ahp_judge_inconsistent", f"{where}.weighting.participants[{name}]{tag}",
+                           t("ahp.check.judge_inconsistent", name=name, cr=f"{own.cr:.3f}",
+                             threshold=f"{own.threshold:.2f}", worst=worst), t("ahp.check.judge_inconsistent.hint")))
+    bo = getattr(rs.ahp, "band_override", None)
+    if bo is not None:
+        names = {i.id: i.name() for i in rs.indicators}
+        changes = t("ahp.list_sep").join(
+            t("ahp.check.band_change", name=names.get(k, k), before=bo.before[k], after=bo.after[k])
+            for k in bo.before if bo.before[k] != bo.after[k])
+        lo, hi = f"{bo.band[0]:.0%}", f"{bo.band[1]:.0%}"
+        if bo.mode == "advise":
+            msg = t("ahp.check.band_advise", lo=lo, hi=hi, changes=changes)
+        else:
+            msg = t("ahp.check.band_override", lo=lo, hi=hi, share=f"{bo.share_before:.0%}",
+                    target=f"{bo.share_after:.0%}", changes=changes)
+        out.append(Finding("warning" if bo.mode is None else "info", "scheme.band_override",
+                           f"{where}.weighting.band{tag}", msg, t("ahp.check.band_override.hint")))
     return out
 
 

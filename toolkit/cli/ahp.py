@@ -82,6 +82,7 @@ def _report(res, title: str | None = None, suggestions: bool = True) -> list[str
         lines.append(t("ahp.cli.verdict", verdict=verdict, threshold=f"{res.threshold:.2f}", n=res.n))
     if res.missing:
         lines.append(t(f"ahp.cli.missing.{res.method}", m=res.missing))
+        lines.append(t("ahp.cli.ri_source", source=res.ri_source))
     if suggestions and len(res.most_inconsistent):
         lines.append(t("ahp.cli.most_inconsistent"))
         lines += _suggestions(res)

@@ -132,6 +132,9 @@ class Weighting(StrictModel):
     participants: list[Participant] = Field(default_factory=list)
     judgments: list[Judgment] = Field(default_factory=list)
     aggregation: Literal["aij", "aip"] = "aij"
+    band: Literal["enforce", "advise"] | None = Field(
+        None, description="quantitative share band vs AHP weights: enforce (move the weights into the band), "
+                          "advise (keep the AHP weights, report the band); unset = enforce, with a check warning")
     audit: list[JudgmentAudit] = Field(default_factory=list, description="accepted judgment changes, oldest first")
 
 

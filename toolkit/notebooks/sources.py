@@ -53,6 +53,7 @@ _CELLS: dict[str, list[tuple[str, str | None]]] = {
 import pandas as pd
 from toolkit.notebooks import worksheet
 from toolkit.checks.goals import alignment_findings, alignment_matrix, goal_findings, smart_check
+from toolkit.model.messages import t
 
 ws = worksheet.begin("01_goals", engagement, role, lang, output_dir, interactive)
 eng = ws.eng
@@ -65,7 +66,7 @@ ws.show(strategy)
 ws.show(goals)'''),
         ("md", "nb.goals.smart"),
         ("code", '''\
-smart = [smart_check(g, lang) for g in eng.goals]
+smart = [smart_check(g, lang, engagement=eng) for g in eng.goals]
 smart_table = pd.DataFrame([{"goal": r.goal_id, "text": r.text, "score": round(r.score, 2), "ok": r.ok,
                              "vague": "、".join(r.vague)} for r in smart])
 ws.show(smart_table)'''),
@@ -75,6 +76,21 @@ for r in smart:
     if not r.ok:
         print(f"{r.goal_id}: {r.text}")
         ws.show(r.to_frame().loc[lambda f: ~f["ok"]])'''),
+        ("md", "nb.goals.rewrite"),
+        ("code", '''\
+from toolkit.checks.goal_rewrite import suggest_rewrites
+rewrites = {g.id: suggest_rewrites(g, eng) for g, r in zip(eng.goals, smart) if not r.ok}
+goal_text = {g.id: g.text for g in eng.goals}
+rewrite_table = pd.DataFrame([{"text": goal_text[gid], "indicator": s.indicator,
+                               "blanks": ("、" if lang == "zh" else ", ").join(t(f"goal.field.{b}", lang)
+                                                                             for b in s.blanks)}
+                              for gid, found in rewrites.items() for s in found],
+                             columns=["text", "indicator", "blanks"])
+ws.show(rewrite_table, empty="nb.empty.rewrites")
+for gid, found in rewrites.items():  # each rewrite in full, to copy into the engagement file
+    print(goal_text[gid])
+    for s in found:
+        print("  •", s.text(lang))'''),
         ("md", "nb.goals.alignment"),
         ("code", '''\
 matrix = alignment_matrix(eng)
@@ -85,6 +101,7 @@ ws.show(pd.DataFrame([f.to_dict() for f in findings], columns=["severity", "loca
         empty="nb.empty.findings")'''),
         ("code", SAVE_COMMENT + '''\
 ws.save(goals=[r.to_dict() for r in smart], smart_ok=sum(r.ok for r in smart), n_goals=len(smart),
+        rewrites={gid: [s.to_dict() for s in found] for gid, found in rewrites.items()},
         alignment=matrix.to_dict(), findings=[f.to_dict() for f in findings]);'''),
     ],
     "02_indicators": [
@@ -173,6 +190,10 @@ if rw is not None:
     print(f"CR = {result.cr:.4f}  ({'≤' if result.consistent else '>'} {result.threshold:g})")
     for note in rw.notes:
         print(note)
+    if rw.band_override is not None:  # the band moved the AHP weights: show both, the consultant chooses
+        bo = rw.band_override
+        ws.show(pd.DataFrame({"before": bo.before, "after": bo.after}))
+        print(t("ahp.check.band_override.hint", lang))
 else:
     ws.show(rs.table(lang)[["name", "quantitative", "weight"]])'''),
         ("md", "nb.weights.group"),
@@ -180,19 +201,37 @@ else:
 group = rw.ahp if rw is not None and hasattr(rw.ahp, "aggregate") else None
 if group is not None:
     ws.show(group.participants)
-    print(t("nb.consensus", lang, value=f"{group.consensus:.3f}"))
+    print(t("ahp.cli.consensus_s", lang, c=f"{group.consensus:.3f}", label=group.consensus_label))
     ws.show(group.disagreement.head(5))
+    if len(group.participants) >= 3:
+        print(t("ahp.cli.clusters", lang, threshold="0.8",
+                groups=t("ahp.group_sep", lang).join("{" + t("ahp.list_sep", lang).join(g) + "}"
+                                                     for g in group.clusters())))
 else:
     print(t("nb.empty.group", lang))'''),
         ("md", "nb.weights.diagnosis"),
         ("code", '''\
 from toolkit.weights.diagnosis import repair_plan
 
-if result is not None and result.n > 2:
+if result is not None and result.n > 2 and group is not None:
+    # a group: the aggregate's cells are means nobody typed; help each judge above the threshold instead
+    plan = None
+    for name, judge_plan in group.repairs.items():
+        own = group.judges[name]
+        print(t("ahp.cli.judge_flag", lang, name=name, cr=f"{own.cr:.4f}", threshold=f"{own.threshold:.2f}"))
+        ws.show(own.most_inconsistent.head(5))
+        ws.show(pd.DataFrame([vars(c) for c in judge_plan.changes]))
+        print(t("ahp.cli.judge_options", lang, name=name))
+        plan = judge_plan if plan is None else plan
+    if not group.repairs and result.consistent:
+        print(t("nb.empty.repair", lang))
+elif result is not None and result.n > 2:
     ws.show(result.most_inconsistent.head(5))
     plan = repair_plan(result.matrix, names=result.names)
     ws.show(pd.DataFrame([vars(c) for c in plan.changes]), empty="nb.empty.repair")
-    print(f"CR {plan.cr_before:.4f} -> {plan.cr_after:.4f}")
+    print(f"CR {plan.cr_before:.4f} -> {plan.cr_after:.4f}"
+          + ("" if not plan.changes else "  " + (t("ahp.cli.repair_proven", lang) if plan.proven_minimal
+                                                 else t("ahp.cli.repair_unproven", lang, lb=plan.lower_bound))))
 else:
     plan = None
     print(t("nb.empty.diagnosis", lang))'''),

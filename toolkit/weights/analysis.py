@@ -27,6 +27,7 @@ from toolkit.weights.consistency import (
     gci_threshold,
     geometric_consistency_index,
     random_index,
+    ri_source,
     solve_stack,
 )
 from toolkit.weights.judgments import judgment_set
@@ -67,6 +68,7 @@ class AHPResult:
     n: int
     missing: int
     most_inconsistent: pd.DataFrame
+    ri_source: str = ""
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """Plain JSON-ready data (the ``appraisal ahp --json`` object)."""
@@ -76,7 +78,7 @@ class AHPResult:
             "lambda_max": float(self.lambda_max), "ci": float(self.ci), "cr": float(self.cr),
             "ri": float(self.ri), "ri_table": self.ri_table, "threshold": float(self.threshold),
             "consistent": bool(self.consistent), "method": self.method, "n": self.n, "missing": self.missing,
-            "gci": float(self.gci), "gci_threshold": float(self.gci_threshold),
+            "gci": float(self.gci), "gci_threshold": float(self.gci_threshold), "ri_source": self.ri_source,
             "most_inconsistent": [
                 {"row": r.row, "col": r.col, "value": float(r.value), "suggested": float(r.suggested),
                  "cr_after": float(r.cr_after), "epsilon": float(r.epsilon),
@@ -188,7 +190,7 @@ def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, 
         names=names, matrix=A, completed=filled, weights=pd.Series(w, index=list(names), name="weight"),
         method=method, lambda_max=lam, ci=ci, cr=cr, ri=ri_value, ri_table=ri, threshold=thr,
         consistent=bool(n <= 2 or cr <= thr + 1e-12), gci=gci, gci_threshold=gci_threshold(n), n=n,
-        missing=missing, most_inconsistent=mi,
+        missing=missing, most_inconsistent=mi, ri_source=ri_source(n, ri, missing),
     )
 
 

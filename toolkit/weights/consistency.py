@@ -25,6 +25,7 @@ __all__ = [
     "perron_pair",
     "priorities",
     "random_index",
+    "ri_source",
     "solve_stack",
     "weights_and_cr",
 ]
@@ -45,9 +46,18 @@ RI_TABLES: dict[str, tuple[float, ...]] = {
 def random_index(n: int, table: str = "saaty2005", missing: int = 0, *, location: str = "") -> float:
     """Saaty's random index for an n×n matrix, from the named table.
 
-    ``missing`` unjudged pairs lower it (Ágoston & Csató 2022): RI·(1 − 2m/((n−1)(n−2))), because an
-    incomplete matrix completed optimally is more consistent than a random complete one. ``location`` (the
+    ``missing`` unjudged pairs lower it: the table's RI(n) is multiplied by the simulated ratio
+    CI(n, m)/CI(n, 0) of random incomplete matrices completed by Harker's method (the seeded, cached table of
+    :mod:`toolkit.weights.ri_simulation`); where the table does not reach (n > 15), by the linear approximation
+    1 − 2m/((n−1)(n−2)) of Ágoston & Csató (2022). :func:`ri_source` says which was used. ``location`` (the
     file and matrix) is put in the error raised when the table does not reach n.
+
+    Examples
+    --------
+    >>> random_index(4), random_index(2)
+    (0.89, 0.0)
+    >>> bool(random_index(8, missing=12) < random_index(8))
+    True
     """
     if table not in RI_TABLES:
         raise InputError(t("ahp.ri_unknown", table=table), hint=t("ahp.ri_unknown.hint", known=", ".join(RI_TABLES)))
@@ -61,8 +71,32 @@ def random_index(n: int, table: str = "saaty2005", missing: int = 0, *, location
     else:
         raise InputError(t("ahp.ri_too_big", n=n, table=table), location=location, hint=t("ahp.ri_too_big.hint"))
     if missing:
-        ri *= max(0.0, 1 - 2 * missing / ((n - 1) * (n - 2)))
+        from toolkit.weights.ri_table import simulated_ratio
+
+        sim = simulated_ratio(n, int(missing))
+        if sim is not None:
+            ri *= sim[0]
+        else:
+            ri *= max(0.0, 1 - 2 * missing / ((n - 1) * (n - 2)))
     return float(ri)
+
+
+def ri_source(n: int, table: str = "saaty2005", missing: int = 0) -> str:
+    """Where the RI of an n×n matrix with ``missing`` unjudged pairs comes from, as a sentence for the report.
+
+    Examples
+    --------
+    >>> ri_source(5, missing=0, table="saaty2005").startswith(("saaty2005", "table"))
+    True
+    """
+    if not missing or n <= 2:
+        return t("ahp.ri_source.table", table=table)
+    from toolkit.weights.ri_table import simulated_ratio
+
+    sim = simulated_ratio(n, int(missing))
+    if sim is None:
+        return t("ahp.ri_source.linear", table=table, n=n)
+    return t("ahp.ri_source.simulated", table=table, n=n, m=missing, draws=f"{sim[1]:,}", seed=sim[2])
 
 
 def cr_threshold(n: int) -> float:

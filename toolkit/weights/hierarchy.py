@@ -26,7 +26,7 @@ from toolkit.weights.analysis import AHPResult, analyse
 from toolkit.weights.group import GroupResult, group_analyse
 from toolkit.weights.judgments import judgment_set
 
-__all__ = ["HNode", "HierarchyResult", "RoleWeights", "allocate_percent", "role_weights", "synthesise"]
+__all__ = ["BandOverride", "HNode", "HierarchyResult", "RoleWeights", "allocate_percent", "role_weights", "synthesise"]
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,28 @@ def allocate_percent(weights: pd.Series | Mapping[str, float], *, min_pct: float
 
 
 # ============================================================================================ role weights
+@dataclass(frozen=True)
+class BandOverride:
+    """The role's quantitative share band moved (or, with ``advise``, would move) the AHP weights.
+
+    ``before``: whole percent from the AHP weights without the band (minimum and rounding applied); ``after``:
+    with the band. ``mode`` is the engagement's choice (``weighting.band``): ``"enforce"``, ``"advise"``, or
+    None when nobody chose (enforced, and ``appraisal check`` warns so that the consultant decides).
+    """
+
+    band: tuple[float, float]
+    share_before: float
+    share_after: float
+    before: dict[str, int]
+    after: dict[str, int]
+    mode: str | None
+
+    @property
+    def applied(self) -> bool:
+        """True when the percent in use are ``after`` (the band was enforced)."""
+        return self.mode != "advise"
+
+
 @dataclass
 class RoleWeights:
     """A role's final weights: whole percent (``percent``) and how they were obtained (``table``, ``ahp``)."""
@@ -214,6 +236,7 @@ class RoleWeights:
     band: tuple[float, float] | None
     quant_share: float
     notes: list[str]
+    band_override: BandOverride | None = None
 
     @property
     def consistent(self) -> bool:
@@ -278,9 +301,31 @@ def role_weights(role: Any, catalogue: Mapping[str, Any] | None = None, *, metho
     w = js_res.weights.reindex(ids)
     quant = pd.Series({i: bool(catalogue[i].quantitative) for i in ids})
     band = band if band is not None else _band_for(role)
+    mode = getattr(role.weighting, "band", None)
     notes: list[str] = []
     adjusted: dict[str, float] = {}
-    pct = allocate_percent(w, min_pct=min_pct, quantitative=quant, band=band, notes=notes, adjusted=adjusted)
+    free_notes: list[str] = []
+    free_adj: dict[str, float] = {}
+    free = allocate_percent(w, min_pct=min_pct, quantitative=quant, band=None, notes=free_notes, adjusted=free_adj)
+    override = None
+    if band is not None:
+        banded_notes: list[str] = []
+        banded_adj: dict[str, float] = {}
+        banded = allocate_percent(w, min_pct=min_pct, quantitative=quant, band=band, notes=banded_notes,
+                                  adjusted=banded_adj)
+        ahp_share = float(w[quant.to_numpy()].sum() / w.sum())
+        outside = ahp_share < band[0] - 1e-9 or ahp_share > band[1] + 1e-9   # rounding alone is no override
+        if outside and quant.any() and (~quant).any() and not banded.equals(free):
+            override = BandOverride(band=tuple(band), share_before=float(free[quant].sum()) / 100,  # type: ignore
+                                    share_after=float(banded[quant].sum()) / 100,
+                                    before={str(k): int(v) for k, v in free.items()},
+                                    after={str(k): int(v) for k, v in banded.items()}, mode=mode)
+        if mode == "advise":
+            pct, notes, adjusted = free, free_notes, free_adj
+        else:
+            pct, notes, adjusted = banded, banded_notes, banded_adj
+    else:
+        pct, notes, adjusted = free, free_notes, free_adj
     from toolkit.model.catalogue import indicator_name
 
     table = pd.DataFrame({
@@ -293,4 +338,4 @@ def role_weights(role: Any, catalogue: Mapping[str, Any] | None = None, *, metho
     })
     share = float(table.loc[table["quantitative"], "percent"].sum()) / 100.0
     return RoleWeights(role_id=role.id, percent={i: int(v) for i, v in zip(ids, table["percent"])}, table=table,
-                       ahp=js_res, band=band, quant_share=share, notes=notes)
+                       ahp=js_res, band=band, quant_share=share, notes=notes, band_override=override)

@@ -109,8 +109,21 @@ def perturb_matrix(A: np.ndarray, draws: int, *, kind: Kind = "scale", spread: f
     """A (draws, n, n) stack of reciprocal perturbations of ``A`` (NaN = unjudged stays NaN).
 
     ``kind="scale"``: each judgment moves by a random whole number of steps in [−spread, spread] along Saaty's
-    17-point scale (what a participant could plausibly have said instead). ``kind="lognormal"``: each judgment is
-    multiplied by exp(N(0, spread²)).
+    17-point scale (what a participant could plausibly have said instead). A judgment *between* scale points (a
+    group's geometric mean such as 2.466) keeps its fractional position and moves by whole steps from there, the
+    log-value interpolated between scale points: nothing is snapped, so ``spread=0`` returns ``A`` exactly. Moves
+    stop at 1/9 and 9. ``spread`` must be a whole number (a fractional one used to round to 0 and silently do
+    nothing). ``kind="lognormal"``: each judgment is multiplied by exp(N(0, spread²)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[1, 2.466], [1 / 2.466, 1]])
+    >>> S = perturb_matrix(A, 3, spread=0, rng=np.random.default_rng(0))
+    >>> bool(np.allclose(S, A))
+    True
+    >>> sorted({round(float(x), 4) for x in perturb_matrix(A, 400, spread=1, rng=np.random.default_rng(1))[:, 0, 1]})
+    [1.4305, 2.466, 3.4807]
     """
     rng = rng or np.random.default_rng()
     A = np.asarray(A, dtype=float)
@@ -119,10 +132,14 @@ def perturb_matrix(A: np.ndarray, draws: int, *, kind: Kind = "scale", spread: f
     up = A[iu]
     known = ~np.isnan(up)
     if kind == "scale":
-        steps = round(spread)
-        pos = np.abs(np.log(np.where(known, up, 1.0))[:, None] - LOG_SCALE).argmin(1)
+        if abs(spread - round(spread)) > 1e-9 or spread < 0:
+            raise InputError(t("sens.spread_steps", spread=spread), hint=t("sens.spread_steps.hint"))
+        steps = int(round(spread))
+        idx = np.arange(len(SCALE), dtype=float)
+        pos = np.interp(np.log(np.where(known, up, 1.0)), LOG_SCALE, idx)   # fractional position, no snapping
         moved = np.clip(pos[None, :] + rng.integers(-steps, steps + 1, size=(draws, len(up))), 0, len(SCALE) - 1)
-        vals = SCALE[moved]
+        vals = np.exp(np.interp(moved, idx, LOG_SCALE))
+        vals = np.where(moved == pos[None, :], up[None, :], vals)          # unmoved: exactly as judged
     elif kind == "lognormal":
         vals = up[None, :] * np.exp(rng.normal(0.0, spread, size=(draws, len(up))))
     else:

@@ -547,12 +547,13 @@ def _nice(v: float) -> float:
 
 
 def _consensus(P: np.ndarray, weights: np.ndarray) -> float | None:
-    """The engine's group homogeneity measure (the one :func:`toolkit.weights.group.group_analyse` reports)."""
+    """The engine's consensus S* (the one :func:`toolkit.weights.group.group_analyse` reports: AHP-OS counts
+    every participant equally, so ``weights`` do not enter it)."""
     from toolkit.weights.group import consensus
 
     if np.isnan(P).any():
         return None
-    return float(consensus(P, np.asarray(weights, float)))
+    return float(consensus(P))
 
 
 def _suggestion(result: Any, judged: np.ndarray) -> dict[str, Any] | None:
@@ -565,7 +566,13 @@ def _suggestion(result: Any, judged: np.ndarray) -> dict[str, Any] | None:
         return None
     return {"a": str(r["row"]), "b": str(r["col"]), "value": float(r["value"]),
             "suggested": float(snap(float(r["suggested"]))), "cr_after": float(r["cr_after"]),
-            "cr": float(result.cr)}
+            "cr": float(result.cr), "reversed": bool(r.get("reversed", False)),
+            "implied": None if _isna(r.get("implied")) else float(r["implied"])}
+
+
+def _isna(x: Any) -> bool:
+    """None or NaN (what the other judgments imply is NaN for a judgment nothing else bears on)."""
+    return x is None or x != x
 
 
 def _engagement_from_text(text: str, path: Path | None) -> Engagement:

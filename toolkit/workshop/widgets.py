@@ -339,8 +339,11 @@ class ResultsView(Panel):
                     line += f" · {t('workshop.result.missing', lang, n=missing)}"
             parts.append(line + "</div>")
             if a.consensus is not None:
+                from toolkit.weights.group import consensus_label
+
                 parts.append(f"<div class='consensus'>"
-                             f"{t('workshop.result.consensus', lang, consensus=f'{a.consensus:.2f}')}</div>")
+                             f"{t('workshop.result.consensus', lang, consensus=f'{a.consensus:.2f}')}"
+                             f"（{html.escape(consensus_label(a.consensus, lang))}）</div>")
             if a.suggestion and a.participant is not None and focus is None:
                 focus = a
         if focus is not None:
@@ -351,6 +354,10 @@ class ResultsView(Panel):
                 t("workshop.result.worst", lang, a=self.ws.indicator_label(s["a"]), b=self.ws.indicator_label(s["b"]),
                   value=_fmt_value(s["value"]), suggested=_fmt_value(s["suggested"]),
                   cr_after=f"{s['cr_after']:.3f}")) + "</div>")
+            if s.get("reversed") and s.get("implied"):  # the judge's own mistake, in words they recognise
+                parts.append("<div class='ahp-reversed'>" + html.escape(t(
+                    "ahp.cli.reversed", lang, value=_fmt_value(s["value"]),
+                    implied=_fmt_value(float(s["implied"]))).strip()) + "</div>")
             self.target = (role, focus.participant or "")
             self.accept.layout.display = "inline-flex"
         else:
