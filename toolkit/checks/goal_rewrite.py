@@ -262,10 +262,10 @@ def suggest_rewrites(goal: Goal | str, engagement: Engagement | None = None, *, 
         reference = _reference(iid, engagement)
         blanks = [f for f, v in (("baseline", baseline), ("target", target), ("deadline", deadline),
                                  ("owner", owner)) if v is None]
-        texts = {lang: _sentence(lang, ind, scope, baseline, target, deadline, owner, reference, goal.data_source)
+        texts = {lang: _sentence(lang, ind, scope, baseline, target, deadline, owner, reference)
                  for lang in ("zh", "en")}
         out.append(Rewrite(iid, ind.name_zh, ind.name_en, scope + ind.name_zh, ind.unit, ind.direction, baseline,
-                           target, deadline, owner, goal.data_source or ind.data_source_zh,
+                           target, deadline, owner, ind.data_source_zh,
                            [s.id for s in strategies], blanks,
                            texts["zh"], texts["en"], reference, score, reasons))
     return out
@@ -288,7 +288,7 @@ def _reference(iid: str, eng: Engagement | None) -> str:
 
 
 def _sentence(lang: str, ind: Indicator, scope: str, baseline: float | None, target: float | None,
-              deadline: dt.date | None, owner: str | None, reference: str, source: str | None = None) -> str:
+              deadline: dt.date | None, owner: str | None, reference: str) -> str:
     def blank(fld: str) -> str:
         return t("rewrite.blank", lang, field=t(f"goal.field.{fld}", lang))
 
@@ -305,7 +305,7 @@ def _sentence(lang: str, ind: Indicator, scope: str, baseline: float | None, tar
     text = t(key, lang, metric=name, baseline=b, target=v, unit=u,
              deadline=deadline.isoformat() if deadline else blank("deadline"))
     text += t("rewrite.tail", lang, owner=owner or blank("owner"),
-              source=source or (ind.data_source_zh if lang == "zh" else ind.data_source_en))
+              source=ind.data_source_zh if lang == "zh" else ind.data_source_en)
     if reference and target is None:
         text += t("rewrite.reference", lang, value=reference, unit=u)
     return text
