@@ -71,7 +71,15 @@ class AHPResult:
     ri_source: str = ""
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
-        """Plain JSON-ready data (the ``appraisal ahp --json`` object)."""
+        """Plain JSON-ready data (the ``appraisal ahp --json`` object).
+
+        Examples
+        --------
+        >>> r = analyse([("a", "b", 2), ("b", "c", 2), ("a", "c", 4)])
+        >>> d = r.to_dict()
+        >>> d["weights"]["a"].__round__(4), d["consistent"], d["most_inconsistent"]
+        (0.5714, True, [])
+        """
         mi = self.most_inconsistent if top is None else self.most_inconsistent.head(top)
         return {
             "weights": {k: float(v) for k, v in self.weights.items()},
@@ -89,6 +97,14 @@ class AHPResult:
 
 
 def connected_groups(A: np.ndarray) -> list[list[int]]:
+    """Which elements are linked by judgments (the comparison graph's components): a matrix with more than one group has no weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> connected_groups(np.array([[1, 2, np.nan], [0.5, 1, np.nan], [np.nan, np.nan, 1]]))
+    [[0, 1], [2]]
+    """
     from scipy.sparse.csgraph import connected_components
 
     known = ~np.isnan(A)
@@ -100,6 +116,14 @@ def connected_groups(A: np.ndarray) -> list[list[int]]:
 
 
 def check_connected(A: np.ndarray, names: Sequence[str], location: str = "") -> None:
+    """Raise an :class:`InputError` naming the groups when the judgments are not connected.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_connected(np.array([[1, 2], [0.5, 1]]), ["a", "b"]) is None
+    True
+    """
     groups = connected_groups(A)
     if len(groups) > 1:
         text = t("ahp.group_sep").join("{" + t("ahp.list_sep").join(names[i] for i in g) + "}" for g in groups)
@@ -109,6 +133,14 @@ def check_connected(A: np.ndarray, names: Sequence[str], location: str = "") -> 
 
 
 def as_matrix(judgments: Any, names: Sequence[str] | None) -> tuple[np.ndarray, tuple[str, ...], str]:
+    """Any input of :func:`analyse` as (matrix with NaN for unjudged pairs, names, source file).
+
+    Examples
+    --------
+    >>> A, names, source = as_matrix([("a", "b", 3)], None)
+    >>> A.tolist(), names
+    ([[1.0, 3.0], [0.3333333333333333, 1.0]], ('a', 'b'))
+    """
     if isinstance(judgments, AHPResult):  # re-analyse / perturb a previous result: its names come along
         return judgments.matrix, tuple(judgments.names), ""
     if isinstance(judgments, np.ndarray) and judgments.dtype.kind == "f" and judgments.ndim == 2 \
@@ -163,6 +195,15 @@ def diagnosis_table(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: 
 
 def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, top: int | None,
                     source: str = "") -> AHPResult:
+    """The analysis of a checked matrix (what :func:`analyse` calls after reading its input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = analyse_matrix(np.array([[1, 2.0], [0.5, 1]]), ("a", "b"), "eigen", "saaty2005", 5)
+    >>> r.weights.round(4).to_list(), r.cr
+    ([0.6667, 0.3333], 0.0)
+    """
     n = A.shape[0]
     if n == 0:
         raise InputError(t("ahp.no_judgments"), location=source, hint=t("ahp.pairs.hint"))
@@ -225,6 +266,11 @@ def next_pairs(judgments: Any, *, names: Sequence[str] | None = None, k: int = 3
     groups is infinitely far): comparison graphs of small diameter give the most reliable weights (Szádoczki,
     Bozóki et al.), and a cross-group pair is the only way to make a disconnected set usable. Ties go to pairs
     whose elements have been compared least often.
+
+    Examples
+    --------
+    >>> next_pairs([("a", "b", 2), ("b", "c", 2), ("c", "d", 2)], k=1).to_dict("records")
+    [{'a': 'a', 'b': 'd', 'distance': 3.0, 'compared': 2}]
     """
     from scipy.sparse.csgraph import shortest_path
 

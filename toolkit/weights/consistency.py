@@ -100,12 +100,24 @@ def ri_source(n: int, table: str = "saaty2005", missing: int = 0) -> str:
 
 
 def cr_threshold(n: int) -> float:
-    """Saaty's size-dependent acceptance threshold: 0.05 (n = 3), 0.08 (n = 4), 0.10 (n ≥ 5); n ≤ 2 always passes."""
+    """Saaty's size-dependent acceptance threshold: 0.05 (n = 3), 0.08 (n = 4), 0.10 (n ≥ 5); n ≤ 2 always passes.
+
+    Examples
+    --------
+    >>> [cr_threshold(n) for n in (2, 3, 4, 9)]
+    [0.0, 0.05, 0.08, 0.1]
+    """
     return 0.0 if n <= 2 else 0.05 if n == 3 else 0.08 if n == 4 else 0.10
 
 
 def gci_threshold(n: int) -> float:
-    """Aguarón & Moreno-Jiménez (2003) thresholds of the geometric consistency index: 0.31 / 0.35 / 0.37."""
+    """Aguarón & Moreno-Jiménez (2003) thresholds of the geometric consistency index: 0.31 / 0.35 / 0.37.
+
+    Examples
+    --------
+    >>> [gci_threshold(n) for n in (3, 4, 5)]
+    [0.31, 0.35, 0.37]
+    """
     return 0.0 if n <= 2 else 0.31 if n == 3 else 0.35 if n == 4 else 0.37
 
 
@@ -205,6 +217,13 @@ def solve_stack(A: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray, np.
     Eigen + missing: Harker (1987) — 0 for each missing entry, 1 + (#missing in the row) on the diagonal; its
     Perron pair equals that of the matrix completed with w_i/w_j. Geometric + missing: logarithmic least squares
     on the comparison graph (a Laplacian solve), which reduces to the row geometric mean when complete.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, lam, filled = solve_stack(np.array([[[1, 2, np.nan], [0.5, 1, 2], [np.nan, 0.5, 1]]]), "eigen")
+    >>> w.round(4).tolist(), round(float(filled[0, 0, 2]), 6)
+    ([[0.5714, 0.2857, 0.1429]], 4.0)
     """
     k, n, _ = A.shape
     known = ~np.isnan(A)
@@ -239,6 +258,14 @@ def solve_stack(A: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def as_stack(matrices: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A matrix or a stack as a (k, n, n) float stack, and whether it was a single matrix.
+
+    Examples
+    --------
+    >>> S, single = as_stack([[1, 2], [0.5, 1]])
+    >>> S.shape, single
+    ((1, 2, 2), True)
+    """
     A = np.asarray(matrices, dtype=float)
     single = A.ndim == 2
     return (A[None] if single else A), single
@@ -248,6 +275,12 @@ def priorities(matrices: np.ndarray, method: Method = "eigen") -> np.ndarray:
     """Priority vector(s) of a reciprocal matrix (n, n) or a stack (k, n, n); NaN entries are unjudged pairs.
 
     No validation: for checked input use :func:`analyse`. The stack form is what Monte Carlo and batch runs use.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> priorities(np.array([[1, 2, 4], [1/2, 1, 2], [1/4, 1/2, 1]])).round(4).tolist()
+    [0.5714, 0.2857, 0.1429]
     """
     A, single = as_stack(matrices)
     w, _, _ = solve_stack(A, method)
@@ -257,7 +290,15 @@ def priorities(matrices: np.ndarray, method: Method = "eigen") -> np.ndarray:
 def weights_and_cr(matrices: np.ndarray, method: Method = "eigen",
                    ri: RITable | str = "saaty2005") -> tuple[np.ndarray, np.ndarray]:
     """Weights (k, n) and CR (k,) of a (k, n, n) stack in one batched pass, without validation or diagnosis:
-    what batch runs and Monte Carlo use. All matrices share n and the pattern of unjudged (NaN) pairs."""
+    what batch runs and Monte Carlo use. All matrices share n and the pattern of unjudged (NaN) pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, cr = weights_and_cr(np.array([[[1, 2, 4], [1/2, 1, 2], [1/4, 1/2, 1]], [[1, 3, 1/3], [1/3, 1, 3], [3, 1/3, 1]]]))
+    >>> cr.round(3).tolist()
+    [0.0, 1.282]
+    """
     A, _ = as_stack(matrices)
     n = A.shape[-1]
     w, lam, _ = solve_stack(A, method)
@@ -265,14 +306,28 @@ def weights_and_cr(matrices: np.ndarray, method: Method = "eigen",
 
 
 def lambda_max(matrices: np.ndarray) -> float | np.ndarray:
-    """The Perron root λmax of a matrix or of each matrix in a stack (eigen method's λ, Harker-completed)."""
+    """The Perron root λmax of a matrix or of each matrix in a stack (eigen method's λ, Harker-completed).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(lambda_max(np.array([[1, 2, 4], [1/2, 1, 2], [1/4, 1/2, 1]])), 6)
+    3.0
+    """
     A, single = as_stack(matrices)
     _, lam, _ = solve_stack(A, "eigen")
     return float(lam[0]) if single else lam
 
 
 def consistency_ratio(matrices: np.ndarray, ri: str = "saaty2005", method: Method = "eigen") -> float | np.ndarray:
-    """CR = (λmax − n)/(n − 1)/RI for a matrix or a stack; 0 for n ≤ 2 (consistent by definition)."""
+    """CR = (λmax − n)/(n − 1)/RI for a matrix or a stack; 0 for n ≤ 2 (consistent by definition).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(consistency_ratio(np.array([[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]])), 4)
+    0.0036
+    """
     A, single = as_stack(matrices)
     n = A.shape[-1]
     _, lam, _ = solve_stack(A, method)
@@ -283,7 +338,14 @@ def consistency_ratio(matrices: np.ndarray, ri: str = "saaty2005", method: Metho
 
 
 def geometric_consistency_index(matrix: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """GCI = 2/((n−1)(n−2)) Σ_{i<j} log²(a_ij w_j/w_i), over judged pairs (the RGMM-compatible index)."""
+    """GCI = 2/((n−1)(n−2)) Σ_{i<j} log²(a_ij w_j/w_i), over judged pairs (the RGMM-compatible index).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(geometric_consistency_index(np.array([[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]])), 4)
+    0.0111
+    """
     A = np.asarray(matrix, dtype=float)
     n = A.shape[0]
     if n <= 2:
@@ -295,6 +357,14 @@ def geometric_consistency_index(matrix: np.ndarray, weights: np.ndarray | None =
 
 
 def cr_of(lam: np.ndarray, n: int, ri: float) -> np.ndarray:
+    """CR of Perron roots ``lam`` for size n and a random index: (λ − n)/(n − 1)/RI, 0 for n ≤ 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cr_of(np.array([3.0, 3.0536]), 3, 0.52).round(4).tolist()
+    [0.0, 0.0515]
+    """
     if n <= 2 or ri <= 0:
         return np.zeros_like(lam)
     return np.maximum((lam - n) / (n - 1), 0.0) / ri

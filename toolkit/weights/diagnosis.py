@@ -32,7 +32,15 @@ __all__ = [
 
 def diagnose(judgments: Any, *, names: Sequence[str] | None = None, method: Method = "eigen",
              ri: RITable | str = "saaty2005") -> pd.DataFrame:
-    """All judged pairs ranked from most to least inconsistent (ε, best fit, snapped suggestion, CR after)."""
+    """All judged pairs ranked from most to least inconsistent (ε, best fit, snapped suggestion, CR after).
+
+    Examples
+    --------
+    >>> d = diagnose([("a", "b", 2), ("b", "c", 2), ("a", "c", "1/4"), ("a", "d", 8), ("b", "d", 4), ("c", "d", 2)])
+    >>> top = d.iloc[0]
+    >>> top.row, top.col, float(top.value), float(top.suggested)
+    ('a', 'c', 0.25, 4.0)
+    """
     A, nm, source = as_matrix(judgments, names)
     r = analyse_matrix(A, nm, method, ri, None, source)
     w = r.weights.to_numpy()
@@ -54,6 +62,13 @@ class Change:
     cr_after: float
 
     def describe(self, lang: str | None = None) -> str:
+        """One sentence for the consultant, in the catalogue's language.
+
+        Examples
+        --------
+        >>> Change("品牌", "线索", 0, 1, 5.0, 3.0, 0.2, 0.05).describe("zh")
+        '把「品牌 对 线索」从 5 改为 3，CR 由 0.200 降至 0.050'
+        """
         return t("ahp.change", lang, a=self.a, b=self.b, old=fmt_judgment(self.original), new=fmt_judgment(self.proposed),
                  before=f"{self.cr_before:.3f}", after=f"{self.cr_after:.3f}")
 
@@ -163,6 +178,13 @@ class AuditRecord:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``toolkit.model.schema.JudgmentAudit``.
+
+        Examples
+        --------
+        >>> AuditRecord("a", "b", 5.0, 3.0, "王顾问", "2026-11-25T10:00:00+00:00").to_dict()["who"]
+        '王顾问'
+        """
         return asdict(self)
 
 
@@ -174,6 +196,14 @@ def accept_change(judgments: Any, change: Change | tuple[str, str, float], *, wh
     ``judgments`` is a :class:`JudgmentSet` or a list of :class:`toolkit.model.schema.Judgment` (the role's
     ``weighting.judgments``); the same type comes back and the input is not modified. ``value`` overrides the
     proposed value (the consultant may pick another point of the scale).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> new, rec = accept_change([("a", "b", 2), ("b", "c", 2), ("a", "c", "1/4")], ("a", "c", 4), who="王顾问",
+    ...                          when=dt.datetime(2026, 11, 25, 10, 0))
+    >>> rec.original, rec.new, round(rec.cr_after, 6), rec.when
+    (0.25, 4.0, 0.0, '2026-11-25T10:00:00')
     """
     if not who or not str(who).strip():
         raise InputError(t("ahp.who_required"), hint=t("ahp.who_required.hint"))

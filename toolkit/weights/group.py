@@ -36,6 +36,13 @@ def aggregate_judgments(matrices: np.ndarray, weights: Sequence[float] | None = 
 
     The geometric mean is the only aggregation that keeps the result reciprocal (Aczél & Saaty 1983): the
     arithmetic mean of 2, 3, 4 is 3 but that of their reciprocals is 13/36, not 1/3. A pair nobody judged stays NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = aggregate_judgments(np.array([[[1, 2], [1/2, 1]], [[1, 8], [1/8, 1]]]))
+    >>> G.round(6).tolist()
+    [[1.0, 4.0], [0.25, 1.0]]
     """
     S = np.asarray(matrices, dtype=float)
     lam = np.ones(len(S)) if weights is None else np.asarray(weights, dtype=float)
@@ -84,12 +91,26 @@ class GroupResult:
 
     @property
     def consistent(self) -> bool:
-        """The aggregate passes and no included participant is above the threshold."""
+        """The aggregate passes and no included participant is above the threshold.
+
+        Examples
+        --------
+        >>> group_analyse([("a", "b", 3, "甲"), ("a", "b", 2, "乙")]).consistent
+        True
+        """
         return bool(self.aggregate.consistent and not self.flagged)
 
     @property
     def consensus_label(self) -> str:
-        """AHP-OS's word for :attr:`consensus` (very low … very high), in the current language."""
+        """AHP-OS's word for :attr:`consensus` (very low … very high), in the current language.
+
+        Examples
+        --------
+        >>> from toolkit.model.messages import language
+        >>> with language("en"):
+        ...     group_analyse([("a", "b", 3, "甲"), ("a", "b", 3, "乙")]).consensus_label
+        'very high'
+        """
         return consensus_label(self.consensus)
 
     def clusters(self, threshold: float = 0.8) -> list[list[str]]:

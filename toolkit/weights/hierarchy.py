@@ -41,6 +41,13 @@ class HNode:
 
     @property
     def leaf(self) -> bool:
+        """True for a node without children (an indicator).
+
+        Examples
+        --------
+        >>> HNode("线索量").leaf, HNode("定量", (HNode("线索量"),)).leaf
+        (True, False)
+        """
         return not self.children
 
 
@@ -52,12 +59,26 @@ class HierarchyResult:
     nodes: dict[str, AHPResult] = field(default_factory=dict)
 
     def leaves(self) -> pd.Series:
-        """Global weights of the leaves (sum to 1), in tree order."""
+        """Global weights of the leaves (sum to 1), in tree order.
+
+        Examples
+        --------
+        >>> root = HNode("目标", (HNode("定量", (HNode("线索量"), HNode("ROI"))), HNode("定性")), [("定量", "定性", 3)])
+        >>> synthesise(root).leaves().to_dict()
+        {'线索量': 0.375, 'ROI': 0.375, '定性': 0.25}
+        """
         leaf = self.table[self.table["leaf"]]
         return pd.Series(leaf["global"].to_numpy(), index=leaf["name"].to_list(), name="global")
 
     @property
     def consistent(self) -> bool:
+        """True when every judged node of the tree passes its CR threshold.
+
+        Examples
+        --------
+        >>> synthesise(HNode("目标", (HNode("a"), HNode("b")), [("a", "b", 3)])).consistent
+        True
+        """
         return all(r.consistent for r in self.nodes.values())
 
 
@@ -81,6 +102,13 @@ def synthesise(root: HNode, *, method: str = "eigen", ri: str = "saaty2005") -> 
     """Local weights at each parent and global weights (the product of local weights down the path).
 
     Distributive synthesis: the global weights of the leaves sum to 1.
+
+    Examples
+    --------
+    >>> root = HNode("目标", (HNode("定量", (HNode("线索量"), HNode("ROI")), [("线索量", "ROI", 3)]), HNode("定性")),
+    ...              [("定量", "定性", 3)])
+    >>> synthesise(root).table[["name", "local", "global"]].round(4).values.tolist()
+    [['定量', 0.75, 0.75], ['线索量', 0.75, 0.5625], ['ROI', 0.25, 0.1875], ['定性', 0.25, 0.25]]
     """
     rows: list[dict[str, Any]] = []
     nodes: dict[str, AHPResult] = {}
@@ -146,6 +174,13 @@ def allocate_percent(weights: pd.Series | Mapping[str, float], *, min_pct: float
     3. largest-remainder rounding, first of the two group totals (kept inside the band), then inside each group.
     Each adjustment made is appended to ``notes`` as a sentence for the document; ``adjusted`` (when given) receives
     each weight after steps 1–2, the number that the rounding turns into a whole percent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> allocate_percent(pd.Series({"a": 0.5, "b": 0.3, "c": 0.2}), quantitative={"a": True, "b": False, "c": False},
+    ...                  band=(0.6, 0.7)).to_dict()
+    {'a': 60, 'b': 24, 'c': 16}
     """
     w = pd.Series(weights, dtype=float)
     if w.empty:
@@ -221,7 +256,13 @@ class BandOverride:
 
     @property
     def applied(self) -> bool:
-        """True when the percent in use are ``after`` (the band was enforced)."""
+        """True when the percent in use are ``after`` (the band was enforced).
+
+        Examples
+        --------
+        >>> BandOverride((0.6, 0.7), 0.5, 0.6, {"a": 50}, {"a": 60}, "advise").applied
+        False
+        """
         return self.mode != "advise"
 
 
@@ -240,6 +281,15 @@ class RoleWeights:
 
     @property
     def consistent(self) -> bool:
+        """The role's AHP judgments (the group aggregate for several participants) pass their threshold.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> r = analyse([("a", "b", 2)])
+        >>> RoleWeights("r", {"a": 67, "b": 33}, pd.DataFrame(), r, None, 0.0, []).consistent
+        True
+        """
         res = self.ahp.aggregate if isinstance(self.ahp, GroupResult) else self.ahp
         return res.consistent
 
@@ -268,6 +318,17 @@ def role_weights(role: Any, catalogue: Mapping[str, Any] | None = None, *, metho
     quantitative share band (``role.quant_share``, else its preset's), the minimum per indicator and
     sum-exact rounding. ``catalogue`` (id → :class:`toolkit.model.indicators.Indicator`) says which indicators are
     quantitative; by default the project catalogue is loaded.
+
+    Examples
+    --------
+    >>> from toolkit.model.catalogue import load_catalogue
+    >>> from toolkit.model.schema import Judgment, Role, RoleIndicator, Weighting
+    >>> cat = load_catalogue()
+    >>> q = [i for i, ind in cat.items() if ind.quantitative][:2]
+    >>> role = Role(id="r", name="专员", role_type="sales", indicators=[RoleIndicator(id=i) for i in q],
+    ...             weighting=Weighting(method="ahp", judgments=[Judgment(a=q[0], b=q[1], value=3)]))
+    >>> sorted(role_weights(role, cat).percent.values())
+    [25, 75]
     """
     if catalogue is None:
         from toolkit.model.catalogue import load_catalogue

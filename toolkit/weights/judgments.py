@@ -41,14 +41,34 @@ class JudgmentSet:
 
     @property
     def participants(self) -> list[str]:
+        """The participants in order of first appearance ("" for unnamed judgments).
+
+        Examples
+        --------
+        >>> judgment_set([("a", "b", 2, "甲"), ("a", "b", 3, "乙")]).participants
+        ['甲', '乙']
+        """
         return list(dict.fromkeys(self.pairs["participant"]))
 
     @property
     def n(self) -> int:
+        """The number of elements compared.
+
+        Examples
+        --------
+        >>> judgment_set([("a", "b", 2), ("b", "c", 3)]).n
+        3
+        """
         return len(self.elements)
 
     def matrix(self, participant: str | None = None) -> np.ndarray:
-        """The n×n reciprocal matrix of one participant (default: the only one); NaN where a pair is unjudged."""
+        """The n×n reciprocal matrix of one participant (default: the only one); NaN where a pair is unjudged.
+
+        Examples
+        --------
+        >>> judgment_set([("a", "b", 2), ("b", "c", 3)]).matrix()[0].tolist()
+        [1.0, 2.0, nan]
+        """
         parts = self.participants
         if participant is None:
             if len(parts) > 1:
@@ -58,10 +78,24 @@ class JudgmentSet:
         return _pairs_to_matrix(self.elements, self.pairs[self.pairs["participant"] == participant], self.source)
 
     def stack(self) -> np.ndarray:
-        """(k, n, n): one matrix per participant, in :attr:`participants` order."""
+        """(k, n, n): one matrix per participant, in :attr:`participants` order.
+
+        Examples
+        --------
+        >>> judgment_set([("a", "b", 2, "甲"), ("a", "b", 3, "乙")]).stack()[:, 0, 1].tolist()
+        [2.0, 3.0]
+        """
         return np.stack([self.matrix(p) for p in self.participants]) if len(self.pairs) else np.ones((0, self.n, self.n))
 
     def with_pairs(self, pairs: pd.DataFrame) -> JudgmentSet:
+        """The same elements, participant weights and source with other pairs (what accepted changes return).
+
+        Examples
+        --------
+        >>> js = judgment_set([("a", "b", 2)])
+        >>> js.with_pairs(js.pairs.assign(value=4.0)).matrix()[0, 1]
+        np.float64(4.0)
+        """
         return JudgmentSet(self.elements, pairs.reset_index(drop=True), dict(self.participant_weights), self.source)
 
 
@@ -103,6 +137,13 @@ def _canon_col(c: Any) -> str | None:
 
 
 def known_name(name: Any, elements: Sequence[str], location: str) -> str:
+    """``name`` if it is one of ``elements``, else an :class:`InputError` at ``location`` suggesting the closest name.
+
+    Examples
+    --------
+    >>> known_name(" 线索量 ", ["线索量", "转化率"], "第 2 行")
+    '线索量'
+    """
     s = str(name).strip()
     if s in elements:
         return s
@@ -229,6 +270,12 @@ def judgment_set(obj: Any, *, elements: Sequence[str] | None = None, source: str
     Accepts a square array / nested list / DataFrame (index and columns = names; full or upper triangle), a
     list of :class:`toolkit.model.schema.Judgment`, a list of ``(a, b, value[, participant])`` tuples or dicts, or a
     dict ``{(a, b): value}``. A :class:`JudgmentSet` is returned as is.
+
+    Examples
+    --------
+    >>> js = judgment_set({("线索量", "转化率"): 3})
+    >>> js.elements, js.matrix().round(4).tolist()
+    (('线索量', '转化率'), [[1.0, 3.0], [0.3333, 1.0]])
     """
     if isinstance(obj, JudgmentSet):
         return obj
@@ -397,6 +444,13 @@ def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> Judgm
     ``[a, b, value]`` or ``{a, b, value, participant}``), and optionally ``participants: [{name, weight}]``.
     CSV/XLSX: a pair list with a header (a, b, value[, participant]; Chinese headers such as 要素A, 要素B, 判断值,
     参与人 work too) or a matrix with names in the first row and the first column.
+
+    Examples
+    --------
+    >>> from toolkit.model.paths import samples_dir
+    >>> js = read_judgments(samples_dir() / "ahp" / "drinks_matrix.yaml")
+    >>> js.n, js.elements[0]
+    (7, '咖啡')
     """
     p = Path(path)
     if not p.exists():

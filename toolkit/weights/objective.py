@@ -28,7 +28,14 @@ __all__ = ["blend", "compare_weights", "critic_weights", "entropy_weights", "nor
 
 def normalise(data: pd.DataFrame, directions: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Min–max scale each column to [0, 1] with 1 = best: ``higher`` (default), ``lower`` is better, or
-    ``band`` (closest to the column median is best). Non-numeric columns or fewer than 3 rows are errors."""
+    ``band`` (closest to the column median is best). Non-numeric columns or fewer than 3 rows are errors.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> normalise(pd.DataFrame({"成本": [10, 20, 30]}), {"成本": "lower"})["成本"].to_list()
+    [1.0, 0.5, 0.0]
+    """
     if not isinstance(data, pd.DataFrame) or data.shape[1] == 0:
         raise InputError(t("obj.no_data"), hint=t("obj.no_data.hint"))
     try:
@@ -57,6 +64,12 @@ def entropy_weights(data: pd.DataFrame, directions: Mapping[str, str] | None = N
 
     p_ij = x'_ij / Σ_i x'_ij (x' shifted by 1e-4 so a worst score still counts), e_j = −Σ_i p_ij ln p_ij / ln m,
     w_j ∝ 1 − e_j. A column with no variation gets weight 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> entropy_weights(pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 1, 1, 4]})).round(3).to_dict()
+    {'a': 0.213, 'b': 0.787}
     """
     Z = normalise(data, directions)
     Z = Z.where(Z.isna(), Z + 1e-4)
@@ -74,6 +87,12 @@ def critic_weights(data: pd.DataFrame, directions: Mapping[str, str] | None = No
     """CRITIC (Diakoulaki et al. 1995): contrast (standard deviation) times conflict (Σ_k (1 − r_jk)).
 
     An indicator that varies a lot and is not redundant with the others gets more weight.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> critic_weights(pd.DataFrame({"a": [1, 2, 3, 4], "b": [4, 3, 2, 1], "c": [1, 3, 2, 4]})).round(3).to_dict()
+    {'a': 0.275, 'b': 0.475, 'c': 0.25}
     """
     Z = normalise(data, directions)
     sd = Z.std(ddof=1)
@@ -87,7 +106,15 @@ def critic_weights(data: pd.DataFrame, directions: Mapping[str, str] | None = No
 
 def compare_weights(subjective: pd.Series, **objective: pd.Series) -> pd.DataFrame:
     """Side-by-side weights (elements × methods) with each method's rank; ``.attrs['spearman']`` holds the rank
-    correlation of every objective method with the subjective (AHP) weights."""
+    correlation of every objective method with the subjective (AHP) weights.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = compare_weights(pd.Series({"a": 0.6, "b": 0.4}), entropy=pd.Series({"a": 0.3, "b": 0.7}))
+    >>> list(t.columns)
+    ['ahp', 'entropy', 'ahp_rank', 'entropy_rank']
+    """
     s = pd.Series(subjective, dtype=float)
     s = s / s.sum()
     out = pd.DataFrame({"ahp": s})
@@ -105,7 +132,14 @@ def compare_weights(subjective: pd.Series, **objective: pd.Series) -> pd.DataFra
 
 
 def blend(subjective: pd.Series, objective: pd.Series, alpha: float = 0.5) -> pd.Series:
-    """α·subjective + (1 − α)·objective, both normalised first; α = 1 keeps the AHP weights unchanged."""
+    """α·subjective + (1 − α)·objective, both normalised first; α = 1 keeps the AHP weights unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> blend(pd.Series({"a": 0.6, "b": 0.4}), pd.Series({"a": 0.2, "b": 0.8})).round(3).to_dict()
+    {'a': 0.4, 'b': 0.6}
+    """
     if not 0 <= alpha <= 1:
         raise InputError(t("obj.alpha", alpha=alpha), hint=t("obj.alpha.hint"))
     s = pd.Series(subjective, dtype=float)

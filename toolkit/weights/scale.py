@@ -59,7 +59,13 @@ SCALE_TOL = 1.02       # 0.11 is accepted as 1/9, 9.1 is not
 
 # ============================================================================================ scale, RI
 def snap_to_scale(x: float | np.ndarray) -> float | np.ndarray:
-    """The nearest value of Saaty's scale (1/9 … 9), nearest in log space so that 1/3 and 3 are symmetric."""
+    """The nearest value of Saaty's scale (1/9 … 9), nearest in log space so that 1/3 and 3 are symmetric.
+
+    Examples
+    --------
+    >>> snap_to_scale(2.466), snap_to_scale(0.3), snap_to_scale([7.6, 1.2]).tolist()
+    (3.0, 0.3333333333333333, [8.0, 1.0])
+    """
     arr = np.asarray(x, dtype=float)
     idx = np.abs(np.log(arr)[..., None] - LOG_SCALE).argmin(-1)
     out = SCALE[idx]
@@ -74,13 +80,26 @@ _MISSING_TOKENS = {"", "-", "—", "?", "？", "na", "n/a", "nan", "none", "null
 
 
 def located(source: str, place: str = "") -> str:
-    """``file: place`` for error locations, whichever of the two is known (never a doubled colon)."""
+    """``file: place`` for error locations, whichever of the two is known (never a doubled colon).
+
+    Examples
+    --------
+    >>> located("a.csv", "第 3 行"), located("", "第 3 行"), located("a.csv: ", "")
+    ('a.csv: 第 3 行', '第 3 行', 'a.csv')
+    """
     source = str(source or "").rstrip(": ").strip()
     place = str(place or "").strip()
     return f"{source}: {place}" if source and place else source or place
 
 
 def is_missing(v: Any) -> bool:
+    """Is this cell an unjudged pair (blank, ``-``, ``?``, NaN, None …)?
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in ("", "?", "缺", 3, "1/3")]
+    [True, True, True, False, False]
+    """
     if v is None:
         return True
     if isinstance(v, float) and math.isnan(v):
@@ -92,6 +111,11 @@ def parse_value(v: Any, location: str = "") -> float:
     """A judgment value from a number, a fraction ("1/3"), or Saaty's verbal scale ("稍微重要", "明显不重要").
 
     Raises :class:`InputError` naming ``location`` for anything else (text, zero, negative, NaN).
+
+    Examples
+    --------
+    >>> parse_value("1/3"), parse_value("明显重要"), parse_value(7)
+    (0.3333333333333333, 5.0, 7.0)
     """
     if isinstance(v, bool):
         raise InputError(t("ahp.not_number", value=v), location=location, hint=t("ahp.not_number.hint"))
@@ -126,11 +150,25 @@ def parse_value(v: Any, location: str = "") -> float:
 
 
 def check_scale(x: float, location: str) -> None:
+    """Raise an :class:`InputError` at ``location`` for a value outside 1/9 … 9 (with the tolerance of typed values).
+
+    Examples
+    --------
+    >>> check_scale(9.1, "B3") is None
+    True
+    """
     if not (1 / 9 / SCALE_TOL <= x <= 9 * SCALE_TOL):
         raise InputError(t("ahp.out_of_scale", value=fmt_judgment(x)), location=location, hint=t("ahp.out_of_scale.hint"))
 
 
 def fmt_judgment(x: float) -> str:
+    """A judgment as people write it: 3, 1/3, 2.466.
+
+    Examples
+    --------
+    >>> fmt_judgment(3.0), fmt_judgment(1 / 3), fmt_judgment(2.466)
+    ('3', '1/3', '2.466')
+    """
     if x >= 1:
         return f"{x:g}" if abs(x - round(x)) > 1e-9 else str(round(x))
     inv = 1 / x
