@@ -128,24 +128,20 @@ def ref_score(rule, direction, a, t, g, x):
 def reference(actual: np.ndarray, groups: list, ids: list):
     n_ind, n_emp, n_m = actual.shape
     rows = actual.tolist()
-    ind_scores: dict[tuple[int, int], list[float]] = {}
-    for i in range(n_ind):
-        rule, direction, t, g, x, _w, _ = SPECS[i]
-        for e in range(n_emp):
-            lst = ind_scores.setdefault((e, i), [])
-            for m in range(n_m):
+    annual = []  # the rulebook's rule: each month's weighted mean over the scored indicators, then their mean
+    for e in range(n_emp):
+        months = []
+        for m in range(n_m):
+            num = den = 0.0
+            for i in range(n_ind):
+                rule, direction, t, g, x, _w, _ = SPECS[i]
                 s = ref_score(rule, direction, rows[i][e][m], t, g, x)
                 if s is not None:
-                    lst.append(s)
-    annual = []
-    for e in range(n_emp):
-        num = den = 0.0
-        for i in range(n_ind):
-            lst = ind_scores[(e, i)]
-            if lst:
-                num += WEIGHTS[i] * (sum(lst) / len(lst))
-                den += WEIGHTS[i]
-        annual.append(num / den if den else float("nan"))
+                    num += WEIGHTS[i] * s
+                    den += WEIGHTS[i]
+            if den:
+                months.append(num / den)
+        annual.append(sum(months) / len(months) if months else float("nan"))
     grades = [None] * n_emp
     by_group: dict = {}
     for e in range(n_emp):

@@ -182,9 +182,13 @@ def test_annual_weighted_mode(tmp_path):
     assert res.totals["total"].iloc[0] == pytest.approx(106)
 
 
-def test_matrix_fast_path_equals_frame_path():
-    """The dense fast path (benchmark) and the DataFrame path (CLI) compute the same totals."""
-    from toolkit.scoring.grading import annual_totals, matrix_totals, weighted_totals
+@pytest.mark.parametrize("missing", ["renormalise", "zero", "exclude_period"])
+def test_matrix_fast_path_equals_frame_path(missing):
+    """The dense fast path (benchmark) and the rulebook path (CLI) compute the same totals."""
+    from types import SimpleNamespace as N
+
+    from toolkit.scoring.grading import matrix_totals
+    from toolkit.scoring.totals import annual_scores, period_totals_by_rule
 
     rng = np.random.default_rng(0)
     kinds = ["linear", "rating", "bonus", "veto"]
@@ -195,16 +199,16 @@ def test_matrix_fast_path_equals_frame_path():
     s[3, 1, 2] = 1.0  # employee 1 vetoed in period 3
     s[0, 2, :] = np.nan  # employee 2 misses indicator 0 all year
     s[1, 3, 1] = np.nan
-    per, annual = matrix_totals(s, weights, kinds)
+    per, annual = matrix_totals(s, weights, kinds, missing=missing)
     i, e, m = np.meshgrid(range(4), range(6), range(3), indexing="ij")
-    frame = pd.DataFrame({"employee": e.ravel(), "role": "r", "indicator": i.ravel(), "period": m.ravel(),
+    frame = pd.DataFrame({"employee": e.ravel(), "role": "r", "indicator": i.ravel(),
+                          "period": [f"2027-{k + 1:02d}" for k in m.ravel()],
                           "score": s.ravel(), "weight": np.array(weights)[i.ravel()],
                           "weighted": np.isin(np.array(kinds)[i.ravel()], ["linear", "rating"]),
                           "rule_type": np.array(kinds)[i.ravel()]})
-    wt = weighted_totals(frame, ["employee", "period"])
-    assert wt["total"].to_numpy() == pytest.approx(per.ravel())
-    table = pd.DataFrame({"role": "r", "indicator": range(4), "weight": weights, "cycle": "monthly",
-                          "weighted": [True, True, False, False]})
-    at = annual_totals(frame, table)
-    assert at["total"].to_numpy() == pytest.approx(annual)
+    rb = N(roles={"r": N(cycle="monthly")}, missing=missing, annual="mean", annual_weights={})
+    wt = period_totals_by_rule(frame, rb)
+    assert wt["total"].to_numpy() == pytest.approx(per.ravel(), nan_ok=True)
+    at = annual_scores(frame, wt, rb, pd.DataFrame())
+    assert at["total"].to_numpy() == pytest.approx(annual, nan_ok=True)
     assert annual[1] == 0 and per[1, 2] == 0 and per[1, 0] != 0

@@ -56,7 +56,7 @@ def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | N
         click.echo(t("scoring.summary.method", method=t(f"scoring.method.{method}", min=info["min_group_size"]))
                    + f" ({n})")
     if info["missing"]:
-        click.echo(t("scoring.summary.missing", n=info["missing"]))
+        click.echo(t(f"scoring.summary.missing.{eng.scoring.missing}", n=info["missing"]))
     if info["renormalised_ratings"]:
         click.echo(t("scoring.summary.renormalised", n=info["renormalised_ratings"]))
     for b in info["flagged_raters"]:

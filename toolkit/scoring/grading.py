@@ -1,25 +1,12 @@
-"""Weighted totals per employee and cycle, the annual score, and grades by score bands or forced distribution.
+"""Building blocks of totals and grades: weighted totals of a scored frame, grades by score bands, the
+forced-distribution ranking, and the dense fast path used by the benchmark.
 
-Totals (one formula for every cycle, the same one :func:`toolkit.scoring.rules.excel_total_formula` writes into forms)::
-
-    total = Σ wᵢ·sᵢ / Σ wᵢ   over weighted indicators that have a score   (missing ones re-normalised away)
-          + Σ bonus points                                                (加分, not weighted)
-          → 0 if any veto flag is set                                     (一票否决)
-    coverage = Σ wᵢ (scored) / Σ wᵢ (all weighted indicators of the role)  — shown so a thin total is visible
-
-Annual score: ``cycles.annual = "mean"`` averages each indicator's scores over the year's periods (a monthly
-indicator over 12 months, a quarterly one over 4) and totals those — equal to 年度得分 = Σ月度得分 ÷ 12 when every
-indicator is monthly and complete. ``"weighted"`` (e.g. quarterly 30 % + annual 70 %) totals each cycle's
-indicators separately and mixes the sub-totals by ``cycles.annual_weights``. A veto in any period vetoes the year
-(当年度绩效一票否决).
-
-Grades: by score bands (``Grade.min_score``), or by forced distribution (强制分布) when
-``distribution.mode == "forced"`` **and** the calibration group (``Employee.group``) has at least
-``distribution.min_group_size`` scored members (default 25) — smaller groups are graded by bands and the result
-says why. Forced distribution ranks by total (ties broken by employee id only to fix positions), gives each
-grade ``round(share × n)`` places (largest-remainder rounding, so counts add up to n), and then gives **tied
-totals the same grade — the best grade any of them reached**. Equal work is never split by an arbitrary order;
-the price is that a grade can hold a few more people than its share, which the result reports.
+The rules themselves (which indicators enter a period, missing values, the annual score, at which level the
+distribution applies, pay) are the rulebook's and are executed by :mod:`toolkit.scoring.totals`; the
+functions here do not decide them. Forced distribution ranks by total (ties broken by employee id only to fix
+positions), gives each share ``round(share × n)`` places (largest-remainder rounding, so counts add up to n),
+and then gives **tied totals the same place — the best any of them reached**: equal work is never split by an
+arbitrary order, at the price of a grade holding a few more people than its share, which the result reports.
 """
 from __future__ import annotations
 
@@ -31,14 +18,12 @@ import pandas as pd
 
 __all__ = [
     "annual_indicator_scores",
-    "annual_totals",
     "assign_grades",
     "forced_counts",
     "forced_distribution",
     "grade_by_bands",
     "matrix_totals",
     "period_kind",
-    "period_totals",
     "weighted_totals",
 ]
 
@@ -94,22 +79,6 @@ def weighted_totals(scored: pd.DataFrame, by: Sequence[str], role_weight: pd.Ser
     return out
 
 
-def _role_weight(table: pd.DataFrame) -> pd.Series:
-    return table[table["weighted"]].groupby("role")["weight"].sum()
-
-
-def period_totals(scored: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Total per employee × period (coverage measured against the indicators due in that kind of period)."""
-    out = weighted_totals(scored, ["employee", "role", "period"])
-    kinds = period_kind(out["period"])
-    t = table[table["weighted"]].copy()
-    due = t.groupby(["role", "cycle"])["weight"].sum()
-    key = pd.MultiIndex.from_arrays([out["role"], kinds])
-    wsum = scored.assign(_w=np.where(scored["weighted"] & scored["score"].notna(), scored["weight"], 0.0)).groupby(
-        ["employee", "role", "period"], observed=True, sort=True)["_w"].sum().to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["coverage"] = wsum / due.reindex(key).to_numpy(dtype=float)
-    return out
 
 
 def annual_indicator_scores(scored: pd.DataFrame) -> pd.DataFrame:
@@ -129,29 +98,6 @@ def annual_indicator_scores(scored: pd.DataFrame) -> pd.DataFrame:
     out.loc[out["rule_type"].astype(str) == "veto", "score"] = out["veto"]
     return out.drop(columns="veto")
 
-
-def annual_totals(scored: pd.DataFrame, table: pd.DataFrame, cycles: Any = None) -> pd.DataFrame:
-    """The annual total per employee (see the module notes for the ``mean`` and ``weighted`` modes)."""
-    ind = annual_indicator_scores(scored)
-    rw = _role_weight(table)
-    mode = getattr(cycles, "annual", "mean")
-    weights = dict(getattr(cycles, "annual_weights", {}) or {})
-    if mode == "weighted" and weights:
-        cyc = table.set_index(["role", "indicator"])["cycle"]
-        ind["cycle"] = cyc.reindex(pd.MultiIndex.from_frame(ind[["role", "indicator"]])).to_numpy()
-        ind_w = ind[ind["cycle"].isin(weights)]
-        if not ind_w.empty:
-            sub = weighted_totals(ind_w, ["employee", "role", "cycle"])
-            sub["_mix"] = sub["cycle"].map(weights).astype(float)
-            sub["_x"] = sub["_mix"] * sub["weighted_score"]
-            ok = sub["weighted_score"].notna()
-            g = sub[ok].groupby(["employee", "role"], sort=True).agg(x=("_x", "sum"), m=("_mix", "sum"))
-            base = weighted_totals(ind, ["employee", "role"], rw).set_index(["employee", "role"])
-            mixed = (g["x"] / g["m"]).reindex(base.index)
-            base["weighted_score"] = mixed.fillna(base["weighted_score"]).to_numpy()
-            base["total"] = np.where(base["veto"], 0.0, base["weighted_score"] + base["bonus"])
-            return base.reset_index()
-    return weighted_totals(ind, ["employee", "role"], rw)
 
 
 def grade_by_bands(scores: Any, grades: Sequence[Any]) -> np.ndarray:
@@ -246,12 +192,13 @@ def assign_grades(totals: pd.DataFrame, eng: Any, score_col: str = "total") -> p
     return out
 
 
-def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[str],
+                  missing: str = "renormalise") -> tuple[np.ndarray, np.ndarray]:
     """Period and annual totals from a dense ``scores[indicator, employee, period]`` block (fast path).
 
-    Same formulas as :func:`weighted_totals` / :func:`annual_totals` (``mean`` mode): weighted mean over the
-    scored weighted indicators, plus bonus points, zero on a veto; the annual total uses each indicator's mean
-    over the periods. Accumulates one indicator slice at a time (a dozen array passes, small temporaries)
+    The rulebook's formulas for one role on one cycle (:mod:`toolkit.scoring.totals`): each period's weighted
+    mean under the ``missing`` policy, plus bonus points, zero on a veto; the annual score is the mean of the
+    scored period totals, zero after any veto. Accumulates one indicator slice at a time (a dozen array passes, small temporaries)
     rather than materialising masked copies of the whole block. Returns
     ``(period_totals[employee, period], annual[employee])``.
     """
@@ -260,9 +207,6 @@ def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[
     den = np.zeros((n_emp, n_per))
     bonus = np.zeros((n_emp, n_per))
     veto = np.zeros((n_emp, n_per), dtype=bool)
-    y_num = np.zeros(n_emp)
-    y_den = np.zeros(n_emp)
-    y_bonus = np.zeros(n_emp)
     for i, kind in enumerate(kinds):
         s = scores[i]
         present = ~np.isnan(s)
@@ -270,24 +214,25 @@ def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[
         if kind == "veto":
             veto |= filled > 0
             continue
-        cnt = present.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = filled.sum(axis=1) / cnt
         if kind == "bonus":
             bonus += filled
-            y_bonus += np.where(cnt > 0, mean, 0.0)
             continue
         if kind not in _WEIGHTED:
             continue
         w = float(weights[i])
         num += w * filled
         den += w * present
-        has = cnt > 0
-        y_num += np.where(has, w * mean, 0.0)
-        y_den += w * has
+    w_all = float(sum(w for w, k in zip(weights, kinds) if k in _WEIGHTED))
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_period = num / den + bonus
-        annual = y_num / y_den + y_bonus
+        if missing == "zero":
+            per_period = np.where(den > 0, num / w_all, np.nan) + bonus
+        elif missing == "exclude_period":
+            per_period = np.where(den >= w_all - 1e-12, num / w_all, np.nan) + bonus
+        else:
+            per_period = num / den + bonus
     per_period[veto] = 0.0
+    scored = ~np.isnan(per_period)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        annual = np.where(scored, per_period, 0.0).sum(axis=1) / scored.sum(axis=1)
     annual[veto.any(axis=1)] = 0.0
     return per_period, annual
