@@ -33,7 +33,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import BrokenExecutor, Executor, Future, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -276,7 +276,17 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
         try:
             # longest first (documents, calibration, weights …): the short ones fill the gaps at the end
             for job in sorted(todo, key=lambda j: -COST.get(j.notebook, 1.0)):
-                futures[ex.submit(run_job, job)] = job
+                try:
+                    futures[ex.submit(run_job, job)] = job
+                except (BrokenExecutor, RuntimeError) as exc:  # a worker was killed before this job was queued
+                    res = JobResult(key=job.key, slug=job.slug, notebook=job.notebook, role=job.role,
+                                    status="failed", error=t("batch.worker_died", error=type(exc).__name__),
+                                    fingerprint=job.fingerprint, parameters=job.parameters)
+                    results.append(res)
+                    _journal(plan.out / res.slug, {"kind": "job", **_job_record(res)})
+                    if on_result:
+                        on_result(res)
+                    bar.update(1)
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:
