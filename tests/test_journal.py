@@ -236,3 +236,41 @@ def test_close_journal_leaves_one_file_after_a_killed_kernel(eng: Path) -> None:
     assert Journal.open(eng).state()["j/brand//a/b"] == 5.0
     holder.close()
     assert close_journal(eng.with_name("missing.yaml")) is False
+
+
+def test_two_damaged_journals_in_one_second_are_both_kept(eng: Path, tmp_path: Path) -> None:
+    """Issue 16: the second set-aside within the same second used to overwrite the first."""
+    for n in range(2):
+        journal_path(eng).write_bytes(b"damaged %d " % n * 100)
+        with Journal.open(eng, resolve="reload"):
+            pass
+        journal_path(eng).unlink()
+        for side in ("-wal", "-shm"):
+            Path(f"{journal_path(eng)}{side}").unlink(missing_ok=True)
+    aside = sorted(tmp_path.glob("engagement.journal.corrupt-*.sqlite"))
+    assert len(aside) == 2, aside
+    assert {p.read_bytes()[:9] for p in aside} == {b"damaged 0", b"damaged 1"}
+
+
+def test_torn_journal_is_salvaged_from_the_periodic_backup(eng: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: a half-truncated journal salvaged 0 answers; the backup (every BACKUP_SECONDS) keeps them."""
+    import toolkit.workshop.journal as jmod
+
+    monkeypatch.setattr(jmod, "BACKUP_SECONDS", 0.0)  # back up after every answer ...
+    j = Journal.open(eng)
+    for i in range(5):
+        j.record(f"k{i}", i)
+    monkeypatch.setattr(jmod, "BACKUP_SECONDS", 1e9)  # ... then not any more: these two are lost with the file
+    j.record("k5", 5)
+    j.record("k6", 6)
+    assert jmod.backup_path(journal_path(eng)).exists()
+    j._con.close()  # the process dies: no backup on close
+    jp = journal_path(eng)
+    data = jp.read_bytes()
+    jp.write_bytes(data[: len(data) // 2])  # torn
+    for side in ("-wal", "-shm"):
+        Path(f"{jp}{side}").unlink(missing_ok=True)
+    assert check_journal(eng).status == "corrupt"
+    with Journal.open(eng, resolve="keep") as again:
+        state = again.state()
+    assert {f"k{i}": i for i in range(5)}.items() <= state.items(), state
