@@ -148,3 +148,24 @@ def test_cli_goal_of_an_engagement_and_bad_input(cli, tmp_path: Path) -> None:
     assert proc.returncode == 2 and "--engagement" in proc.stderr and "Traceback" not in proc.stderr
     proc = cli("goal", "加强品牌建设", "--engagement", str(tmp_path / "missing.yaml"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_workshop_goals_tab_proposes_rewrites_as_you_type(tmp_path: Path) -> None:
+    import shutil
+
+    from toolkit.workshop.session import open_workshop
+    from toolkit.workshop.widgets import GoalEditor
+
+    path = tmp_path / "engagement.yaml"
+    shutil.copy(SMALL, path)
+    ws = open_workshop(path)
+    ed = GoalEditor(ws)
+    gid = ws.engagement.goals[0].id
+    assert "goal-rewrites" not in ed.feedback[gid].value, "a SMART goal needs no rewrite"
+    ed.boxes[gid].value = "加强品牌建设"
+    fb = ed.feedback[gid].value
+    assert "goal-rewrites" in fb and "改写建议" in fb and "品牌知名度" in fb and "【待填：目标值】" in fb
+    assert "brand_awareness" not in fb, "names, never ids, on the client's page"
+    ed.boxes[gid].value = "华东区域品牌认知度 2027-12-31 前由 15% 提升到 20%"
+    assert "goal-rewrites" not in ed.feedback[gid].value
+    ws.journal.close()  # type: ignore[union-attr]

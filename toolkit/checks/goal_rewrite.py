@@ -203,16 +203,24 @@ def rank_indicators(text: str, strategy_texts: list[str] | None = None, eng: Eng
     return sorted(out, key=lambda x: (-x[1], x[0]))
 
 
+def _same_metric(metric: str | None, ind: Indicator) -> bool:
+    """Whether a goal's metric is this indicator (华东区域品牌认知度 is 品牌认知度, not 品牌声量份额)."""
+    return bool(metric) and (ind.name_zh in str(metric) or _lexical(str(metric), ind) >= 1.5)
+
+
 def _known_baseline(ind: Indicator, goal: Goal, parsed: dict[str, object], eng: Engagement | None
                     ) -> tuple[float | None, str | None]:
-    """A baseline already known for this indicator: the goal's own, or another goal's with a matching metric."""
-    if goal.baseline is not None:
-        return goal.baseline, goal.unit
-    if "baseline" in parsed:
-        return float(parsed["baseline"]), parsed.get("unit")  # type: ignore[arg-type, return-value]
+    """A baseline already known for this indicator: the goal's own (when it measures the same thing), or
+    another engagement goal's with a matching metric and unit."""
+    own = goal.metric or parsed.get("metric")
+    if _same_metric(own, ind):  # type: ignore[arg-type]
+        if goal.baseline is not None:
+            return goal.baseline, goal.unit
+        if "baseline" in parsed:
+            return float(parsed["baseline"]), parsed.get("unit")  # type: ignore[arg-type, return-value]
     for g in (eng.goals if eng else []):
-        if g.baseline is not None and g.metric and (ind.name_zh in g.metric or
-                                                     _lexical(g.metric, ind) >= 1.5) and (g.unit or ind.unit) == ind.unit:
+        if g.baseline is not None and _same_metric(g.metric, ind) and (
+                g.unit or ind.unit) == ind.unit:
             return g.baseline, g.unit
     return None, None
 
@@ -258,7 +266,8 @@ def suggest_rewrites(goal: Goal | str, engagement: Engagement | None = None, *, 
         ind = cat[iid]
         owner = goal.owner or _owner(iid, engagement)
         baseline, _ = _known_baseline(ind, goal, parsed, engagement)
-        target = goal.target if goal.target is not None and (goal.unit or ind.unit) == ind.unit else None
+        same = _same_metric(goal.metric or parsed.get("metric"), ind)  # type: ignore[arg-type]
+        target = goal.target if same and goal.target is not None and (goal.unit or ind.unit) == ind.unit else None
         reference = _reference(iid, engagement)
         blanks = [f for f, v in (("baseline", baseline), ("target", target), ("deadline", deadline),
                                  ("owner", owner)) if v is None]

@@ -129,7 +129,8 @@ class GoalEditor(Panel):
         if len(text.strip()) < 2:
             self.feedback[goal_id].value = ""
             return
-        r = smart_check(g.model_copy(update={"text": text}) if isinstance(g, Goal) else text, lang=self.lang)
+        r = smart_check(g.model_copy(update={"text": text}) if isinstance(g, Goal) else text, lang=self.lang,
+                        engagement=self.ws.engagement)
         head = t("workshop.goal.smart_ok", self.lang) if r.ok else t(
             "workshop.goal.smart_score", self.lang, score=f"{r.score:.0%}")
         strategies = "；".join(self.ws.strategy_texts(goal_id))
@@ -143,7 +144,20 @@ class GoalEditor(Panel):
                         f"{html.escape(message(it))}</li>" for it in r.items)
         vague = (f"<div class='miss'>{html.escape(t('workshop.goal.vague', self.lang, words='、'.join(r.vague)))}"
                  "</div>") if r.vague else ""
-        self.feedback[goal_id].value = f"<div><b>{head}</b>{vague}<ul>{items}</ul></div>"
+        self.feedback[goal_id].value = f"<div><b>{head}</b>{vague}<ul>{items}</ul>{self._rewrites(g, text, r)}</div>"
+
+    def _rewrites(self, g: Any, text: str, r: Any) -> str:
+        """1–3 SMART rewrites for a goal that does not pass (names, never ids), blanks marked for the client."""
+        from toolkit.checks.goal_rewrite import suggest_rewrites
+
+        if r.ok:
+            return ""
+        found = suggest_rewrites(g.model_copy(update={"text": text}), self.ws.engagement)
+        if not found:
+            return ""
+        rows = "".join(f"<li>{html.escape(s.text(self.lang))}</li>" for s in found)
+        return (f"<div class='goal-rewrites'><b>{html.escape(t('rewrite.title', self.lang, n=len(found)))}</b>"
+                f"<ol>{rows}</ol></div>")
 
     def sync(self) -> None:
         with self.ws.lock:
