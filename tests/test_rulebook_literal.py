@@ -156,3 +156,28 @@ def test_check_json_and_the_resolved_scheme_show_every_rule(cli, tmp_path):
                             "pool": 1300000.0}
     assert rules["roles"]["marketing_manager"]["own_raters"] is True
     assert json.loads(json.dumps(resolve_scheme(load_engagement(MIDSIZE)).rules.to_dict())) == rules
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path", [SMALL, MIDSIZE], ids=["small", "midsize"])
+def test_no_catalogue_id_in_the_client_document(path, lang):
+    from toolkit.model.catalogue import load_catalogue
+
+    eng = load_engagement(path)
+    words = set(re.findall(r"[A-Za-z0-9_]+", build_document(eng, lang, figures=False).all_text()))
+    ids = {i for i in load_catalogue() if "_" in i} | {r.id for r in eng.roles if "_" in r.id}
+    assert words & ids == set()
+
+
+def test_the_dictionary_shows_behaviour_levels_not_a_0_to_100_promise():
+    eng = load_engagement(MIDSIZE)
+    text = build_document(eng, "zh", figures=False).all_text()
+    assert "换算为 0–100 分" not in text and "÷ 目标值 100%" not in text
+    rated = [i for rs in resolve_scheme_roles(eng) for i in rs.indicators if i.rule.type == "rating"]
+    assert rated and all(lv.anchor_zh in text for i in rated for lv in (i.indicator.scale or []))
+
+
+def resolve_scheme_roles(eng):
+    from toolkit.scheme.resolve import resolve_scheme
+
+    return resolve_scheme(eng).roles

@@ -28,6 +28,7 @@ from toolkit.documents.calendar import date_text, deadline_calendar, period_labe
 from toolkit.documents.rule_text import rater_rows, rule_sentences
 from toolkit.documents.wording import (
     anchor_text,
+    behaviour_anchors,
     fmt_num,
     pct_text,
     rule_text,
@@ -475,8 +476,11 @@ class _Builder:
         for i in seen.values():
             ind = i.indicator
             en = self.lang == "en"
-            rows.append([f"{i.name(self.lang)}\n({ind.id})", ind.definition_en if en else ind.definition_zh,
-                         ind.formula_en if en else ind.formula_zh, unit_label(ind.unit, self.lang) or "—",
+            formula = ind.formula_en if en else ind.formula_zh
+            if i.rule.type == "rating":  # the levels and what they look like; the points are the rule's
+                formula = self.T("doc.dict.rating", levels=i.rule.levels) + behaviour_anchors(i, self.lang)
+            rows.append([i.name(self.lang), ind.definition_en if en else ind.definition_zh,
+                         formula, unit_label(ind.unit, self.lang) or "—",
                          self.T(f"doc.direction.{ind.direction}"), ind.data_source_en if en else ind.data_source_zh,
                          self.cycle(ind.default_cycle)])
         ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.definition"), self.T("doc.col.formula"),

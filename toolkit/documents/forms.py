@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.documents.rule_text import rule_sentences
-from toolkit.documents.wording import fmt_num, pct_text, rule_text, unit_label
+from toolkit.documents.wording import behaviour_anchors, fmt_num, pct_text, rule_text, unit_label
 from toolkit.model.fileio import atomic_path
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
@@ -115,16 +115,6 @@ def period_check(cell: str, cycle: str) -> str:
     'AND(LEN(B5)=4,ISNUMBER(VALUE(B5)))'
     """
     return _PERIOD_CHECK.get(cycle, _PERIOD_CHECK["monthly"]).format(c=cell)
-
-
-def behaviour_anchors(ind: Any, lang: str) -> str:
-    """A rated indicator's behaviour anchors (level: what it looks like), shown beside it on the form."""
-    if ind.rule.type != "rating" or not ind.indicator.scale:
-        return ""
-    en = lang == "en"
-    lines = [f"{lv.level} {lv.label_en if en else lv.label_zh}{': ' if en else '：'}{lv.anchor_en if en else lv.anchor_zh}"
-             for lv in ind.indicator.scale]
-    return "\n" + "\n".join(lines)
 
 
 def combined_rating_formula(cells: list[str], weights: list[float]) -> str:

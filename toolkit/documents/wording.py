@@ -12,6 +12,7 @@ from toolkit.scheme.resolve import ResolvedIndicator
 
 __all__ = [
     "anchor_text",
+    "behaviour_anchors",
     "fmt_num",
     "pct_text",
     "rule_text",
@@ -171,3 +172,13 @@ def saaty_text(x: float) -> str:
         return fmt_num(round(x, 2))
     inv = 1 / x
     return f"1/{fmt_num(round(inv, 2))}"
+
+
+def behaviour_anchors(ind: Any, lang: str) -> str:
+    """A rated indicator's behaviour anchors (level: what it looks like), shown beside it on the form."""
+    if ind.rule.type != "rating" or not ind.indicator.scale:
+        return ""
+    en = lang == "en"
+    lines = [f"{lv.level} {lv.label_en if en else lv.label_zh}{': ' if en else '：'}{lv.anchor_en if en else lv.anchor_zh}"
+             for lv in ind.indicator.scale]
+    return "\n" + "\n".join(lines)
