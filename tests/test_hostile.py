@@ -171,11 +171,11 @@ def test_fuzz_hostile_text_in_every_field_reaches_every_output_as_text(tmp_path:
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     eng, ids = _hostile_engagement(tmp_path)
     actuals = _hostile_actuals(eng, ids)
-    rc, out, err = _run(capsys, "check", str(eng))
+    rc, _, err = _run(capsys, "check", str(eng))
     assert rc in (0, 1) and "Traceback" not in err, err
 
     # appraisal score: every CSV and the XLSX
-    rc, out, err = _run(capsys, "score", str(eng), str(actuals), "--out", str(tmp_path / "score"))
+    rc, _, err = _run(capsys, "score", str(eng), str(actuals), "--out", str(tmp_path / "score"))
     assert rc in (0, 1), err
     seen = sum(_assert_csv_safe(p) for p in (tmp_path / "score").glob("*.csv"))
     seen_x = _assert_no_formula_from_user(tmp_path / "score" / "scores.xlsx")
@@ -186,7 +186,7 @@ def test_fuzz_hostile_text_in_every_field_reaches_every_output_as_text(tmp_path:
 
     # appraisal render: HTML, DOCX, PDF, every KPI form
     docs = tmp_path / "docs"
-    rc, out, err = _run(capsys, "render", str(eng), "--out", str(docs))
+    rc, _out, err = _run(capsys, "render", str(eng), "--out", str(docs))
     assert rc in (0, 1), err
     html = (docs / "scheme.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;QZ8&#39;)" in html.replace("&#x27;", "&#39;")

@@ -128,7 +128,7 @@ def test_kill_9_of_build_leaves_no_orphan_and_the_first_build_resumes(small: Pat
     assert done
 
     rerun = _build(small, out, "--resume")
-    stdout, stderr = rerun.communicate(timeout=600)
+    _stdout, stderr = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, stderr
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [SLUG], "no <client>-2"
     manifest = json.loads((client / "manifest.json").read_text(encoding="utf-8"))

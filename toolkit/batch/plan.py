@@ -20,6 +20,7 @@ from toolkit.model.paths import ROOT, notebooks_dir
 
 __all__ = [
     "COST",
+    "JOURNAL",
     "NOTEBOOKS",
     "PACKAGES",
     "PARAMETERS",
@@ -30,7 +31,6 @@ __all__ = [
     "JobResult",
     "check_writable",
     "client_slug",
-    "JOURNAL",
     "owned_by",
     "plan_build",
     "read_journal",

@@ -23,10 +23,10 @@ from ._common import echo_json
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) -> None:
+    from toolkit.documents.score_tables import write_appraisal
     from toolkit.model.engagement import load_engagement
     from toolkit.scheme.resolve import resolve_scheme
     from toolkit.scoring.actuals import read_actuals
-    from toolkit.documents.score_tables import write_appraisal
     from toolkit.scoring.appraise import appraise, summary
     from toolkit.scoring.rules import indicator_table
 
