@@ -207,7 +207,41 @@ def _cell_text(cell, text: str, size: float, bold: bool = False, center: bool = 
             run.add_break(WD_BREAK.LINE)
 
 
+def _fix_grid(table, col_mm: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Column widths where LibreOffice and WPS read them: the table grid (python-docx writes equal columns
+    there) and a fixed layout, so that 评分规则 is not as narrow as 序号."""
+    tbl = table._tbl
+    grid = tbl.tblGrid
+    for col in list(grid):
+        grid.remove(col)
+    for mm in col_mm:
+        gc = OxmlElement("w:gridCol")
+        gc.set(qn("w:w"), str(round(mm * 56.6929)))
+        grid.append(gc)
+    tblpr = tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    table.autofit = False
+
+
+def _keep_rows(table, together: bool) -> None:  # type: ignore[no-untyped-def]
+    """No row split across pages; a short table also kept on one page (each row kept with the next)."""
+    rows = table.rows
+    for k, row in enumerate(rows):
+        trpr = row._tr.get_or_add_trPr()
+        cant = OxmlElement("w:cantSplit")
+        cant.set(qn("w:val"), "true")
+        trpr.append(cant)
+        if together and k < len(rows) - 1:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
+
+
 def _table(d, tb: Table) -> None:  # type: ignore[no-untyped-def]
+    if d.paragraphs:  # the article's intro stays on the page of its table
+        d.paragraphs[-1].paragraph_format.keep_with_next = True
     if tb.caption:
         d.add_paragraph(tb.caption, style="Caption")
     ncols = len(tb.columns) if tb.columns else max(len(r) for r in tb.rows)
@@ -237,6 +271,8 @@ def _table(d, tb: Table) -> None:  # type: ignore[no-untyped-def]
     for row in table.rows:
         for j, cell in enumerate(row.cells):
             cell.width = Mm(col_mm[j])
+    _fix_grid(table, col_mm)
+    _keep_rows(table, together=len(tb.rows) <= 15 or tb.kind == "form")
     d.add_paragraph().paragraph_format.space_after = Pt(2)
 
 
