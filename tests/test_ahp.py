@@ -266,7 +266,13 @@ def test_harker_equals_eigenvector_of_completed_matrix():
     assert np.allclose(C @ w, r.lambda_max * w, atol=1e-10)  # w is the Perron vector of the completed matrix
     known = ~np.isnan(r.matrix)
     assert np.allclose(C[known], r.matrix[known])
-    assert r.ri == pytest.approx(1.11 * (1 - 2 * 5 / (4 * 3)))
+    # RI for 5 missing of 10: Saaty's 1.11 times the simulated ratio CI(5, 5)/CI(5, 0) (issue 13), not the
+    # linear Ágoston–Csató approximation 1 − 2m/((n−1)(n−2)), which understated it
+    from toolkit.weights.ri_table import load_table
+
+    ci = load_table()["ci"]["5"]
+    assert r.ri == pytest.approx(1.11 * ci["5"] / ci["0"])
+    assert r.ri > 1.11 * (1 - 2 * 5 / (4 * 3))
 
 
 def test_incomplete_geometric_is_least_squares():

@@ -14,11 +14,11 @@ import pandas as pd
 
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
-from toolkit.weights.analysis import analyse, analyse_matrix, as_matrix, diagnosis_table
-from toolkit.weights.consistency import RITable, cr_of, solve_stack
+from toolkit.weights.analysis import analyse, analyse_matrix, as_matrix, check_connected, diagnosis_table
+from toolkit.weights.consistency import RITable, cr_of, cr_threshold, random_index, solve_stack
 from toolkit.weights.judgments import judgment_set, known_name
 from toolkit.weights.repair import minimal_repair
-from toolkit.weights.scale import Method, check_scale, fmt_judgment, parse_value
+from toolkit.weights.scale import Method, check_scale, fmt_judgment, located, parse_value
 
 __all__ = [
     "AuditRecord",
@@ -134,21 +134,27 @@ def repair_plan(judgments: Any, *, names: Sequence[str] | None = None, method: M
     A, nm, source = as_matrix(judgments, names)
     A = A.copy()
     n = len(nm)
-    base = analyse_matrix(A, nm, method, ri, 0, source)
-    thr = base.threshold if threshold is None else float(threshold)
-    found = minimal_repair(A, method=method, ri_value=base.ri, threshold=thr, max_subsets=max_subsets)
+    if n == 0:
+        raise InputError(t("ahp.no_judgments"), location=source, hint=t("ahp.pairs.hint"))
+    missing = int(np.isnan(A).sum() // 2)
+    if missing:
+        check_connected(A, nm, source)
+    ri_value = random_index(n, ri, missing, location=located(source, t("ahp.loc.matrix", n=n)))
+    cr0 = float(cr_of(solve_stack(A[None], method)[1], n, ri_value)[0])   # no full diagnosis: the search is it
+    thr = cr_threshold(n) if threshold is None else float(threshold)
+    found = minimal_repair(A, method=method, ri_value=ri_value, threshold=thr, max_subsets=max_subsets)
     todo = list(found.changes)
     if max_changes is not None:
         todo = todo[: int(max_changes)] if len(todo) > int(max_changes) else todo
     changes: list[Change] = []
-    cr = base.cr
+    cr = cr0
     B = A.copy()
     while todo:  # order: each step the change that lowers CR most among those left
         trial = []
         for i, j, v in todo:
             C = B.copy()
             C[i, j], C[j, i] = v, 1 / v
-            trial.append(float(cr_of(solve_stack(C[None], method)[1], n, base.ri)[0]))
+            trial.append(float(cr_of(solve_stack(C[None], method)[1], n, ri_value)[0]))
         k = int(np.argmin(trial))
         i, j, v = todo.pop(k)
         changes.append(Change(a=nm[i], b=nm[j], row=i, col=j, original=float(B[i, j]), proposed=float(v),
@@ -156,7 +162,7 @@ def repair_plan(judgments: Any, *, names: Sequence[str] | None = None, method: M
         B[i, j], B[j, i] = v, 1 / v
         cr = trial[k]
     complete = max_changes is None or len(changes) == len(found.changes)
-    return RepairPlan(changes=changes, cr_before=base.cr, cr_after=cr, threshold=thr,
+    return RepairPlan(changes=changes, cr_before=cr0, cr_after=cr, threshold=thr,
                       reaches_threshold=bool(cr <= thr + 1e-12), method=method, ri_table=ri,
                       proven_minimal=bool(found.proven and complete and found.reaches_threshold),
                       lower_bound=found.lower_bound, search=found.search)
