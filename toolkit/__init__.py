@@ -31,6 +31,7 @@ _API: dict[str, str] = {
     "judgment_set": "weights.judgments", "group_analyse": "weights.group", "GroupResult": "weights.group", "diagnose": "weights.diagnosis",
     "repair_plan": "weights.diagnosis", "accept_change": "weights.diagnosis", "next_pairs": "weights.analysis", "weights_and_cr": "weights.consistency",
     "random_index": "weights.consistency", "consensus": "weights.group",
+    "consensus_label": "weights.group", "cluster_judges": "weights.group", "minimal_repair": "weights.repair",
     "HNode": "weights.hierarchy", "synthesise": "weights.hierarchy", "allocate_percent": "weights.hierarchy",
     "role_weights": "weights.hierarchy", "RoleWeights": "weights.hierarchy",
     "one_at_a_time": "weights.sensitivity", "monte_carlo": "weights.sensitivity", "monte_carlo_hierarchy": "weights.sensitivity",
