@@ -1,9 +1,11 @@
 """SMART checks on goals and the strategy-alignment check.
 
 A goal such as "提升品牌形象" is not a goal yet: it names no metric, number or date. The check says, per goal, what
-is missing (metric, unit, baseline, target, deadline, owner, data source, link to strategy) and flags vague wording
-(提升/加强/优化 … with no number), so the workshop can rewrite it as "华东区域品牌认知度 2027-12-31 前由 15% 提升到
-20%".
+is missing (metric, unit, baseline, target, deadline, owner, data source, link to strategy) and refuses a goal
+that states no measurable quantity, whatever its verb ("加强品牌建设", "做好客户关系维护工作"), so the workshop can
+rewrite it as "华东区域品牌认知度 2027-12-31 前由 15% 提升到 20%" (:mod:`toolkit.checks.goal_rewrite` proposes
+such rewrites). Sentences are read by :mod:`toolkit.checks.goal_parser`; a phrase without a year (年底) is read
+in the scheme year (:func:`scheme_year`).
 """
 from __future__ import annotations
 
