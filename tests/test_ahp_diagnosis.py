@@ -185,7 +185,7 @@ def test_minimal_repair_never_longer_than_greedy_and_every_step_lowers_cr():
         if greedy.reaches_threshold:
             assert plan.reaches_threshold and len(plan.changes) <= len(greedy.changes)
         crs = [plan.cr_before] + [c.cr_after for c in plan.changes]
-        assert all(b < a for a, b in zip(crs, crs[1:]))
+        assert all(b < a for a, b in itertools.pairwise(crs))
         B = A.copy()
         for c in plan.changes:
             B[c.row, c.col], B[c.col, c.row] = c.proposed, 1 / c.proposed

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import click
@@ -104,7 +105,7 @@ def _group_lines(res, top: int) -> list[str]:  # type: ignore[no-untyped-def]
         lines += ["  " + x for x in _repair_lines(plan)]
         lines.append(t("ahp.cli.judge_options", name=name))
     c = res.consensus
-    lines.append(t("ahp.cli.consensus_s", c="—" if c != c else f"{c:.3f}", label=res.consensus_label))
+    lines.append(t("ahp.cli.consensus_s", c="—" if math.isnan(c) else f"{c:.3f}", label=res.consensus_label))
     usable = int((res.participants["included"] & res.participants["connected"]).sum())
     if usable >= 3:
         groups = res.clusters()

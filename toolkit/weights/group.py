@@ -211,7 +211,7 @@ def consensus_label(s: float, lang: str | None = None) -> str:
     >>> consensus_label(0.86, "en"), consensus_label(0.4, "zh")
     ('high', '很低')
     """
-    if s != s:
+    if math.isnan(s):
         return "—"
     key = next(k for bound, k in CONSENSUS_SCALE if s < bound)
     return t(f"ahp.consensus.{key}", lang)

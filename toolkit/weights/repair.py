@@ -92,8 +92,7 @@ def minimise_lambda(C0: np.ndarray, I: np.ndarray, J: np.ndarray, *, target: flo
     """
     C0 = np.asarray(C0, dtype=float)
     I, J = np.atleast_2d(I), np.atleast_2d(J)
-    m, k = I.shape
-    n = C0.shape[0]
+    m = I.shape[0]
     t = np.log(C0[I, J])
     best_t, best_lam = t.copy(), np.full(m, np.inf)
     lower = np.full(m, -np.inf)

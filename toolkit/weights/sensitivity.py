@@ -141,7 +141,7 @@ def perturb_matrix(A: np.ndarray, draws: int, *, kind: Kind = "scale", spread: f
     if kind == "scale":
         if abs(spread - round(spread)) > 1e-9 or spread < 0:
             raise InputError(t("sens.spread_steps", spread=spread), hint=t("sens.spread_steps.hint"))
-        steps = int(round(spread))
+        steps = round(spread)
         idx = np.arange(len(SCALE), dtype=float)
         pos = np.interp(np.log(np.where(known, up, 1.0)), LOG_SCALE, idx)   # fractional position, no snapping
         moved = np.clip(pos[None, :] + rng.integers(-steps, steps + 1, size=(draws, len(up))), 0, len(SCALE) - 1)
