@@ -62,7 +62,7 @@ def test_check_warning_exit_1_and_error_exit_2(cli, tmp_path: Path, small_raw) -
 @pytest.mark.parametrize("content, needle", [
     (None, "找不到文件"),
     ("", "空"),
-    (b"\x00\x01\x02binary", "UTF-8"),
+    (b"\x00\x01\x02binary", "NUL"),  # named as NUL, not "not UTF-8" (issue: hostile input)
     ("- a\n- b\n", "list"),
     ("client: {name: x\n", "行"),
 ])

@@ -23,6 +23,7 @@ _API: dict[str, str] = {
     "ToolkitError": "model.errors", "InputError": "model.errors", "Finding": "model.errors",
     "t": "model.messages", "set_language": "model.messages",
     "smart_check": "checks.goals", "parse_goal_text": "checks.goals", "alignment_matrix": "checks.goals",
+    "suggest_rewrites": "checks.goal_rewrite", "rulebook": "scheme.rulebook", "Rulebook": "scheme.rulebook",
     # checks
     "check_engagement": "checks.engagement",
     "resolve_scheme": "scheme.resolve",

@@ -30,24 +30,22 @@ from toolkit.documents.rule_text import rule_sentences
 from toolkit.documents.wording import behaviour_anchors, fmt_num, pct_text, rule_text, unit_label
 from toolkit.model.fileio import atomic_path
 from toolkit.model.messages import t
+from toolkit.model.safe_cells import set_text
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
 from toolkit.scheme.rulebook import rulebook
 from toolkit.scoring.rules import WEIGHTED_RULES, excel_formula, excel_total_formula
 
 __all__ = [
-    "FORMULA_PREFIXES",
     "FormLayout",
     "add_form_sheet",
     "form_workbook",
     "grade_formula",
     "locate_inputs",
-    "safe_text",
     "write_forms",
 ]
 
 #: Characters that make a spreadsheet treat typed text as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _COLS = ["no", "dimension", "indicator", "unit", "definition", "weight", "threshold", "target", "stretch", "rule",
          "source", "evaluator", "actual", "score", "weighted"]
@@ -80,19 +78,6 @@ class FormLayout:
     employee: str = ""
     period: str = ""
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)  # indicator -> rater kind -> input cell
-
-
-def safe_text(cell: Any, value: Any) -> None:
-    """Write ``value`` into ``cell``; text is always stored as text, never as a formula.
-
-    openpyxl turns any string beginning with ``=`` into a formula; spreadsheets also evaluate ``+``, ``-`` and
-    ``@`` when a user re-enters the cell. Such text is stored as a string with Excel's quote prefix.
-    """
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_PREFIXES):
-            cell.quotePrefix = True  # Excel's "'" prefix: stays text when the cell is edited
 
 
 _PERIOD_CHECK = {
@@ -181,7 +166,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
 
     # title and header block ----------------------------------------------------------------------------
     ws.merge_cells(f"B1:{last}1")
-    safe_text(ws["B1"], T("form.title", client=eng.client.name, role=rs.role.name))
+    set_text(ws["B1"], T("form.title", client=eng.client.name, role=rs.role.name))
     _style(ws["B1"], bold=True, size=14, center=True, border=False)
     ws.row_dimensions[1].height = 28
     fields_top = [("B", "form.employee_id", None), ("D", "form.name", None), ("F", "form.role", rs.role.name),
@@ -190,18 +175,18 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
                   ("F", "form.cycle", t(f"doc.cycle.{rs.role.cycle or eng.cycles.default}", lang))]
     for row, fields in ((2, fields_top), (4, fields_mid)):
         for col, key, value in fields:
-            safe_text(ws[f"{col}{row}"], T(key))
+            set_text(ws[f"{col}{row}"], T(key))
             _style(ws[f"{col}{row}"], bold=True, size=9, border=False, wrap=False)
             vc = ws[f"{col}{row + 1}"]
             if value is None:
                 _style(vc, fill=_INPUT, locked=False)
             else:
-                safe_text(vc, value)
+                set_text(vc, value)
                 _style(vc, fill=_CALC)
     ws["A3"] = "#employee"
     ws["A5"] = "#period"
     ws["A6"] = "#role"
-    safe_text(ws["B6"], rs.role.id)
+    set_text(ws["B6"], rs.role.id)
     ws.row_dimensions[6].hidden = True
     lay.employee, lay.period = "B3", "B5"
     ws["B5"].number_format = "@"  # a period like 2027-01 must stay text, not become a date
@@ -217,13 +202,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     # column heads ---------------------------------------------------------------------------------------
     for name in _COLS:
         c = ws[f"{_COL[name]}{_HEADER_ROW}"]
-        safe_text(c, T(f"form.col.{name}"))
+        set_text(c, T(f"form.col.{name}"))
         _style(c, bold=True, fill=_HEAD, center=True)
         ws.column_dimensions[_COL[name]].width = _WIDTH[name]
     for rr in raters if multi else ():
         col = rater_col[rr.kind]
         c = ws[f"{col}{_HEADER_ROW}"]
-        safe_text(c, T("form.col.rating_by", rater=t(f"doc.rater.{rr.kind}", lang), weight=pct_text(rr.weight * 100)))
+        set_text(c, T("form.col.rating_by", rater=t(f"doc.rater.{rr.kind}", lang), weight=pct_text(rr.weight * 100)))
         _style(c, bold=True, fill=_HEAD, center=True)
         ws.column_dimensions[col].width = 11
         ws[f"{col}{_HEADER_ROW + 1}"] = f"#rating:{rr.kind}"
@@ -268,7 +253,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
             "evaluator": ind.evaluator or t("doc.default_evaluator", lang),
         }
         for name, v in values.items():
-            safe_text(c[name], v)
+            set_text(c[name], v)
             _style(c[name], center=name in ("no", "unit"), size=9)
         c["weight"].value = float(ind.weight) / 100
         c["weight"].number_format = "0%" if all_weights_int else "0.0%"
@@ -311,7 +296,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
             formula = excel_formula(rule, ind.direction, actual_ref, refs["threshold"], refs["target"],
                                     refs["stretch"])
         except ValueError:
-            safe_text(c["score"], T("form.no_formula"))
+            set_text(c["score"], T("form.no_formula"))
         else:
             c["score"].value = formula
             lay.score[ind.id] = score_ref
@@ -321,10 +306,10 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
                 c["weighted"].value = f'=IF({score_ref}="","",{score_ref}*{_COL["weight"]}{r})'
             elif rule.type == "bonus":
                 bonus_refs.append(score_ref)
-                safe_text(c["weighted"], T("form.bonus_note"))
+                set_text(c["weighted"], T("form.bonus_note"))
             elif rule.type == "veto":
                 veto_refs.append(score_ref)
-                safe_text(c["weighted"], T("form.veto_note"))
+                set_text(c["weighted"], T("form.veto_note"))
         c["score"].number_format = "0.00"
         c["weighted"].number_format = "0.00"
         _style(c["score"], fill=_CALC, center=True)
@@ -335,18 +320,18 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
 
     # totals --------------------------------------------------------------------------------------------
     wcol, label_col = _COL["weight"], _COL["definition"]
-    safe_text(ws[f"{label_col}{r}"], T("form.total_weight"))
+    set_text(ws[f"{label_col}{r}"], T("form.total_weight"))
     ws[f"{wcol}{r}"] = f"=SUM({wcol}{_FIRST_ROW}:{wcol}{last_ind})"
     ws[f"{wcol}{r}"].number_format = "0%"
     _style(ws[f"{label_col}{r}"], bold=True)
     _style(ws[f"{wcol}{r}"], fill=_CALC, center=True)
     r += 1
     total_ref, grade_ref = f"{_COL['score']}{r}", f"{_COL['score']}{r + 1}"
-    safe_text(ws[f"{_COL['actual']}{r}"], T("form.total"))
+    set_text(ws[f"{_COL['actual']}{r}"], T("form.total"))
     ws[total_ref] = (excel_total_formula(score_refs, weight_refs, bonus_refs, veto_refs, missing=rules.missing)
                      if score_refs else '=""')
     ws[total_ref].number_format = "0.00"
-    safe_text(ws[f"{_COL['actual']}{r + 1}"], T("form.grade"))
+    set_text(ws[f"{_COL['actual']}{r + 1}"], T("form.grade"))
     ws[grade_ref] = grade_formula(total_ref, eng.grades)
     for ref in (f"{_COL['actual']}{r}", f"{_COL['actual']}{r + 1}"):
         _style(ws[ref], bold=True, center=True)
@@ -359,20 +344,20 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
         bands.append(f"{g.code} ≥ {fmt_num(g.min_score)}" if upper is None
                      else f"{g.code} {fmt_num(g.min_score)}–{fmt_num(upper)}")
         upper = g.min_score
-    safe_text(ws[f"B{r}"], T("form.grades_note", bands="；".join(bands) if lang == "zh" else "; ".join(bands))
+    set_text(ws[f"B{r}"], T("form.grades_note", bands="；".join(bands) if lang == "zh" else "; ".join(bands))
               + ("\n" + rule_sentences(rules, lang)["form_grade"] if rules.distribution.mode == "forced" else ""))
     ws.merge_cells(f"B{r}:{_COL['rule']}{r + 1}")
     _style(ws[f"B{r}"], size=9, border=False)
     r += 3
-    safe_text(ws[f"B{r}"], T("form.comments"))
+    set_text(ws[f"B{r}"], T("form.comments"))
     _style(ws[f"B{r}"], bold=True)
     ws.merge_cells(f"C{r}:{last}{r}")
     _style(ws[f"C{r}"], fill=_INPUT, locked=False)
     ws.row_dimensions[r].height = 48
     r += 2
     for key, col in (("form.sign.employee", "B"), ("form.sign.rater", "F"), ("form.sign.reviewer", "L")):
-        safe_text(ws[f"{col}{r}"], T(key))
-        safe_text(ws[f"{col}{r + 1}"], T("form.sign.date"))
+        set_text(ws[f"{col}{r}"], T(key))
+        set_text(ws[f"{col}{r + 1}"], T("form.sign.date"))
         _style(ws[f"{col}{r}"], bold=True, border=False)
         _style(ws[f"{col}{r + 1}"], bold=True, border=False)
         nxt = get_column_letter(ws[f"{col}{r}"].column + 1)
@@ -410,10 +395,10 @@ def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used
     ws = wb.create_sheet(_sheet_title(T("form.360.sheet", role=rs.role.name), used))
     raters = rulebook(eng).role(rs.role.id).raters
     ws.merge_cells("A1:D1")
-    safe_text(ws["A1"], T("form.360.title", client=eng.client.name, role=rs.role.name))
+    set_text(ws["A1"], T("form.360.title", client=eng.client.name, role=rs.role.name))
     _style(ws["A1"], bold=True, size=14, center=True, border=False)
     for i, key in enumerate(("form.360.ratee", "form.360.kind", "form.360.rater", "form.period")):
-        safe_text(ws.cell(2, i + 1), T(key))
+        set_text(ws.cell(2, i + 1), T(key))
         _style(ws.cell(2, i + 1), bold=True, size=9, border=False)
         _style(ws.cell(3, i + 1), fill=_INPUT, locked=False)
     kinds = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
@@ -421,14 +406,14 @@ def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used
     ws.add_data_validation(kinds)
     kinds.add("B3")
     for i, key in enumerate(("form.col.indicator", "form.360.anchors", "form.360.rating", "form.comments")):
-        safe_text(ws.cell(5, i + 1), T(key))
+        set_text(ws.cell(5, i + 1), T(key))
         _style(ws.cell(5, i + 1), bold=True, fill=_HEAD, center=True)
     r = 6
     for ind in rs.indicators:
         if ind.rule.type != "rating":
             continue
-        safe_text(ws.cell(r, 1), ind.name(lang))
-        safe_text(ws.cell(r, 2), behaviour_anchors(ind, lang).strip() or rule_text(ind, lang))
+        set_text(ws.cell(r, 1), ind.name(lang))
+        set_text(ws.cell(r, 2), behaviour_anchors(ind, lang).strip() or rule_text(ind, lang))
         for col in (1, 2):
             _style(ws.cell(r, col), size=9)
         for col in (3, 4):
@@ -439,7 +424,7 @@ def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used
         dv.add(ws.cell(r, 3).coordinate)
         ws.row_dimensions[r].height = 90
         r += 1
-    safe_text(ws.cell(r + 1, 1), T("form.360.note"))
+    set_text(ws.cell(r + 1, 1), T("form.360.note"))
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=4)
     _style(ws.cell(r + 1, 1), size=9, border=False)
     for col, width in zip("ABCD", (22, 60, 10, 30)):
@@ -458,9 +443,9 @@ def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str
     wb = Workbook()
     info = wb.active
     info.title = t("form.instructions_sheet", lang)
-    safe_text(info["A1"], t("doc.title", lang, client=eng.client.name))
+    set_text(info["A1"], t("doc.title", lang, client=eng.client.name))
     info["A1"].font = Font(name=_FONT, bold=True, size=14)
-    safe_text(info["A3"], t("form.instructions", lang))
+    set_text(info["A3"], t("form.instructions", lang))
     info["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     info.column_dimensions["A"].width = 100
     info.row_dimensions[3].height = 90

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.model.fileio import atomic_write_text
+from toolkit.model.safe_cells import write_csv
 
 __all__ = ["cycle_periods", "simulate_actuals", "simulate_employees", "write_sample_actuals"]
 
@@ -32,7 +32,17 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def cycle_periods(cycle: str, year: int) -> list[str]:
-    """Period labels of one cycle in one year (per-event indicators are reported quarterly here)."""
+    """Period labels of one cycle in one year (per-event indicators are reported quarterly here).
+
+    The simulated file uses the same labels a user's file would, so it is read and scored the same way.
+
+    Examples
+    --------
+    >>> cycle_periods("quarterly", 2027), cycle_periods("half_year", 2027), cycle_periods("annual", 2027)
+    (['2027-Q1', '2027-Q2', '2027-Q3', '2027-Q4'], ['2027-H1', '2027-H2'], ['2027'])
+    >>> cycle_periods("monthly", 2027)[-1], cycle_periods("per_event", 2027) == cycle_periods("quarterly", 2027)
+    ('2027-12', True)
+    """
     if cycle == "monthly":
         return [f"{year}-{m:02d}" for m in range(1, 13)]
     if cycle in ("quarterly", "per_event"):
@@ -43,7 +53,21 @@ def cycle_periods(cycle: str, year: int) -> list[str]:
 
 
 def simulate_employees(eng: Any, seed: int = 2026) -> list[Any]:
-    """Employees for each role's headcount (ids E001…, Chinese names, pay data), when the engagement has none."""
+    """Employees for each role's headcount (ids E001…, Chinese names, pay data), when the engagement has none.
+
+    A scheme can then be reviewed (scores, grades, pay cost) before the client has sent a staff list.
+
+    Examples
+    --------
+    >>> from toolkit.model.schema import Engagement
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content", "headcount": 2}]})
+    >>> staff = simulate_employees(eng, seed=1)
+    >>> [(e.id, e.role, e.salary, e.base_pay) for e in staff]
+    [('E001', 'r', 15900.0, 4800.0), ('E002', 'r', 12900.0, 3900.0)]
+    >>> [e.name for e in staff] == [e.name for e in simulate_employees(eng, seed=1)]   # same seed, same people
+    True
+    """
     from toolkit.model.schema import Employee
 
     rng = np.random.default_rng(seed)
@@ -76,6 +100,22 @@ def simulate_actuals(eng: Any, year: int = 2026, seed: int = 2026, missing_rate:
 
     Quantitative indicators get an ``actual`` per period of their cycle; rated indicators get one row per rater
     with ``rater_kind``, ``rater`` and ``rating``. Empty strings mark missing values, as a user's file would.
+    A seeded year lets the calibration review run before the client has any history.
+
+    Examples
+    --------
+    >>> from toolkit.model.schema import Engagement
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content", "headcount": 2, "indicators": [
+    ...         {"id": "ctr", "weight": 60, "threshold": 1.5, "target": 2, "stretch": 2.5},
+    ...         {"id": "content_quality", "weight": 40, "target": 4}]}]})
+    >>> a = simulate_actuals(eng, year=2026, seed=1)
+    >>> a.iloc[0].tolist()
+    ['E001', 'r', 'ctr', '2026-01', '2.13', '', '', '']
+    >>> a.groupby(["indicator", "rater_kind"]).size().to_dict()   # 2 people × 12 months, rated by 2 groups
+    {('content_quality', 'self'): 24, ('content_quality', 'supervisor'): 24, ('ctr', ''): 24}
+    >>> a.equals(simulate_actuals(eng, year=2026, seed=1))
+    True
     """
     from toolkit.scheme.resolve import resolve_scheme
 
@@ -166,12 +206,24 @@ def _actuals(ri: Any, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def write_sample_actuals(sample_dir: str | Path, year: int = 2026, seed: int = 2026) -> Path:
-    """Write ``<sample_dir>/actuals_<year>.csv`` (UTF-8 with BOM so Excel opens the Chinese correctly)."""
+    """Write ``<sample_dir>/actuals_<year>.csv`` (UTF-8 with BOM so Excel opens the Chinese correctly).
+
+    This is how the shipped sample actuals are made, so they can be regenerated from the engagement file alone.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from toolkit.model.paths import samples_dir
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = shutil.copy(samples_dir() / "midsize_company" / "engagement.yaml", d)
+    ...     out = write_sample_actuals(d, year=2027, seed=1)
+    ...     print(out.name, out.read_bytes()[:3], out.read_text(encoding="utf-8-sig").splitlines()[0])
+    actuals_2027.csv b'\\xef\\xbb\\xbf' employee,role,indicator,period,actual,rating,rater_kind,rater
+    """
     from toolkit.model.engagement import load_engagement
 
     sample_dir = Path(sample_dir)
     eng = load_engagement(sample_dir / "engagement.yaml")
     df = simulate_actuals(eng, year=year, seed=seed)
     out = sample_dir / f"actuals_{year}.csv"
-    atomic_write_text(out, "\ufeff" + df.to_csv(index=False))
-    return out
+    return write_csv(out, df)
