@@ -64,3 +64,35 @@ def test_libreoffice_keeps_the_wide_columns_wide(docx_path, tmp_path):
     assert len(x) == 4, x
     # ten equal columns (python-docx's grid) gave both 48 pt; the scheme's widths make the rule column ~1.9× the dimension column
     assert x["数据来源"] - x["评分规则"] > 1.5 * (x["指标"] - x["维度"]), x
+
+
+def _page_texts(eng, lang="zh"):
+    from weasyprint import HTML
+
+    from toolkit.documents.content import build_document
+    from toolkit.documents.render_html import html_string
+
+    def boxes(box):
+        yield box
+        for c in getattr(box, "children", None) or []:
+            yield from boxes(c)
+
+    doc = HTML(string=html_string(build_document(eng, lang, today=TODAY, figures=False))).render()
+    return ["".join(getattr(b, "text", "") or "" for b in boxes(p._page_box)) for p in doc.pages]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["small", "mid"])
+def test_every_pdf_form_starts_on_a_page_with_its_title_its_header_block_and_its_table(sample, small, mid):
+    from toolkit.scheme.resolve import resolve_scheme
+
+    eng = {"small": small, "mid": mid}[sample]
+    pages = _page_texts(eng)
+    for rs in resolve_scheme(eng).roles:
+        title = f"{rs.role.name}绩效考核表"
+        hits = [k for k, text in enumerate(pages) if title in text and "考核周期" in text]
+        assert hits, title
+        page = pages[hits[0]]
+        assert "评分规则" in page and "实际值" in page, title  # the table's head is on the title's page
+    signatures = [p for p in pages if "复核人签字" in p]
+    assert signatures and all("＿＿＿＿＿＿＿＿　日期" in p for p in signatures)  # no break inside a line

@@ -37,6 +37,7 @@ class Heading:
 
     text: str
     level: int = 2
+    new_page: bool = False  # starts a page (one KPI form a page)
 
 
 @dataclass

@@ -441,8 +441,8 @@ class _Builder:
     def ap_forms(self) -> None:
         ap = self.appendix("forms")
         ap.blocks.append(Para(self.T("doc.forms_lead")))
-        for rs in self.scheme.roles:
-            ap.blocks.append(Heading(self.T("doc.form_title", role=rs.role.name)))
+        for k, rs in enumerate(self.scheme.roles):
+            ap.blocks.append(Heading(self.T("doc.form_title", role=rs.role.name), new_page=k > 0))
             ap.blocks.append(Table([], [[self.T("doc.f.name"), "", self.T("doc.f.role"), rs.role.name],
                                         [self.T("doc.f.evaluator"), "", self.T("doc.f.period"), ""]],
                                    kind="kv", widths=[1, 2, 1, 2]))
@@ -464,7 +464,7 @@ class _Builder:
                                     self.T("doc.col.actual"), self.T("doc.col.score")], rows,
                                    small=True, widths=[0.5, 1, 1.8, 0.8, 1.5, 3.6, 1.6, 1, 0.9, 0.8]))
             ap.blocks.append(Para(self.T("doc.f.grade_line"), "sign"))
-            ap.blocks.append(Para(self.T("doc.f.signatures"), "sign"))
+            ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("employee", "rater", "reviewer")]
 
     def ap_dictionary(self) -> None:
         ap = self.appendix("dictionary")
@@ -576,12 +576,13 @@ class _Builder:
         return self.T("doc.rounding_note", band=band_text, share=pct_text(share * 100), band_action=action,
                       min=fmt_num(_MIN_PCT), groups=groups, detail=detail)
 
-    def _blank_form(self, key: str, fields: list[str], lead: str | None = None) -> None:
+    def _blank_form(self, key: str, fields: list[str], lead: str | None = None,
+                    signers: tuple[str, ...] = ("employee", "rater", "reviewer")) -> None:
         ap = self.appendix(key)
         if lead:
             ap.blocks.append(Para(lead))
         ap.blocks.append(Table([], [[self.T(f), ""] for f in fields], kind="form", widths=[1, 4]))
-        ap.blocks.append(Para(self.T("doc.f.signatures"), "sign"))
+        ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in signers]
 
     def ap_interview(self) -> None:
         self._blank_form("interview", [f"doc.f.{k}" for k in (
@@ -601,7 +602,8 @@ class _Builder:
             "investigation", "appeal_result", "decider_opinion")],
             self.T("doc.appeal_form_lead", channel=self.profile_text("appeal", "channel", ap.channel) or "—",
                    n=ap.window_days or "—",
-                   days=ap.decision_days))
+                   days=ap.decision_days),
+            signers=("appellant", "receiver", "decider"))
 
     def ap_acknowledgement(self) -> None:
         ap = self.appendix("acknowledgement")

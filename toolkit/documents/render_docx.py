@@ -292,7 +292,8 @@ def _blocks(d, blocks: list, lang: str) -> None:  # type: ignore[no-untyped-def]
                 for r in p.runs:
                     r.font.size = Pt(9.5)
         elif isinstance(b, Heading):
-            d.add_heading(b.text, level=min(3, b.level))
+            h = d.add_heading(b.text, level=min(3, b.level))
+            h.paragraph_format.page_break_before = b.new_page
         elif isinstance(b, Table):
             _table(d, b)
         elif isinstance(b, Figure):
