@@ -175,3 +175,43 @@ def test_imports_and_names_in_the_readme_and_notebooks_resolve():
             except AttributeError:
                 bad.append(f"{path.name}: {m.group(1)}")
     assert bad == []
+
+
+#: engine functions still without a runnable example, in modules whose owners are finishing them
+#: (toolkit/weights/*, toolkit/checks/goals*.py); entries may only be removed, every other module is complete
+EXAMPLES_PENDING = frozenset({
+    "toolkit.checks.goals.alignment_findings",
+    "toolkit.checks.goals.alignment_matrix",
+    "toolkit.checks.goals.goal_findings",
+})
+
+
+def _public_functions(path: Path) -> list[tuple[str, str]]:
+    """(name, docstring) of a module's public functions: those in ``__all__``, else no leading underscore."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            names = set(ast.literal_eval(node.value))
+    return [(n.name, ast.get_docstring(n) or "") for n in tree.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and (n.name in names if names is not None else not n.name.startswith("_"))]
+
+
+def test_engine_functions_have_runnable_examples():
+    # every public engine function shows its use as a doctest (run by --doctest-modules)
+    engine = {m: p for m, p in _modules().items() if m.count(".") >= 1
+              and m.split(".")[1] in ("weights", "scoring", "scheme", "checks")}
+    public = {f"{m}.{name}": doc for m, p in engine.items() for name, doc in _public_functions(p)}
+    assert len(public) > 100, "the walk found too few functions to be reading the engine"
+    missing = {name for name, doc in public.items() if ">>>" not in doc}
+    assert sorted(missing - EXAMPLES_PENDING) == [], "public engine functions without a `>>>` example"
+    assert sorted(EXAMPLES_PENDING - missing) == [], "these have examples now (or are gone): drop them"
+    others = [n for n in EXAMPLES_PENDING if not n.startswith(("toolkit.weights.", "toolkit.checks.goals"))]
+    assert others == [], "the allow-list is only for toolkit/weights and toolkit/checks/goals*"

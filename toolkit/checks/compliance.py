@@ -39,6 +39,8 @@ _CLAUSE_END = re.compile(r"[。；;！!？?，,\n]")
 def dismissal_words(text: str) -> list[str]:
     """Dismissal words in ``text`` that are not negated ("不得以此解除劳动合同" is fine).
 
+    Examples
+    --------
     >>> dismissal_words("D 级员工予以辞退")
     ['辞退']
     >>> dismissal_words("不得仅以考核等级为由解除劳动合同")
@@ -54,7 +56,22 @@ def dismissal_words(text: str) -> list[str]:
 
 
 def calibration_groups(eng: Engagement) -> dict[str, int]:
-    """Size of each calibration group: the employees' ``group`` when staff are listed, else the department."""
+    """Size of each calibration group: the employees' ``group`` when staff are listed, else the department.
+
+    A forced distribution is only defensible in a group large enough to have a spread of performance, so the
+    check needs each group's size.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> calibration_groups(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+    {'marketing': 35}
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content"}]})
+    >>> calibration_groups(eng)   # no staff listed: the whole department
+    {'default': 6}
+    """
     if eng.employees:
         return dict(Counter(e.group for e in eng.employees))
     return {"default": eng.client.marketing_headcount}
@@ -62,7 +79,23 @@ def calibration_groups(eng: Engagement) -> dict[str, int]:
 
 def compliance_findings(eng: Engagement) -> list[Finding]:
     """Warnings about forced distribution on small groups, dismissal wording, a removed democratic-procedure
-    clause, and a missing appeal channel, deadline or decider."""
+    clause, and a missing appeal channel, deadline or decider.
+
+    These are the points on which a court may refuse to let the employer rely on the scheme; they are warnings
+    because the consultant decides, and the engagement is never changed.
+
+    Examples
+    --------
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content"}],
+    ...     "distribution": {"mode": "forced",
+    ...                      "shares": {"S": 0.1, "A": 0.2, "B": 0.5, "C": 0.15, "D": 0.05}},
+    ...     "result_use": {"bonus_coefficients": {"S": 1.5, "A": 1.2, "B": 1.0, "C": 0.8, "D": 0}}})
+    >>> for f in compliance_findings(eng):
+    ...     print(f.severity, f.code, f.location)
+    warning compliance.forced_small_group distribution.mode
+    warning compliance.zero_pay_bottom result_use.bonus_coefficients.D
+    """
     out: list[Finding] = []
     dist = eng.distribution
     if dist.mode == "forced":

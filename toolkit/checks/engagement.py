@@ -153,7 +153,24 @@ def _headcount_findings(eng: Engagement) -> list[Finding]:
 
 
 def scheme_findings(eng: Engagement) -> list[Finding]:
-    """Rules of a sound scheme: indicator counts, weights, anchors, quantitative share, raters, grades."""
+    """Rules of a sound scheme: indicator counts, weights, anchors, quantitative share, raters, grades.
+
+    Each finding is located (``roles[0].indicators (r)``) so that a consultant can fix the engagement file
+    before anything is scored or printed; a weights-engine error stays with its role.
+
+    Examples
+    --------
+    >>> from toolkit.model.schema import Engagement
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content",
+    ...                "indicators": [{"id": "ctr", "weight": 60}, {"id": "cvr", "weight": 30}]}]})
+    >>> for f in scheme_findings(eng):
+    ...     print(f.severity, f.code, f.location)
+    warning scheme.indicator_count roles[0].indicators (r)
+    error scheme.weights_sum roles[0].indicators (r)
+    warning scheme.no_target roles[0].indicators[0] (r/ctr)
+    warning scheme.no_target roles[0].indicators[1] (r/cvr)
+    """
     out: list[Finding] = []
     for ri, role in enumerate(eng.roles):
         try:
@@ -191,7 +208,23 @@ def scheme_findings(eng: Engagement) -> list[Finding]:
 
 
 def check_engagement(eng: Engagement) -> list[Finding]:
-    """Every finding about an engagement: goal SMART-ness, alignment, scheme rules and compliance."""
+    """Every finding about an engagement: goal SMART-ness, alignment, scheme rules and compliance.
+
+    One list for ``appraisal check``, the batch build and the renderer, so that all of them refuse the same
+    engagements.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> check_engagement(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+    []
+    >>> from toolkit.model.schema import Engagement
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content"}]})
+    >>> [(f.severity, f.code) for f in check_engagement(eng)]
+    [('warning', 'align.no_strategy'), ('warning', 'align.no_goals'), ('error', 'scheme.no_indicators')]
+    """
     findings = goal_findings(eng) + alignment_findings(eng) + scheme_findings(eng)
     try:
         from toolkit.checks.compliance import compliance_findings
@@ -206,7 +239,17 @@ def check_engagement(eng: Engagement) -> list[Finding]:
 
 
 def exit_code(findings: list[Finding]) -> int:
-    """0 clean, 1 warnings only, 2 errors (the ``appraisal check`` contract)."""
+    """0 clean, 1 warnings only, 2 errors (the ``appraisal check`` contract).
+
+    Scripts and CI can then tell "fix before delivery" from "worth a look" without parsing the messages.
+
+    Examples
+    --------
+    >>> from toolkit.model.errors import Finding
+    >>> warn, err = Finding("warning", "w", "roles[0]", "…"), Finding("error", "e", "roles[1]", "…")
+    >>> exit_code([]), exit_code([warn]), exit_code([warn, err])
+    (0, 1, 2)
+    """
     if any(f.severity == "error" for f in findings):
         return 2
     if any(f.severity == "warning" for f in findings):

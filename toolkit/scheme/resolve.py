@@ -116,7 +116,23 @@ def role_band(role: Role) -> tuple[float, float] | None:
 
 
 def resolve_role(eng: Engagement, role: Role) -> RoleScheme:
-    """Decide every setting of one role's indicators (weights from AHP when the role uses it)."""
+    """Decide every setting of one role's indicators (weights from AHP when the role uses it).
+
+    Role settings win over the preset, the preset over the catalogue, so that scoring, forms and documents
+    read one decided value instead of each repeating the fallbacks.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> rs = resolve_role(eng, eng.roles[3])
+    >>> rs.role.id, rs.weights_method, [i.weight for i in rs.indicators]
+    ('market_research', 'ahp', [17.0, 25.0, 13.0, 21.0, 24.0])
+    >>> i = resolve_role(eng, eng.roles[0]).indicators[1]
+    >>> i.id, (i.threshold, i.target, i.stretch), i.rule.type, i.cycle
+    ('marketing_sourced_pipeline', (28.0, 32.0, 35.0), 'linear', 'quarterly')
+    """
     cat = load_catalogue()
     preset = load_presets().get(role.preset or "")
     preset_anchors = {pi.id: pi for pi in preset.indicators} if preset else {}
@@ -164,5 +180,18 @@ def _weights_mapping(result: Any) -> dict[str, float]:
 
 
 def resolve_scheme(eng: Engagement) -> Scheme:
-    """Resolve every role of the engagement."""
+    """Resolve every role of the engagement.
+
+    The one object every downstream part reads, so that a weight or a rule is decided in exactly one place.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> scheme = resolve_scheme(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+    >>> len(scheme.roles), scheme.roles[0].role.id, sum(i.weight for i in scheme.role("brand").indicators)
+    (8, 'marketing_manager', 100.0)
+    >>> [i.cycle for i in scheme.role("brand").indicators]   # per indicator, else the engagement's default
+    ['half_year', 'quarterly', 'monthly', 'monthly', 'half_year']
+    """
     return Scheme(engagement=eng, roles=[resolve_role(eng, r) for r in eng.roles])

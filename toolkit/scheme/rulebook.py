@@ -98,7 +98,21 @@ def _bins(eng: Engagement) -> tuple[Bin, ...]:
 
 
 def rulebook(eng: Engagement) -> Rulebook:
-    """Resolve the engagement's rules (after the size-profile defaults are filled in)."""
+    """Resolve the engagement's rules (after the size-profile defaults are filled in).
+
+    One object that the engine executes, the document words and the forms encode: the three cannot disagree.
+
+    Examples
+    --------
+    >>> from toolkit.model.schema import Engagement
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "small", "marketing_headcount": 6},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content"}]})
+    >>> rb = rulebook(eng)   # a small company's profile: no forced distribution, pay by coefficient
+    >>> rb.missing, rb.distribution.mode, rb.pay.rule, [g[0] for g in rb.grades]
+    ('renormalise', 'none', 'coefficient', ['S', 'A', 'B', 'C', 'D'])
+    >>> [(r.kind, r.weight) for r in rb.role("r").raters], rb.role("r").cycle
+    ([('supervisor', 0.8), ('self', 0.2)], 'monthly')
+    """
     ru = eng.result_use
     pay_rule = ru.pay_rule or ("coefficient" if ru.bonus_coefficients else "none")
     roles = {}

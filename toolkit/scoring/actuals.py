@@ -50,7 +50,26 @@ def _cell_text(v: Any) -> str:
 def read_form_workbook(path: Path) -> pd.DataFrame | None:
     """Rows from the KPI-form sheets of a workbook (contract 3), or ``None`` when it has no form sheet.
 
-    The ``row`` column holds the sheet name and row number for error messages.
+    The ``_where`` column holds the sheet name and row number for error messages. A filled form is read back
+    by its ``#`` markers, not by cell positions, so a form whose layout changes is still read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from openpyxl import Workbook
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     wb = Workbook()
+    ...     wb.active.title = "CC003"
+    ...     for row in [["#employee", "CC003"], ["#period", "2026-01"], ["#role", "ad_placement"], [],
+    ...                 ["#indicator", "#actual"], ["ctr", 2.1], ["roas", None]]:
+    ...         wb.active.append(row)
+    ...     wb.save(Path(d) / "form.xlsx")
+    ...     rows = read_form_workbook(Path(d) / "form.xlsx")
+    ...     Workbook().save(Path(d) / "empty.xlsx")
+    ...     print(read_form_workbook(Path(d) / "empty.xlsx"))
+    None
+    >>> rows[["employee", "period", "indicator", "actual", "_where"]].values.tolist()
+    [['CC003', '2026-01', 'ctr', '2.1', 'CC003!row 6'], ['CC003', '2026-01', 'roas', '', 'CC003!row 7']]
     """
     from openpyxl import load_workbook
 
@@ -165,7 +184,23 @@ def _check_sheet(p: Path) -> None:
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
-    """Raw rows of an ACTUALS file as text, with a ``_where`` column (``row 5``); headers normalised."""
+    """Raw rows of an ACTUALS file as text, with a ``_where`` column (``row 5``); headers normalised.
+
+    Everything stays text until :func:`validate_actuals`, so that a bad cell is reported as typed, at its row.
+    Returns the rows and the layout, ``"long"`` or ``"form"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "a.csv").write_text("\\ufeff员工编号,指标,期间,实际值\\nCC003,ctr,2026-01,2.1\\n"
+    ...                                        "CC003,roas,2026-01,\\n", encoding="utf-8")
+    ...     raw, layout = read_table(Path(d) / "a.csv")
+    >>> layout, raw.columns.tolist()
+    ('long', ['employee', 'indicator', 'period', 'actual', '_where'])
+    >>> raw.values.tolist()
+    [['CC003', 'ctr', '2026-01', '2.1', 'row 2'], ['CC003', 'roas', '2026-01', '', 'row 3']]
+    """
     p = Path(path)
     if not p.exists():
         raise InputError(t("scoring.file_missing"), location=str(p))
@@ -226,7 +261,32 @@ def _infinite(col: pd.Series) -> pd.Series:
 def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str = "actuals") -> pd.DataFrame:
     """Check every row against the engagement and return typed rows (columns :data:`COLUMNS` + ``where``).
 
-    Raises :class:`InputError` listing every problem (file, row, column) when anything is wrong.
+    Raises :class:`InputError` listing every problem (file, row, column) when anything is wrong, so that the
+    user fixes the file in one pass; an empty actual stays missing (NaN), never 0.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scheme.resolve import resolve_scheme
+    >>> from toolkit.scoring.rules import indicator_table
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> table = indicator_table(resolve_scheme(eng))
+    >>> raw = pd.DataFrame({"employee": ["CC003"] * 3, "indicator": ["ctr", "roas", "creative_brand_fit"],
+    ...                     "period": ["2026-01"] * 3, "actual": ["２.１", "", ""], "rating": ["", "", "4"]})
+    >>> typed = validate_actuals(raw, eng, table)   # the full-width ２.１ typed with a Chinese IME reads 2.1
+    >>> typed["actual"].tolist(), typed["rating"].tolist(), set(typed["role"]), set(typed["rater_kind"])
+    ([2.1, nan, nan], [nan, nan, 4.0], {'ad_placement'}, {'supervisor'})
+    >>> bad = pd.DataFrame({"employee": ["CC999", "CC003"], "indicator": ["ctr", "ctr"],
+    ...                     "period": ["2026-01", "2026-13"], "actual": ["2.1", "1,44"]})
+    >>> try:
+    ...     validate_actuals(bad, eng, table, file="a.csv")
+    ... except InputError as exc:
+    ...     for f in exc.findings:
+    ...         print(f.code, "|", f.location)
+    scoring.unknown_employee | a.csv: row 2, column employee
+    scoring.bad_period | a.csv: row 3, column period
+    scoring.decimal_comma | a.csv: row 3, column actual
     """
     findings: list[Finding] = []
     if len(raw) == 0:
@@ -379,9 +439,18 @@ def _row_no(loc: str) -> tuple[str, int]:
 def read_actuals(path: str | Path, eng: Any, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read and validate an ACTUALS CSV/XLSX or a filled KPI form (or a folder of forms).
 
+    The one entry point for every input layout, so that all of them are checked by the same rules.
+
     Examples
     --------
-    ``read_actuals("data_samples/small_company/actuals_2026.csv", load_engagement(...))``
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> a = read_actuals(samples_dir() / "midsize_company" / "actuals_2026.csv", eng)
+    >>> len(a), a["employee"].nunique(), a.columns.tolist()[-3:]
+    (5412, 35, ['rater_kind', 'rater', 'where'])
+    >>> a.loc[0, ["employee", "indicator", "period", "where"]].tolist(), float(a.loc[0, "actual"])
+    (['CC001', 'sales_target_completion', '2026-01', 'row 2'], 103.7)
     """
     from toolkit.scheme.resolve import resolve_scheme
     from toolkit.scoring.rules import indicator_table

@@ -53,7 +53,26 @@ class Appraisal:
 
 
 def check_anchors(table: pd.DataFrame) -> None:
-    """Raise one :class:`InputError` listing every role indicator whose rule lacks an anchor it needs."""
+    """Raise one :class:`InputError` listing every role indicator whose rule lacks an anchor it needs.
+
+    Checked before scoring, so that a missing target is one located error and not a column of empty scores.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scheme.resolve import resolve_scheme
+    >>> from toolkit.scoring.rules import indicator_table
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> table = indicator_table(resolve_scheme(eng))
+    >>> check_anchors(table)   # every anchor is there: nothing raised
+    >>> table.loc[1, "target"] = np.nan
+    >>> try:
+    ...     check_anchors(table)
+    ... except InputError as exc:
+    ...     print(exc.location, [f.code for f in exc.findings])
+    roles[marketing_manager].indicators[marketing_sourced_pipeline] ['scoring.rule_anchor']
+    """
     findings = []
     for r in table.itertuples(index=False):
         for name in needs_anchors(r.rule) + (("target",) if r.direction == "band" and r.rule_type in (
@@ -80,6 +99,19 @@ def expected_grid(values: pd.DataFrame, table: pd.DataFrame, employees: pd.DataF
     expects Q1–Q4 of a quarterly indicator; one filled January form expects no quarter). ``employees`` are the
     people to expect values for — :func:`appraise` passes those present in the input, so scoring one filled
     form does not list everyone else as missing.
+
+    Examples
+    --------
+    Three months of data expect the first quarter of a quarterly indicator; one month expects no quarter:
+
+    >>> values = pd.DataFrame({"period": ["2026-01", "2026-02", "2026-03"]})
+    >>> table = pd.DataFrame({"role": ["r", "r"], "indicator": ["m", "q"], "cycle": ["monthly", "quarterly"]})
+    >>> staff = pd.DataFrame({"employee": ["e1"], "role": ["r"]})
+    >>> grid = expected_grid(values, table, staff)
+    >>> list(zip(grid["indicator"], grid["period"]))
+    [('m', '2026-01'), ('m', '2026-02'), ('m', '2026-03'), ('q', '2026-Q1')]
+    >>> expected_grid(values.iloc[:1], table, staff).values.tolist()
+    [['e1', 'r', 'm', '2026-01']]
     """
     kinds = period_kind(values["period"]) if len(values) else pd.Series(dtype=object)
     seen = pd.DataFrame({"period": values["period"], "kind": kinds}).drop_duplicates()
@@ -102,6 +134,27 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
 
     ``table`` (from :func:`toolkit.scoring.rules.indicator_table`) may be given to try other weights or rules on the
     same data (what-if); otherwise it comes from :func:`toolkit.scheme.resolve.resolve_scheme`.
+    One call, so that the CLI, the notebooks and the calibration review run exactly the same pipeline.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scoring.actuals import read_actuals
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> actuals = read_actuals(samples_dir() / "midsize_company" / "actuals_2026.csv", eng)
+    >>> result = appraise(eng, actuals)
+    >>> len(result.totals), result.grade_counts().to_dict(), set(result.totals["grade_method"])
+    (35, {'A': 7, 'B': 17, 'C': 5, 'D': 2, 'S': 4}, {'forced'})
+    >>> len(result.missing), result.budget.ok
+    (27, True)
+
+    One person's January alone is a valid input: nobody else is missing, one month is paid, no forced ranking:
+
+    >>> one = actuals[(actuals["employee"] == "CC003") & (actuals["period"] == "2026-01")]
+    >>> r1 = appraise(eng, one)
+    >>> len(r1.totals), len(r1.missing), r1.budget.pay_periods, r1.totals["grade_method"].tolist()
+    (1, 0, 1.0, ['bands_small_group'])
     """
     if table is None:
         if scheme is None:
@@ -140,7 +193,23 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
 
 
 def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
-    """The figures the CLI prints (and returns as JSON): counts, grades, methods, budget, flags."""
+    """The figures the CLI prints (and returns as JSON): counts, grades, methods, budget, flags.
+
+    Plain data (no DataFrames), so ``appraisal score --json`` and the printed summary report the same figures.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scoring.actuals import read_actuals
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> actuals = read_actuals(samples_dir() / "midsize_company" / "actuals_2026.csv", eng)
+    >>> s = summary(appraise(eng, actuals), eng)
+    >>> s["employees"], s["periods"], s["pay_periods"], s["grades"]
+    (35, ['2026-01', '2026-12'], 12.0, {'S': 4, 'A': 7, 'B': 17, 'C': 5, 'D': 2})
+    >>> [(f["rater"], f["flag"]) for f in s["flagged_raters"]], s["budget"]["ok"]
+    ([('P-LENIENT', 'lenient'), ('CC022', 'lenient')], True)
+    """
     counts = result.totals["grade"].value_counts()
     periods = sorted(set(result.scores["period"]), key=lambda p: (min(covered_months([p]) or {(0, 0)}), p))
     present = set(result.totals["employee"])
@@ -172,6 +241,8 @@ MONEY = frozenset({"base_pay", "performance_pay", "performance_pay_total", "sala
 def rounded(df: pd.DataFrame) -> pd.DataFrame:
     """A copy for writing: money to 2 decimals, other floats to 4 (no ``75.91000000000001`` in a CSV).
 
+    Examples
+    --------
     >>> rounded(pd.DataFrame({"total": [75.91000000000001], "salary": [10000.004]})).values.tolist()
     [[75.91, 10000.0]]
     """

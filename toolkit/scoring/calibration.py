@@ -33,12 +33,33 @@ def _describe(g: pd.core.groupby.SeriesGroupBy) -> pd.DataFrame:
 
 def score_distribution_by_role(totals: pd.DataFrame, col: str = "total") -> pd.DataFrame:
     """count, mean, std, min, p10, median, p90, max of the total per role (a role scored far higher than the
-    others usually has soft targets, not better people)."""
+    others usually has soft targets, not better people).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"employee": list("abcde"), "role": ["x", "x", "x", "y", "y"],
+    ...                   "total": [80.0, 90, 100, 70, 110]})
+    >>> d = score_distribution_by_role(t)
+    >>> d[["role", "count", "mean", "min", "p10", "median", "p90", "max"]].values.tolist()
+    [['x', 3, 90.0, 80.0, 82.0, 90.0, 98.0, 100.0], ['y', 2, 90.0, 70.0, 74.0, 90.0, 106.0, 110.0]]
+    >>> d["std"].round(2).tolist()   # same mean, three times the spread
+    [10.0, 28.28]
+    """
     return _describe(totals.groupby("role")[col])
 
 
 def rating_distribution_by_rater(ratings: pd.DataFrame) -> pd.DataFrame:
-    """The same summary of individual ratings per rater kind and rater (leniency shows up as a high mean)."""
+    """The same summary of individual ratings per rater kind and rater (leniency shows up as a high mean).
+
+    Ratings without a named rater are summarised under their kind; empty ratings are left out.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"rater_kind": ["peer", "peer", "peer", "supervisor", "supervisor"],
+    ...                   "rater": ["P1", "P1", "P2", "", ""], "rating": [5, 4, 3, 3, np.nan]})
+    >>> rating_distribution_by_rater(r)[["rater_kind", "rater", "count", "mean"]].values.tolist()
+    [['peer', 'P1', 2, 4.5], ['peer', 'P2', 1, 3.0], ['supervisor', 'supervisor', 1, 3.0]]
+    """
     r = ratings.dropna(subset=["rating"]).copy()
     r["rater"] = r["rater"].where(r["rater"].astype(str) != "", r["rater_kind"])
     return _describe(r.groupby(["rater_kind", "rater"])["rating"])
@@ -51,6 +72,18 @@ def discrimination(annual: pd.DataFrame, table: pd.DataFrame, spread_min: float 
 
     ``flag`` is ``no_spread`` when the std is below ``spread_min`` points, ``at_cap`` / ``at_floor`` when more
     than ``share_max`` of the employees sit there — an indicator everyone maxes out does not tell people apart.
+
+    Examples
+    --------
+    >>> annual = pd.DataFrame({"employee": list("abcd") * 2, "role": ["r"] * 8,
+    ...                        "indicator": ["p"] * 4 + ["q"] * 4,
+    ...                        "rule_type": ["ratio"] * 4 + ["linear"] * 4,
+    ...                        "score": [120.0, 120, 120, 100, 60, 80, 100, 110]})
+    >>> table = pd.DataFrame({"role": ["r", "r"], "indicator": ["p", "q"], "lo": [0.0, 0.0],
+    ...                       "hi": [120.0, 120.0]})
+    >>> d = discrimination(annual, table)
+    >>> d[["indicator", "n", "std", "share_at_cap", "flag"]].round(2).values.tolist()
+    [['p', 4, 10.0, 0.75, 'at_cap'], ['q', 4, 22.17, 0.0, '']]
     """
     a = annual[annual["rule_type"].astype(str).isin(["linear", "ratio", "band", "steps", "deduction", "rating"])]
     a = a.merge(table[["role", "indicator", "lo", "hi"]], on=["role", "indicator"], how="left")
@@ -68,7 +101,19 @@ def discrimination(annual: pd.DataFrame, table: pd.DataFrame, spread_min: float 
 
 
 def correlations(annual: pd.DataFrame, role: str | None = None, method: str = "spearman") -> pd.DataFrame:
-    """Correlation matrix of annual indicator scores across the employees of a role (or of all roles)."""
+    """Correlation matrix of annual indicator scores across the employees of a role (or of all roles).
+
+    Spearman by default: a rank correlation is not swayed by a rule's cap or by one outlier. Indicators with
+    no spread are left out (their correlation is undefined).
+
+    Examples
+    --------
+    >>> annual = pd.DataFrame({"employee": list("abcde") * 3, "role": ["r"] * 15,
+    ...                        "indicator": ["p"] * 5 + ["q"] * 5 + ["s"] * 5,
+    ...                        "score": [60.0, 70, 80, 90, 100, 61, 72, 79, 93, 99, 90, 60, 100, 70, 80]})
+    >>> correlations(annual).round(2).values.tolist()   # p and q rank everyone the same way
+    [[1.0, 1.0, -0.1], [1.0, 1.0, -0.1], [-0.1, -0.1, 1.0]]
+    """
     a = annual if role is None else annual[annual["role"] == role]
     wide = a.pivot_table(index="employee", columns="indicator", values="score")
     wide = wide.loc[:, wide.std() > 0]
@@ -78,7 +123,20 @@ def correlations(annual: pd.DataFrame, role: str | None = None, method: str = "s
 def redundant_pairs(annual: pd.DataFrame, threshold: float = 0.8, method: str = "spearman",
                     min_n: int = 5) -> pd.DataFrame:
     """Indicator pairs within a role whose scores correlate at |r| ≥ ``threshold`` — candidates to merge or drop
-    (two indicators measuring the same thing double its weight). Returns role, a, b, r, n, redundant."""
+    (two indicators measuring the same thing double its weight). Returns role, a, b, r, n, redundant.
+
+    Roles with fewer than ``min_n`` employees are skipped: a correlation over three people means nothing.
+
+    Examples
+    --------
+    >>> annual = pd.DataFrame({"employee": list("abcde") * 3, "role": ["r"] * 15,
+    ...                        "indicator": ["p"] * 5 + ["q"] * 5 + ["s"] * 5,
+    ...                        "score": [60.0, 70, 80, 90, 100, 61, 72, 79, 93, 99, 90, 60, 100, 70, 80]})
+    >>> redundant_pairs(annual).round(2).values.tolist()
+    [['r', 'p', 'q', 1.0, 5, True], ['r', 'p', 's', -0.1, 5, False], ['r', 'q', 's', -0.1, 5, False]]
+    >>> len(redundant_pairs(annual, min_n=6))
+    0
+    """
     rows = []
     for role, a in annual.groupby("role"):
         n = a["employee"].nunique()
@@ -100,7 +158,19 @@ def redundant_pairs(annual: pd.DataFrame, threshold: float = 0.8, method: str = 
 def grade_distribution(totals: pd.DataFrame, eng: Any, by: str | None = None) -> pd.DataFrame:
     """Actual grade shares against the target distribution (``distribution.shares``), per grade (and ``by``).
 
-    Columns: [by], grade, count, share, target_share, diff (share − target).
+    Columns: [by], grade, count, share, target_share, diff (share − target). Every grade is listed, an empty
+    one too, so that a drift from the agreed distribution is seen before the grades are announced.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> gd = grade_distribution(pd.DataFrame({"employee": list("abcd"), "grade": ["A", "B", "B", None]}), eng)
+    >>> gd["grade"].tolist(), gd["count"].tolist(), gd["target_share"].tolist()
+    (['S', 'A', 'B', 'C', 'D'], [0, 1, 2, 0, 0], [0.1, 0.2, 0.5, 0.15, 0.05])
+    >>> gd["diff"].round(4).tolist()   # B holds 2 of 3 graded people against a 50 % target
+    [-0.1, 0.1333, 0.1667, -0.15, -0.05]
     """
     order = [g.code for g in sorted(eng.grades, key=lambda g: -g.min_score)]
     target = dict(eng.distribution.shares or {})
@@ -126,6 +196,29 @@ def what_if(eng: Any, actuals: pd.DataFrame, table_a: pd.DataFrame, table_b: pd.
 
     Build ``table_b`` from ``table_a`` (:func:`toolkit.scoring.rules.indicator_table`) by changing ``weight`` or
     ``rule``. Returns employee, role, total and grade under each, the change, and whether the grade moved.
+    The client sees what a proposed change does to real people before agreeing to it.
+
+    Examples
+    --------
+    Move 5 points of an ad placement role's weight from CTR to ROAS on the sample's year of actuals:
+
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scheme.resolve import resolve_scheme
+    >>> from toolkit.scoring.actuals import read_actuals
+    >>> from toolkit.scoring.rules import indicator_table
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> actuals = read_actuals(samples_dir() / "midsize_company" / "actuals_2026.csv", eng)
+    >>> a = indicator_table(resolve_scheme(eng))
+    >>> b = a.copy()
+    >>> ad = b["role"] == "ad_placement"
+    >>> b.loc[ad & (b["indicator"] == "roas"), "weight"] = 30.0
+    >>> b.loc[ad & (b["indicator"] == "ctr"), "weight"] = 5.0
+    >>> w = what_if(eng, actuals, a, b)
+    >>> w.loc[w["role"] == "ad_placement", "delta"].round(2).tolist()
+    [3.11, -0.15, -0.85, -1.22, 3.25, -1.0]
+    >>> int(w["grade_changed"].sum()), float(w.loc[w["role"] != "ad_placement", "delta"].abs().max())
+    (0, 0.0)
     """
     from toolkit.scoring.appraise import appraise
 
@@ -140,7 +233,25 @@ def what_if(eng: Any, actuals: pd.DataFrame, table_a: pd.DataFrame, table_b: pd.
 
 
 def pay_cost_by_grade(totals: pd.DataFrame, eng: Any) -> pd.DataFrame:
-    """Headcount, coefficient, performance pay and merit cost per grade, with each grade's share of the spend."""
+    """Headcount, coefficient, performance pay and merit cost per grade, with each grade's share of the spend.
+
+    Shows where the money goes, so that a generous top grade is weighed against its cost.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> t = pd.DataFrame({"employee": list("abc"), "grade": ["A", "B", "B"],
+    ...                   "performance_pay": [9600.0, 6000, 4000],
+    ...                   "performance_pay_total": [115200.0, 72000, 48000],
+    ...                   "raise_cost": [1600.0, 720, 600], "salary": [32000.0, 24000, 20000]})
+    >>> c = pay_cost_by_grade(t, eng).round(4)
+    >>> c["grade"].tolist(), c["n"].tolist(), c["coefficient"].tolist()
+    (['S', 'A', 'B', 'C', 'D'], [0, 1, 2, 0, 0], [1.5, 1.2, 1.0, 0.8, 0.6])
+    >>> c["performance_pay"].tolist(), c["raise_cost"].tolist(), c["pay_share"].tolist()
+    ([0.0, 9600.0, 10000.0, 0.0, 0.0], [0.0, 1600.0, 1320.0, 0.0, 0.0], [0.0, 0.4898, 0.5102, 0.0, 0.0])
+    """
     order = [g.code for g in sorted(eng.grades, key=lambda g: -g.min_score)]
     g = totals.groupby("grade").agg(n=("employee", "size"), performance_pay=("performance_pay", "sum"),
                                     performance_pay_total=("performance_pay_total", "sum"),

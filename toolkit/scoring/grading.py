@@ -32,7 +32,15 @@ _WEIGHTED = ("linear", "ratio", "band", "steps", "deduction", "rating")
 
 def period_kind(period: pd.Series) -> pd.Series:
     """The cycle a period label belongs to: ``2026-03`` monthly, ``2026-Q1`` quarterly, ``2026-H1`` half_year,
-    ``2026`` annual; anything else → ``None``."""
+    ``2026`` annual; anything else → missing.
+
+    The expected values of an indicator are the periods of its own cycle, so scoring needs each label's cycle.
+
+    Examples
+    --------
+    >>> period_kind(pd.Series(["2026-03", "2026-Q1", "2026-H2", "2026", "2026-13"])).tolist()
+    ['monthly', 'quarterly', 'half_year', 'annual', nan]
+    """
     p = period.astype(str)
     out = pd.Series(None, index=period.index, dtype=object)
     out[p.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")] = "monthly"
@@ -46,7 +54,18 @@ def weighted_totals(scored: pd.DataFrame, by: Sequence[str], role_weight: pd.Ser
     """Totals of a scored frame (columns weight, weighted, rule_type, score) grouped by ``by``.
 
     ``role_weight`` (index role → Σ weights of the role's weighted indicators) gives ``coverage``.
-    Returns ``by`` + total, weighted_score, bonus, veto, coverage, n_scored.
+    Returns ``by`` + total, weighted_score, bonus, veto, coverage, n_scored. ``coverage`` and ``n_scored``
+    show how much of a total rests on scored indicators, since missing ones are left out, not counted as 0.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"employee": ["e1"] * 3 + ["e2"] * 3, "role": ["r"] * 6,
+    ...                   "indicator": ["a", "b", "v"] * 2, "weight": [60.0, 40.0, 0.0] * 2,
+    ...                   "weighted": [True, True, False] * 2, "rule_type": ["ratio", "ratio", "veto"] * 2,
+    ...                   "score": [80.0, 100.0, 0.0, 90.0, np.nan, 1.0]})
+    >>> t = weighted_totals(s, ["employee", "role"], pd.Series({"r": 100.0}))
+    >>> t[["employee", "total", "weighted_score", "veto", "coverage", "n_scored"]].values.tolist()
+    [['e1', 88.0, 88.0, False, 1.0, 2], ['e2', 0.0, 90.0, True, 0.6, 1]]
     """
     by = list(by)
     s = scored["score"].to_numpy(dtype=float)
@@ -85,6 +104,16 @@ def annual_indicator_scores(scored: pd.DataFrame) -> pd.DataFrame:
     """Each employee's score per indicator over the year: the mean of the indicator's period scores.
 
     Veto flags become the maximum (one breach vetoes the year); missing periods are skipped and counted.
+    This is the basis of the calibration review (spread, redundancy) per indicator.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"employee": ["e"] * 4, "role": ["r"] * 4, "indicator": ["a", "a", "v", "v"],
+    ...                   "period": ["2026-01", "2026-02"] * 2, "weight": [100.0, 100.0, 0.0, 0.0],
+    ...                   "weighted": [True, True, False, False],
+    ...                   "rule_type": ["ratio", "ratio", "veto", "veto"], "score": [80.0, np.nan, 0.0, 1.0]})
+    >>> annual_indicator_scores(s)[["indicator", "score", "n_periods", "n_expected"]].values.tolist()
+    [['a', 80.0, 1, 2], ['v', 1.0, 2, 2]]
     """
     key = ["employee", "role", "indicator"]
     is_veto = scored["rule_type"].astype(str).to_numpy() == "veto"
@@ -103,6 +132,8 @@ def annual_indicator_scores(scored: pd.DataFrame) -> pd.DataFrame:
 def grade_by_bands(scores: Any, grades: Sequence[Any]) -> np.ndarray:
     """Grade codes by score bands: the grade with the highest ``min_score`` ≤ score (NaN → ``None``).
 
+    Examples
+    --------
     >>> from toolkit.model.schema import Engagement
     >>> g = Engagement.model_fields["grades"].default_factory()
     >>> grade_by_bands([110, 109.99, 60, 59.9, float("nan")], g).tolist()
@@ -121,6 +152,10 @@ def grade_by_bands(scores: Any, grades: Sequence[Any]) -> np.ndarray:
 def forced_counts(n: Any, shares: Sequence[float]) -> np.ndarray:
     """Places per grade for groups of size ``n`` (array): largest-remainder rounding of ``share × n``.
 
+    Largest remainders, so that the places always add up to the group size (plain rounding loses or adds one).
+
+    Examples
+    --------
     >>> forced_counts([100, 7], [0.1, 0.2, 0.5, 0.15, 0.05]).tolist()
     [[10, 20, 50, 15, 5], [1, 1, 4, 1, 0]]
     """
@@ -139,8 +174,14 @@ def forced_distribution(scores: Any, groups: Any, ids: Any, shares: dict[str, fl
     """Grades by forced distribution within each group (all groups are assumed large enough).
 
     Ranking: total descending, then id ascending (positions only); each grade takes its
-    :func:`forced_counts` places in order; tied totals then share the best grade among them.
-    NaN totals get no grade and do not count towards n.
+    :func:`forced_counts` places in order; tied totals then share the best grade among them (equal work is
+    never split by an arbitrary order). NaN totals get no grade and do not count towards n.
+
+    Examples
+    --------
+    >>> forced_distribution([95, 95, 80, 70, 60, np.nan], ["g"] * 6, list("abcdex"),
+    ...                     {"A": 0.2, "B": 0.6, "C": 0.2}).tolist()   # 1 A place, but a and b tie at 95
+    ['A', 'A', 'B', 'B', 'C', None]
     """
     s = np.asarray(scores, dtype=float)
     codes = list(shares)
@@ -168,7 +209,24 @@ def assign_grades(totals: pd.DataFrame, eng: Any, score_col: str = "total") -> p
 
     ``totals`` needs columns employee and ``score_col``; the calibration group comes from the engagement's
     employees (``Employee.group``; unknown → ``default``). Adds columns group, group_size, grade_band (by bands,
-    always shown), grade, grade_method (``bands`` / ``forced`` / ``bands_small_group``).
+    always shown), grade, grade_method (``bands`` / ``forced`` / ``bands_small_group``). A forced ranking is
+    only fair in a group large enough to hold the shares; smaller groups keep their band grades.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")   # forced, min group 25
+    >>> t = pd.DataFrame({"employee": ["CC001", "CC002", "CC003"], "total": [112.0, 95.5, 58.0]})
+    >>> g = assign_grades(t, eng)
+    >>> set(g["group"]), g["group_size"].tolist(), g["grade"].tolist(), set(g["grade_method"])
+    ({'marketing'}, [3, 3, 3], ['S', 'B', 'D'], {'bands_small_group'})
+    >>> ten = pd.DataFrame({"employee": [f"CC{i:03d}" for i in range(1, 11)],
+    ...                     "total": [112.0, 105, 101, 99, 95, 90, 88, 84, 70, 58]})
+    >>> dist = eng.distribution.model_copy(update={"min_group_size": 10})
+    >>> g = assign_grades(ten, eng.model_copy(update={"distribution": dist}))
+    >>> "".join(g["grade_band"]), "".join(g["grade"]), set(g["grade_method"])
+    ('SAABBBBCCD', 'SAABBBBBCC', {'forced'})
     """
     out = totals.copy()
     groups = {e.id: e.group for e in eng.employees}
@@ -201,6 +259,18 @@ def matrix_totals(scores: np.ndarray, weights: Sequence[float], kinds: Sequence[
     scored period totals, zero after any veto. Accumulates one indicator slice at a time (a dozen array passes, small temporaries)
     rather than materialising masked copies of the whole block. Returns
     ``(period_totals[employee, period], annual[employee])``.
+
+    Examples
+    --------
+    Two weighted indicators (60/40) and a veto, two employees, two periods; the second employee misses one
+    score in the first period and breaches the veto in the second:
+
+    >>> s = np.array([[[100.0, 80.0], [np.nan, 60.0]], [[50.0, 100.0], [100.0, np.nan]], [[0, 0], [0, 1.0]]])
+    >>> per, annual = matrix_totals(s, [60, 40, 0], ["ratio", "ratio", "veto"])
+    >>> per.tolist(), annual.tolist()
+    ([[80.0, 88.0], [100.0, 0.0]], [84.0, 0.0])
+    >>> matrix_totals(s, [60, 40, 0], ["ratio", "ratio", "veto"], missing="zero")[0].tolist()
+    [[80.0, 88.0], [40.0, 0.0]]
     """
     _, n_emp, n_per = scores.shape
     num = np.zeros((n_emp, n_per))

@@ -25,13 +25,26 @@ _PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1, "per_ev
 
 
 def cycles_per_year(eng: Any) -> int:
-    """How many times a year the performance pay base is paid (the engagement's default cycle)."""
+    """How many times a year the performance pay base is paid (the engagement's default cycle).
+
+    The yearly bonus pool is checked against pay per cycle, so the two need a common count.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as N
+    >>> [cycles_per_year(N(cycles=N(default=c))) for c in ("monthly", "quarterly", "half_year", "annual")]
+    [12, 4, 2, 1]
+    """
     return _PER_YEAR.get(eng.cycles.default, 1)
 
 
 def covered_months(periods: Any) -> set[tuple[int, int]]:
     """The (year, month) pairs a set of period labels covers (``2026-Q1`` covers three months).
 
+    Months are the common unit in which periods of different cycles can be compared and counted.
+
+    Examples
+    --------
     >>> sorted(covered_months(["2026-02", "2026-Q1"]))
     [(2026, 1), (2026, 2), (2026, 3)]
     """
@@ -61,6 +74,8 @@ def pay_periods(eng: Any, periods: Any = None) -> float:
     Performance pay is paid per period, so a file covering one month of a monthly scheme pays one month, and
     the yearly bonus pool is compared pro rata.
 
+    Examples
+    --------
     >>> from types import SimpleNamespace as N
     >>> eng = N(cycles=N(default="monthly"))
     >>> pay_periods(eng, ["2026-01"]), pay_periods(eng, ["2026-Q1", "2026-Q2"]), pay_periods(eng)
@@ -75,6 +90,11 @@ def pay_periods(eng: Any, periods: Any = None) -> float:
 def compa_column(compa: Any, bands: list[float]) -> np.ndarray:
     """Merit-matrix column of each compa-ratio (NaN → -1).
 
+    A value exactly at a cut point goes to the higher column; -1 marks a missing salary, shown rather than
+    guessed.
+
+    Examples
+    --------
     >>> compa_column([0.85, 0.9, 1.0, 1.1, float("nan")], [0.9, 1.1]).tolist()
     [0, 1, 1, 2, -1]
     """
@@ -89,6 +109,20 @@ def pay_table(graded: pd.DataFrame, eng: Any, periods: Any = None) -> pd.DataFra
     Adds base_pay, coefficient, performance_pay (per cycle), pay_periods, performance_pay_total (over the
     periods covered by ``periods``, a full year when ``None``), salary, midpoint, compa_ratio, compa_column,
     raise_pct, raise_cost. Unknown grade or missing salary data → NaN (shown, not guessed).
+
+    Examples
+    --------
+    One quarter of a monthly scheme pays three periods (the pay data are the sample's):
+
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> pay = pay_table(pd.DataFrame({"employee": ["CC001", "CC002"], "grade": ["A", "C"]}), eng, ["2026-Q1"])
+    >>> pay[["coefficient", "performance_pay", "pay_periods", "performance_pay_total", "raise_pct",
+    ...      "raise_cost"]].values.tolist()
+    [[1.2, 9600.0, 3.0, 28800.0, 5.0, 1600.0], [0.8, 4800.0, 3.0, 14400.0, 0.0, 0.0]]
+    >>> pay["compa_ratio"].round(4).tolist(), pay["compa_column"].tolist()
+    ([1.0667, 0.9231], [1, 1])
     """
     ru = eng.result_use
     emp = pd.DataFrame([{"employee": e.id, "name": e.name, "base_pay": e.base_pay, "salary": e.salary,
@@ -173,7 +207,17 @@ def budget_check(pay: pd.DataFrame, eng: Any) -> BudgetCheck:
     is checked against pool / 12). ``by_grade`` lists the grades in the engagement's order (best first).
 
     ``merit_pct = Σ raise_cost / Σ salary × 100`` over employees with a salary (the merit-matrix budget test
-    Σ(raise % × salary share) ≤ budget).
+    Σ(raise % × salary share) ≤ budget). Checked before anyone is told their grade, while it can still change.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")   # pool 1,300,000 a year
+    >>> pay = pay_table(pd.DataFrame({"employee": ["CC001", "CC002"], "grade": ["A", "C"]}), eng, ["2026-Q1"])
+    >>> b = budget_check(pay, eng)
+    >>> b.bonus_total, b.bonus_pool_covered, round(b.merit_pct, 4), b.ok, b.by_grade["grade"].tolist()
+    (43200.0, 325000.0, 2.8571, True, ['A', 'C'])
     """
     ru = eng.result_use
     has_sal = pay["salary"].notna() & pay["raise_pct"].notna()

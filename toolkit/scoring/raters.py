@@ -22,7 +22,22 @@ KEY = ["employee", "role", "indicator", "period"]
 
 
 def rater_weights(eng: Any) -> pd.DataFrame:
-    """Rater-group weights per role as a frame (role, rater_kind, rater_weight), shares summing to 1 per role."""
+    """Rater-group weights per role as a frame (role, rater_kind, rater_weight), shares summing to 1 per role.
+
+    A role's own raters replace the engagement's; as shares, the weights of the groups that did rate can be
+    re-normalised by :func:`combine_ratings`.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> w = rater_weights(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+    >>> ad = w[w["role"] == "ad_placement"]   # the engagement's groups
+    >>> dict(zip(ad["rater_kind"], ad["rater_weight"].round(4).tolist()))
+    {'supervisor': 0.5, 'peer': 0.2, 'customer': 0.2, 'self': 0.1}
+    >>> w[w["role"] == "marketing_manager"]["rater_kind"].tolist()   # the role's own, with subordinates
+    ['supervisor', 'peer', 'subordinate', 'self', 'customer']
+    """
     rows = []
     for role in eng.roles:
         groups = role.raters if role.raters else eng.raters
@@ -88,6 +103,21 @@ def rater_bias(ratings: pd.DataFrame, threshold: float = 0.5, min_n: int = 5) ->
     (ratings with no other rater are left out). Per rater: n, mean rating, mean deviation, its t statistic
     (mean / (sd/√n)), and ``flag`` = ``lenient`` / ``severe`` when ``|mean deviation| ≥ threshold`` and
     ``|t| ≥ 2`` and ``n ≥ min_n``, else ``""``. Rows without a ``rater`` use the rater kind as the rater.
+    Comparing with the other raters of the same people separates a lenient rater from a strong team.
+
+    Examples
+    --------
+    Six peers rate five people; P1 rates everyone one or two levels above the others:
+
+    >>> base, extra = [3, 4, 3, 2, 4], [1, 1, 2, 1, 1]
+    >>> r = pd.DataFrame([{"employee": f"e{i}", "role": "r", "indicator": "x", "period": "2026-01",
+    ...                    "rater_kind": "peer", "rater": f"P{k}", "rating": b + (x if k == 1 else 0)}
+    ...                   for i, (b, x) in enumerate(zip(base, extra)) for k in range(1, 7)])
+    >>> bias = rater_bias(r)
+    >>> bias[["rater", "n", "mean_deviation", "t", "flag"]].round(2).values.tolist()[:2]
+    [['P1', 5, 1.2, 6.0, 'lenient'], ['P2', 5, -0.24, -6.0, '']]
+    >>> bias.loc[bias["flag"] != "", "rater"].tolist()   # the others sit 0.24 low: not flagged
+    ['P1']
     """
     cols = ["rater", "rater_kind", "n", "mean_rating", "mean_deviation", "t", "flag"]
     if ratings.empty:

@@ -220,7 +220,16 @@ _BUILDERS: dict[str, Callable[..., Node]] = {
 
 
 def needs_anchors(rule: Any) -> tuple[str, ...]:
-    """Which of threshold/target/stretch a rule reads (stretch is optional for linear)."""
+    """Which of threshold/target/stretch a rule reads (stretch is optional for linear).
+
+    Scoring checks these before it starts, so that a missing anchor is one located error, not a column of NaN.
+
+    Examples
+    --------
+    >>> from toolkit.model.indicators import LinearRule, RatingRule, RatioRule
+    >>> needs_anchors(LinearRule()), needs_anchors(RatioRule()), needs_anchors(RatingRule())
+    (('threshold', 'target'), ('target',), ())
+    """
     kind = rule.type
     if kind == "linear":
         return ("threshold", "target")
@@ -234,7 +243,17 @@ def rule_expression(rule: Any, direction: str = "higher", *, threshold: bool = T
     """The expression tree of ``rule`` over variables ``A``, ``T``, ``G``, ``X`` (the single source of truth).
 
     ``threshold``/``target``/``stretch`` say whether that anchor is available; a missing stretch caps a
-    linear rule at the target's score.
+    linear rule at the target's score. The numpy and the Excel evaluators both walk this tree, so the engine
+    and a recalculated KPI form cannot disagree.
+
+    Examples
+    --------
+    >>> from toolkit.model.indicators import LinearRule, VetoRule
+    >>> rule_expression(VetoRule(limit=0), "lower")   # 1 (veto) when A > 0
+    Expr(op='IF', args=(Expr(op='>', args=(Expr(op='var', args=('A',)), 0.0)), 1, 0))
+    >>> capped = rule_expression(LinearRule(), stretch=False)
+    >>> capped.op, capped.args[2].args[2]   # without a stretch, A ≥ G scores the target's 100
+    ('IF', 100.0)
     """
     if direction not in ("higher", "lower", "band"):
         raise ValueError(f"direction must be higher, lower or band, not {direction!r}")
@@ -249,6 +268,8 @@ def rule_range(rule: Any, target: float | None = None, stretch: float | None = N
     ``target``/``stretch`` are the role's anchors where they change the range: a rating scale scores
     differently with and without a target level, and a rating whose target is the top level is capped there.
 
+    Examples
+    --------
     >>> from toolkit.model.indicators import RatingRule
     >>> rule_range(RatingRule()), rule_range(RatingRule(), target=4), rule_range(RatingRule(), target=5)
     ((20.0, 100.0), (0.0, 120.0), (0.0, 100.0))
@@ -392,6 +413,14 @@ def excel_formula(rule: Any, direction: str, actual_ref: str, threshold_ref: Any
     str
         A formula starting with ``=``, using only ``IF``, ``MIN``, ``MAX``, ``ABS`` and arithmetic, so that
         Excel, LibreOffice and WPS give the same value. Empty actual → ``blank``.
+
+    Examples
+    --------
+    A lower-is-better ratio against a target typed in as a number (an actual of 0 or less scores the cap):
+
+    >>> from toolkit.model.indicators import RatioRule
+    >>> excel_formula(RatioRule(cap=120), "lower", "D5", target_ref=100)
+    '=IF(D5="","",IF(D5<=0,120,MAX(0,MIN(120,100/D5*100))))'
     """
     refs = {"A": _ref(actual_ref)}
     if refs["A"] is None:
@@ -444,7 +473,22 @@ def indicator_table(scheme: Any) -> pd.DataFrame:
 
     Columns: role, indicator, weight (percent), threshold, target, stretch, direction, rule_type, cycle,
     quantitative, weighted (enters the weighted total), rule (the rule object), lo/hi (score range),
-    allow_negative (the catalogue allows a negative actual, e.g. NPS).
+    allow_negative (the catalogue allows a negative actual, e.g. NPS). A flat table so that a what-if can
+    change a weight or a rule in one cell and score again.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scheme.resolve import resolve_scheme
+    >>> eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    >>> table = indicator_table(resolve_scheme(eng))
+    >>> len(table), table.groupby("role")["weight"].sum().unique().tolist()
+    (45, [100.0])
+    >>> row = table.loc[1]
+    >>> anchors = row[["threshold", "target", "stretch", "lo", "hi"]].astype(float).tolist()
+    >>> row["indicator"], row["rule_type"], anchors
+    ('marketing_sourced_pipeline', 'linear', [28.0, 32.0, 35.0, 0.0, 120.0])
     """
     import pandas as pd
 
@@ -470,6 +514,18 @@ def score_values(values: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     Returns ``values`` with columns weight, rule_type, weighted and score added. The loop runs over the
     role × indicator pairs (a dozen or so), each scored as one vectorised :func:`apply_rule` call over all of
     its rows; ``value`` NaN → ``score`` NaN.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.model.indicators import LinearRule
+    >>> table = pd.DataFrame({"role": ["r"], "indicator": ["roas"], "weight": [25.0], "threshold": [2.8],
+    ...                       "target": [3.2], "stretch": [3.8], "direction": ["higher"],
+    ...                       "rule_type": ["linear"], "weighted": [True], "rule": [LinearRule()]})
+    >>> values = pd.DataFrame({"role": ["r"] * 3, "indicator": ["roas"] * 3,
+    ...                        "value": [3.0, 3.5, float("nan")]})
+    >>> score_values(values, table)[["value", "weight", "score"]].round(4).values.tolist()
+    [[3.0, 25.0, 80.0], [3.5, 25.0, 110.0], [nan, 25.0, nan]]
     """
     import pandas as pd
 
@@ -504,6 +560,8 @@ def score_matrix(actual: np.ndarray, specs: Sequence[tuple[Any, str, Any, Any, A
     """Score a dense block ``actual[i, ...]`` (indicator first) where ``specs[i] = (rule, direction, threshold,
     target, stretch)`` — the fast path for large populations (one :func:`apply_rule` call per indicator).
 
+    Examples
+    --------
     >>> from toolkit.model.indicators import LinearRule, RatioRule
     >>> score_matrix(np.array([[2.0, 2.5], [50, 100]]), [(LinearRule(), "higher", 1.5, 2.0, 2.5),
     ...                                                  (RatioRule(), "higher", None, 100, None)]).tolist()

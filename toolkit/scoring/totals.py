@@ -238,7 +238,26 @@ def grade_frame(frame: pd.DataFrame, rb: Rulebook, groups: dict[str, str], *, le
     """Add group, group_size, grade_band, grade and grade_method to period or annual totals.
 
     The forced distribution applies only at the rulebook's ``distribution.level`` and only to calibration
-    groups (per ``by``, e.g. per period) with at least ``min_group_size`` scored people.
+    groups (per ``by``, e.g. per period) with at least ``min_group_size`` scored people. The band grade is
+    kept beside the grade, so that a forced re-grading is always visible.
+
+    Examples
+    --------
+    The sample forces the annual grades in groups of 25 or more; two people are a small group, and period
+    grades are never forced there:
+
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scheme.rulebook import rulebook
+    >>> rb = rulebook(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+    >>> a = pd.DataFrame({"employee": ["CC001", "CC002", "CC003"], "total": [112.0, 95.5, np.nan]})
+    >>> groups = {"CC001": "marketing", "CC002": "marketing"}
+    >>> g = grade_frame(a, rb, groups, level="annual")
+    >>> g["group"].tolist(), g["group_size"].tolist(), g["grade"].tolist(), set(g["grade_method"])
+    (['marketing', 'marketing', 'default'], [2, 2, 0], ['S', 'B', nan], {'bands_small_group'})
+    >>> p = pd.DataFrame({"employee": ["CC001", "CC002"], "period": ["2026-01"] * 2, "total": [101.0, 59.0]})
+    >>> grade_frame(p, rb, groups, level="period", by=["period"])[["grade", "grade_method"]].values.tolist()
+    [['A', 'bands'], ['D', 'bands']]
     """
     out = frame.copy()
     out["group"] = out["employee"].map(groups).fillna("default")
@@ -266,7 +285,27 @@ def performance_pay(periods: pd.DataFrame, annual: pd.DataFrame, rb: Rulebook, b
 
     Returns ``periods`` with coefficient and performance_pay (NaN for a period that is not scored) and
     ``annual`` with performance_pay (per period, the pool rule: its mean), performance_pay_total and
-    pay_periods (the scored periods paid).
+    pay_periods (the scored periods paid). One rule for all, so that the document's pay sentence and the
+    figures cannot disagree; a period that is not scored is not paid.
+
+    Examples
+    --------
+    The sample pays base × the coefficient of each period's grade (S 1.5, A 1.2, B 1.0, C 0.8):
+
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> from toolkit.scheme.rulebook import rulebook
+    >>> rb = rulebook(load_engagement(samples_dir() / "midsize_company" / "engagement.yaml"))
+    >>> p = pd.DataFrame({"employee": ["CC001"] * 3 + ["CC002"] * 3,
+    ...                   "period": ["2026-01", "2026-02", "2026-03"] * 2,
+    ...                   "grade": ["S", "A", None, "B", "B", "C"],
+    ...                   "total": [112.0, 101.0, np.nan, 90.0, 90.0, 70.0]})
+    >>> a = pd.DataFrame({"employee": ["CC001", "CC002"], "grade": ["A", "C"]})
+    >>> pp, aa = performance_pay(p, a, rb, {"CC001": 8000.0, "CC002": 6000.0}, None)
+    >>> pp["performance_pay"].tolist()
+    [12000.0, 9600.0, nan, 6000.0, 6000.0, 4800.0]
+    >>> aa[["performance_pay_total", "pay_periods", "performance_pay"]].values.tolist()
+    [[21600.0, 2.0, 10800.0], [16800.0, 3.0, 5600.0]]
     """
     pay = rb.pay
     p, a = periods.copy(), annual.copy()
