@@ -96,3 +96,18 @@ def test_every_pdf_form_starts_on_a_page_with_its_title_its_header_block_and_its
         assert "评分规则" in page and "实际值" in page, title  # the table's head is on the title's page
     signatures = [p for p in pages if "复核人签字" in p]
     assert signatures and all("＿＿＿＿＿＿＿＿　日期" in p for p in signatures)  # no break inside a line
+
+
+def test_deadlines_avoid_the_official_holidays_of_a_published_year(small):
+    from conftest import with_changes
+
+    from toolkit.documents.calendar import calendar_years_estimated, deadline_calendar
+
+    eng = with_changes(small, governance__effective_date=dt.date(2026, 1, 1), cycles__submit_day=5,
+                       appeal__window_days=5)
+    cal = deadline_calendar(eng)
+    sept = next(r for r in cal if r["end"] == dt.date(2026, 9, 30))
+    assert sept["submit"] == dt.date(2026, 10, 8)  # 国庆 2026 runs 1–7 Oct (official schedule)
+    jan = cal[0]
+    assert jan["submit"] == dt.date(2026, 2, 5)  # an ordinary Thursday
+    assert 2026 not in calendar_years_estimated(cal[:11])

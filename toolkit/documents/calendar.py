@@ -7,10 +7,12 @@ import datetime as dt
 import numpy as np
 
 from toolkit.documents.wording import zh_numeral
+from toolkit.documents.workdays import add_workdays, is_official, next_workday
 from toolkit.model.schema import Engagement
 
 __all__ = [
     "CYCLE_MONTHS",
+    "calendar_years_estimated",
     "date_text",
     "deadline_calendar",
     "period_label",
@@ -36,8 +38,9 @@ def deadline_calendar(eng: Engagement, *, start: dt.date | None = None, today: d
     """The deadlines of the first year of the scheme, one row per appraisal period.
 
     Each period ends on its last day; self-review and data are due on ``cycles.submit_day`` of the next month,
-    ratings on ``review_day`` (results published), interviews on ``interview_day``; appeals close
-    ``appeal.window_days`` working days (Mon–Fri; public holidays not counted here) after publication.
+    ratings on ``review_day`` (results published), interviews on ``interview_day`` — each moved to the next
+    Chinese working day when it falls on a weekend or public holiday (:mod:`toolkit.documents.workdays`);
+    appeals close ``appeal.window_days`` working days after publication.
     """
     today = today or dt.date.today()
     if start is None:
@@ -57,14 +60,20 @@ def deadline_calendar(eng: Engagement, *, start: dt.date | None = None, today: d
     submit, review, interview = dates(eng.cycles.submit_day), dates(eng.cycles.review_day), dates(
         eng.cycles.interview_day)
     window = eng.appeal.window_days
-    appeal = (np.busday_offset(review, window, roll="forward") if window else np.full(n, np.datetime64("NaT")))
     rows = []
     for i in range(n):
+        published = next_workday(review[i].astype(dt.date))
         rows.append({"start": period_start[i].astype(dt.date), "end": period_end[i].astype(dt.date),
-                     "submit": submit[i].astype(dt.date), "review": review[i].astype(dt.date),
-                     "interview": interview[i].astype(dt.date),
-                     "appeal": None if not window else appeal[i].astype(dt.date)})
+                     "submit": next_workday(submit[i].astype(dt.date)), "review": published,
+                     "interview": next_workday(interview[i].astype(dt.date)),
+                     "appeal": add_workdays(published, window) if window else None})
     return rows
+
+
+def calendar_years_estimated(rows: list[dict[str, dt.date]]) -> list[int]:
+    """Years of the calendar whose official holiday schedule is not published yet (their dates are estimated)."""
+    years = sorted({d.year for r in rows for d in r.values() if d is not None})
+    return [y for y in years if not is_official(y)]
 
 
 def date_text(d: dt.date | None, lang: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.documents.blocks import Appendix, Article, Block, Chapter, Document, Figure, Heading, Para, Table
-from toolkit.documents.calendar import date_text, deadline_calendar, period_label
+from toolkit.documents.calendar import calendar_years_estimated, date_text, deadline_calendar, period_label
 from toolkit.documents.rule_text import rater_rows, rule_sentences
 from toolkit.documents.wording import (
     anchor_text,
@@ -216,7 +216,9 @@ class _Builder:
                      Table([self.T("doc.col.period"), self.T("doc.col.submit"), self.T("doc.col.review"),
                             self.T("doc.col.interview"), self.T("doc.col.appeal_by")], crow,
                            self.T("doc.cap.calendar")),
-                     Para(self.T("doc.calendar_note"), "note"))
+                     Para(self.T("doc.calendar_note_estimated", years="、".join(map(str, est)) if self.lang == "zh"
+                                 else ", ".join(map(str, est))) if (est := calendar_years_estimated(cal))
+                          else self.T("doc.calendar_note"), "note"))
 
     def ch_goals(self) -> None:
         eng, ch = self.eng, self.chapter("goals")
