@@ -39,11 +39,11 @@ from typing import Any
 
 from toolkit.batch.jobs import run_job
 from toolkit.batch.kernels import die_with_parent, warm_up
-from toolkit.batch.plan import COST, JOURNAL, PACKAGES, BuildPlan, BuildReport, Job, JobResult, read_journal
+from toolkit.batch.plan import (COST, JOURNAL, PACKAGES, BuildPlan, BuildReport, Job, JobResult, read_journal,
+                                template_path)
 from toolkit.model.errors import InputError
 from toolkit.model.fileio import atomic_write_text, sha256_file
 from toolkit.model.messages import t
-from toolkit.model.paths import notebooks_dir
 
 __all__ = [
     "STATUS_ORDER",
@@ -97,6 +97,8 @@ def prestart(executor: Executor, workers: int, kernel_name: str = "python3") -> 
 def _warm_up_quietly(kernel_name: str) -> bool:
     try:
         warm_up(kernel_name)
+        import nbconvert  # noqa: F401 - the client copies' renderers, imported once per worker (~3 s)
+        import weasyprint  # noqa: F401
     except Exception:  # noqa: BLE001 - the job that needs the kernel will report the problem
         return False
     return True
@@ -203,7 +205,7 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
                for rel, sha in prev.get("outputs", {}).items()):
             jobs.append({**prev, "status": "cached"})
             outputs.update(prev.get("outputs", {}))
-    nb_dir = notebooks_dir()
+    plan_lang = next((j.lang for j in plan.jobs if j.slug == slug), "zh")
     manifest = {
         "manifest_version": 1,
         "client": info["client"],
@@ -215,9 +217,9 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
         "command": list(argv) if argv is not None else None,
         "status": "ok" if all(r.ok for r in results) else "failed",
         "inputs": [{"path": p, "sha256": s} for p, s in info["inputs"].items()],
-        "notebooks": [{"name": n, "path": str(nb_dir / f"{n}.ipynb"),
-                       "sha256": sha256_file(nb_dir / f"{n}.ipynb")}
-                      for n in dict.fromkeys(r.notebook for r in results)],
+        "notebooks": [{"name": n, "path": str(p), "sha256": sha256_file(p)}
+                      for n, p in dict.fromkeys((r.notebook, template_path(r.notebook, plan_lang))
+                                                for r in results)],
         "versions": _versions(),
         "toolkit_digest": plan.code_digest,
         "roles": info["roles"],

@@ -1,5 +1,5 @@
 """Running one job: a papermill execution into a staging file moved into place only when complete, plus the
-client copy without code; a failed job leaves its partial notebook beside the previous good one.
+client copies without code (``.ipynb``, and HTML/PDF through :mod:`toolkit.batch.client_copies`); a failed job leaves its partial notebook beside the previous good one.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from toolkit.batch.client_copies import render_client_copies
 from toolkit.batch.kernels import kill_kernel, start_kernel, stop_kernel, warm_kernel, worker_state
 from toolkit.batch.plan import Job, JobResult
 from toolkit.model.fileio import atomic_write_text, sha256_file
@@ -159,9 +160,15 @@ def run_job(job: Job) -> JobResult:
             (nb_dir / f"{job.key}.failed.ipynb").unlink(missing_ok=True)
             copy_path = nb_dir / "client" / f"{job.key}.ipynb"
             copy_path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(copy_path, nbformat.writes(client_copy(nb)))
+            copy = client_copy(nb)
+            atomic_write_text(copy_path, nbformat.writes(copy))
             res.notebook_out = str(final.relative_to(client_dir))
-            for p in (final, copy_path):
+            written = [final, copy_path]
+            try:  # the copies a client can open: HTML and PDF, in the build's language, beside the documents
+                written += render_client_copies(copy, client_dir, job.key, job.lang, formats=job.copies).values()
+            except Exception as exc:  # noqa: BLE001 - a copy that cannot be rendered fails the job, visibly
+                res.status, res.error = "failed", t("batch.copy_failed", error=f"{type(exc).__name__}: {exc}")[:500]
+            for p in written:
                 res.outputs[str(p.relative_to(client_dir))] = sha256_file(p)
         else:
             res.error = res.error or _error_text(nb)

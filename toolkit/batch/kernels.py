@@ -11,6 +11,7 @@ from typing import Any
 from toolkit.batch.plan import Job
 
 __all__ = [
+    "KERNEL_ARGS",
     "PRELOAD",
     "die_with_parent",
     "kill_all_kernels",
@@ -99,12 +100,16 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 # A clean namespace for the next notebook without ``%reset``'s full garbage collection (0.25 s each time):
-# user names go, the IPython history restarts, figures close, execution counts start again at 1.
+# user names go, figures close, execution counts start again at 1. The kernels run without IPython history
+# (:data:`KERNEL_ARGS`), so there is no history to reset and no shared SQLite file for parallel kernels to
+# fight over (that fight printed "ERROR! Session/line number was not unique in database" into notebooks).
 _RESET = ("[get_ipython().user_ns.pop(k, None) for k in list(get_ipython().user_ns)\n"
           " if k not in get_ipython().user_ns_hidden]\n"
-          "get_ipython().history_manager.reset(new_session=False)\n"
           "__import__('matplotlib.pyplot').pyplot.close('all')\n"
           "get_ipython().execution_count = 1\n")
+
+#: command-line options of every batch kernel: no IPython history database (nothing to share, nothing to log)
+KERNEL_ARGS = ("--HistoryManager.enabled=False",)
 
 
 def _preload_code() -> str:
@@ -138,7 +143,8 @@ def start_kernel(kernel_name: str, timeout: float) -> Any:
     from jupyter_core.utils import run_sync
 
     km = AsyncKernelManager(kernel_name=kernel_name)
-    run_sync(km.start_kernel)(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    run_sync(km.start_kernel)(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              extra_arguments=list(KERNEL_ARGS))
     pid = _kernel_pid(km)
     if pid:
         _KERNELS.add(pid)

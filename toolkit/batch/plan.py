@@ -34,6 +34,7 @@ __all__ = [
     "owned_by",
     "plan_build",
     "read_journal",
+    "template_path",
     "toolkit_digest",
 ]
 
@@ -62,6 +63,13 @@ COST = {"05_scheme": 8.0, "04_calibration_review": 4.0, "03_weights": 2.0, "02_i
 
 
 # ------------------------------------------------------------------------------------------------- names
+def template_path(name: str, lang: str = "zh") -> Path:
+    """The notebook template ``name`` in ``lang``: ``notebooks/<name>.ipynb`` (zh) or ``notebooks/en/…`` (en)."""
+    from toolkit.notebooks.sources import notebook_path
+
+    return notebook_path(name, lang, notebooks_dir())
+
+
 def client_slug(name: str) -> str:
     """A directory name for a client that is safe on every OS and cannot climb out of ``--out``.
 
@@ -97,6 +105,7 @@ class Job:
     warm: bool = True
     notebook_path: str = ""  # absolute path of the notebook template
     interactive: bool = False  # True only in tests comparing the two modes
+    copies: tuple[str, ...] = ("html", "pdf")  # client copies rendered beside the documents (empty: none)
 
     @property
     def key(self) -> str:
@@ -252,12 +261,16 @@ def owned_by(client_dir: Path, engagement: Path) -> bool:
 def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
                roles: Sequence[str] | None = None, lang: str = "zh", timeout: float = 600.0,
                notebooks: Sequence[str] = NOTEBOOKS, warm: bool = True, kernel_name: str = "python3",
-               check: bool = True) -> BuildPlan:
+               check: bool = True, copies: Sequence[str] = ("html", "pdf")) -> BuildPlan:
     """Validate everything a build needs, before a single kernel starts, and list its jobs.
 
     Raises :class:`InputError` (exit code 2) for an engagement that does not load or fails its checks (with the
     check's findings), an unknown role in ``roles``, a missing notebook, or an output directory that cannot be
     written. Warnings from the checks are returned in ``plan.warnings``.
+
+    Each notebook runs from its template in ``lang`` (:func:`template_path`: ``notebooks/`` for Chinese,
+    ``notebooks/en/`` for English), so every explanation of a run is in one language. ``copies`` are the
+    client copies each job renders (``html``, ``pdf``; empty for none).
     """
     from toolkit.checks.engagement import check_engagement
     from toolkit.model.engagement import load_engagement
@@ -266,10 +279,9 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
         raise InputError(t("batch.bad_lang", lang=lang), location="--lang", hint="zh | en")
     if not engagements:
         raise InputError(t("batch.no_engagement"), location="ENGAGEMENT")
-    nb_dir = notebooks_dir()
     for name in notebooks:
-        _check_notebook(nb_dir / f"{name}.ipynb")
-    nb_sha = {name: sha256_file(nb_dir / f"{name}.ipynb") for name in notebooks}
+        _check_notebook(template_path(name, lang))
+    nb_sha = {name: sha256_file(template_path(name, lang)) for name in notebooks}
 
     loaded = []
     warnings: list[Finding] = []
@@ -318,7 +330,8 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
             for role in (role_ids if name in PER_ROLE else [""]):
                 job = Job(client=eng.client.name, slug=slug, engagement=str(path), notebook=name, role=role,
                           lang=lang, client_dir=str(client_dir), timeout=float(timeout), fingerprint="",
-                          kernel_name=kernel_name, warm=warm, notebook_path=str(nb_dir / f"{name}.ipynb"))
+                          kernel_name=kernel_name, warm=warm, notebook_path=str(template_path(name, lang)),
+                          copies=tuple(copies))
                 # a per-role worksheet depends on its own role and the shared sections, not on other roles
                 # or the actuals: editing one role re-runs that role (and the department), not all of them
                 scope: Any = inputs if not role else {

@@ -3,8 +3,9 @@
 Every notebook is a worksheet for a client meeting: a short introduction, ONE cell tagged ``parameters``
 (typed and commented, so ``papermill --help-notebook`` and :func:`papermill.inspect_notebook` describe it),
 then thin cells that call the toolkit and show a table or a chart, with an explanation before each. The
-explanations come from the message catalogue (``templates/i18n/notebooks.yaml``), Chinese first with the
-English below, so one notebook serves both languages; tables and charts follow the ``lang`` parameter.
+explanations come from the message catalogue (``templates/i18n/notebooks.yaml``) in ONE language per file:
+``notebooks/*.ipynb`` speak Chinese (``lang = "zh"``), ``notebooks/en/*.ipynb`` English (``lang = "en"``); the
+batch build runs the template of its ``--lang``, so a run never shows a text twice.
 
 Regenerate after editing: ``python -m toolkit.notebooks.sources`` (a test fails when the files are stale).
 """
@@ -17,7 +18,8 @@ from typing import Any
 from toolkit.model.messages import t
 from toolkit.model.paths import notebooks_dir
 
-__all__ = ["NOTEBOOK_NAMES", "PARAMETERS_SOURCE", "build_notebook", "stale_notebooks", "write_notebooks"]
+__all__ = ["LANGUAGES", "NOTEBOOK_NAMES", "PARAMETERS_SOURCE", "build_notebook", "notebook_path", "parameters_source",
+           "stale_notebooks", "write_notebooks"]
 
 NOTEBOOK_NAMES = ("01_goals", "02_indicators", "03_weights", "04_calibration_review", "05_scheme")
 
@@ -29,6 +31,24 @@ lang: str = "zh"  # language of tables and charts: zh or en
 output_dir: str = ""  # folder for the results JSON and documents; empty: show only, write nothing
 interactive: bool = False  # True: show the workshop controls (ipywidgets); the numbers stay the same'''
 
+#: the languages a notebook file is written in: zh in notebooks/, en in notebooks/en/
+LANGUAGES = ("zh", "en")
+
+
+def parameters_source(lang: str = "zh") -> str:
+    """The parameters cell of a notebook written in ``lang`` (its default ``lang`` and engagement path)."""
+    if lang == "zh":
+        return PARAMETERS_SOURCE
+    return (PARAMETERS_SOURCE.replace('"../data_samples/', '"../../data_samples/')
+            .replace('lang: str = "zh"  # language of tables and charts: zh or en',
+                     f'lang: str = "{lang}"  # language of tables and charts (this file\'s texts are {lang}; zh: notebooks/)'))
+
+
+def notebook_path(name: str, lang: str = "zh", directory: str | Path | None = None) -> Path:
+    """Where the notebook ``name`` in ``lang`` lives: ``notebooks/<name>.ipynb`` or ``notebooks/<lang>/…``."""
+    out = Path(directory) if directory else notebooks_dir()
+    return (out if lang == "zh" else out / lang) / f"{name}.ipynb"
+
 
 #: the save cell explains itself in a comment: the client's copy drops it (it has no output)
 SAVE_COMMENT = """\
@@ -37,11 +57,9 @@ SAVE_COMMENT = """\
 """
 
 
-def _md(key: str) -> str:
-    """Markdown text for a cell: Chinese, then the English in a quieter style."""
-    zh, en = t(key, "zh"), t(key, "en")
-    en_lines = "\n".join(f"> {line}" if line.strip() else ">" for line in en.splitlines())
-    return f"{zh}\n\n{en_lines}"
+def _md(key: str, lang: str = "zh") -> str:
+    """Markdown text for a cell, from the message catalogue, in ``lang`` only."""
+    return t(key, lang)
 
 
 # Each notebook: a list of ("md", catalogue key) / ("code", source) / ("params", None).
@@ -349,8 +367,8 @@ ws.save(documents=list(documents.values()), roles=[r.role.id for r in scheme.rol
 }
 
 
-def build_notebook(name: str) -> Any:
-    """The notebook ``name`` as an nbformat object (not written)."""
+def build_notebook(name: str, lang: str = "zh") -> Any:
+    """The notebook ``name`` in ``lang`` as an nbformat object (not written)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -360,37 +378,43 @@ def build_notebook(name: str) -> Any:
     for i, (kind, body) in enumerate(_CELLS[name]):
         cid = f"{name.split('_')[0]}-{i:02d}"
         if kind == "md":
-            cells.append(nbformat.v4.new_markdown_cell(_md(str(body)), id=cid))
+            cells.append(nbformat.v4.new_markdown_cell(_md(str(body), lang), id=cid, metadata={"i18n": str(body)}))
         elif kind == "params":
-            cells.append(nbformat.v4.new_code_cell(PARAMETERS_SOURCE, id=cid, metadata={"tags": ["parameters"]}))
+            cells.append(nbformat.v4.new_code_cell(parameters_source(lang), id=cid,
+                                                   metadata={"tags": ["parameters"]}))
         else:
             cells.append(nbformat.v4.new_code_cell(str(body), id=cid))
     nb.cells = cells
     return nb
 
 
-def _text(name: str) -> str:
+def _text(name: str, lang: str = "zh") -> str:
     import nbformat
 
-    return nbformat.writes(build_notebook(name)) + "\n"
+    return nbformat.writes(build_notebook(name, lang)) + "\n"
 
 
 def write_notebooks(directory: str | Path | None = None) -> list[Path]:
-    """Write every notebook to ``directory`` (default ``notebooks/``), atomically; returns the paths."""
+    """Write every notebook in every language under ``directory`` (default ``notebooks/``), atomically."""
     from toolkit.model.fileio import atomic_write_text
 
-    out = Path(directory) if directory else notebooks_dir()
-    return [atomic_write_text(out / f"{name}.ipynb", _text(name)) for name in NOTEBOOK_NAMES]
+    paths = []
+    for lang in LANGUAGES:
+        for name in NOTEBOOK_NAMES:
+            path = notebook_path(name, lang, directory)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            paths.append(atomic_write_text(path, _text(name, lang)))
+    return paths
 
 
 def stale_notebooks(directory: str | Path | None = None) -> list[str]:
-    """Names of notebooks whose file differs from what this module would write (empty = up to date)."""
-    out = Path(directory) if directory else notebooks_dir()
+    """Notebooks whose file differs from what this module would write (``name`` or ``en/name``; empty = fresh)."""
     stale = []
-    for name in NOTEBOOK_NAMES:
-        path = out / f"{name}.ipynb"
-        if not path.is_file() or path.read_text(encoding="utf-8") != _text(name):
-            stale.append(name)
+    for lang in LANGUAGES:
+        for name in NOTEBOOK_NAMES:
+            path = notebook_path(name, lang, directory)
+            if not path.is_file() or path.read_text(encoding="utf-8") != _text(name, lang):
+                stale.append(name if lang == "zh" else f"{lang}/{name}")
     return stale
 
 
