@@ -301,7 +301,7 @@ def test_joint_answers_stay_visible_when_a_named_participant_joins(eng_path: Pat
 
 def test_english_page(eng_path: Path) -> None:
     page = WorkshopPage(open_workshop(eng_path, lang="en"), lang="en")
-    assert page.tabs.titles == ("Goals", "Indicators", "Weights")
+    assert page.tabs.titles == ("Goals", "Indicators", "Weights", "Progress")  # the facilitator's page
     assert page.save.description == "Save to engagement"
     assert "equally important 1" in [label for label, _ in scale_options("en")]
 
@@ -396,5 +396,7 @@ def test_page_opens_on_goals_with_goal_and_strategy_texts(eng_path: Path) -> Non
     feedback = page.goals.feedback[eng.goals[0].id].value
     assert "服务于战略：" + strategy["s_east_brand"] in feedback and "s_east_brand" not in feedback
     ws.journal.close()  # type: ignore[union-attr]
-    # a participant only gives judgments: their page opens on the weights
-    assert WorkshopPage(open_workshop(eng_path, participant="张总")).tabs.selected_index == 2
+    # a participant (on the roster) only gives judgments: their page opens on the weights, without the progress tab
+    _with_participants(eng_path, [("张总", 1.0)])
+    mine = WorkshopPage(open_workshop(eng_path, participant="张总", resolve="reload"))
+    assert mine.tabs.selected_index == 2 and len(mine.tabs.children) == 3

@@ -1,20 +1,22 @@
 """``appraisal workshop ENGAGEMENT.yaml``: start the live workshop page (Voila) on this machine."""
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
-from urllib.parse import quote
 
 import click
 
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
 
-__all__ = ["IDLE_TIMEOUT", "stop_server", "voila_command", "workshop"]
+__all__ = ["IDLE_TIMEOUT", "die_with_parent", "port_free", "stop_server", "voila_command", "workshop"]
 
 
 #: a page left open without activity keeps its kernel this long (seconds): a workshop pause, not a lunch break
@@ -39,46 +41,123 @@ def voila_command(port: int, *, ip: str = "127.0.0.1", no_browser: bool = True,
            f"--Voila.ip={ip}", "--show_tracebacks=False",
            f"--MappingKernelManager.cull_idle_timeout={int(idle_timeout)}",
            f"--MappingKernelManager.cull_interval={int(every)}",
-           "--MappingKernelManager.cull_connected=False"]
+           "--MappingKernelManager.cull_connected=False",
+           "--Voila.port_retries=0"]  # a busy port is an error, never a silent move to the next one
     if no_browser:
         cmd += ["--no-browser", "--ServerApp.open_browser=False"]
     return cmd
 
 
+def die_with_parent() -> None:
+    """``preexec_fn`` of the page server: the kernel sends it SIGTERM when this command dies, however it dies
+    (``kill -9`` included: Linux ``prctl(PR_SET_PDEATHSIG)``), so Voila stops its kernels instead of being
+    orphaned on the port. The kernels themselves watch their parent (ipykernel's parent poller,
+    ``JPY_PARENT_PID``), so they end with Voila even if Voila is killed outright."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except OSError:  # not Linux: the command's own SIGINT/SIGTERM handling still stops the server
+        pass
+
+
+def port_free(ip: str, port: int) -> bool:
+    """True when ``ip:port`` can be bound now (the page server would get exactly this port)."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def _listening(ip: str, port: int, proc: subprocess.Popen[bytes], seconds: float = 120) -> bool:
+    host = "127.0.0.1" if ip in ("0.0.0.0", "") else ("::1" if ip == "::" else ip)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection((host, port), 0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 @click.command("workshop")
 @click.argument("engagement", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--port", type=int, default=8866, show_default=True, help="Port of the page.")
-@click.option("--participant", default=None, help="Open the page as this participant (hides the others' answers).")
+@click.option("--port", type=int, default=8866, show_default=True, help="Port of the page (an error if busy).")
+@click.option("--participant", default=None, help="Open the page as this participant (a name on the roster).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @click.option("--ip", default="127.0.0.1", show_default=True,
-              help="Address to listen on; use the room's LAN address only on a trusted network.")
+              help="Address to listen on; beyond 127.0.0.1 it needs --tokens or --password.")
+@click.option("--tokens", "use_tokens", is_flag=True,
+              help="Every page needs an invitation link (?token=…); the links are printed.")
+@click.option("--password", default=None, envvar="APPRAISAL_WORKSHOP_PASSWORD",
+              help="Room password asked by pages opened without an invitation link (or APPRAISAL_WORKSHOP_PASSWORD).")
 @click.option("--idle-timeout", type=click.IntRange(min=1), default=IDLE_TIMEOUT, show_default=True,
               help="Seconds after which the kernel of a closed page is shut down (an open page is kept).")
 def workshop(engagement: Path, port: int, participant: str | None, no_browser: bool, ip: str,
-             idle_timeout: int) -> None:
+             use_tokens: bool, password: str | None, idle_timeout: int) -> None:
     """Start the live workshop page for ENGAGEMENT (answers journaled beside it, restored on restart)."""
     from toolkit.model.engagement import load_engagement
+    from toolkit.workshop.access import TokenStore, hash_password, invitation_url, is_loopback
     from toolkit.workshop.journal import check_journal, close_journal
+    from toolkit.workshop.session import Workshop
 
-    load_engagement(engagement)  # bad input stops here, with every problem located
+    eng = load_engagement(engagement)  # bad input stops here, with every problem located
+    if not is_loopback(ip) and not use_tokens and not password:
+        raise InputError(t("workshop.cli.need_access", ip=ip), hint=t("workshop.cli.need_access.hint"))
     if importlib.util.find_spec("voila") is None:
         raise InputError(t("workshop.error.no_voila"), hint=t("workshop.error.no_voila.hint"))
+    if not port_free(ip, port):
+        raise InputError(t("workshop.cli.port_busy", ip=ip, port=port), hint=t("workshop.cli.port_busy.hint"))
     check = check_journal(engagement)
     click.echo(check.message())
     if check.needs_choice:
         for c in check.choices:
             click.echo(f"  - {t(f'workshop.choice.{c}')}: {check.choice_text(c)}")
-    env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(engagement.resolve()))
+    roster = Workshop(eng).roster()  # the engagement's participants (those added in the room get theirs there)
+    if participant and participant not in roster:
+        from toolkit.workshop.access import known_hint
+
+        raise InputError(t("workshop.error.unknown_participant", name=participant),
+                         hint=known_hint(participant, list(roster)))
+    store = TokenStore(engagement)
+    tokens = store.ensure(roster)
+    mode = "tokens" if use_tokens else ("password" if password else "open")
+    host = ip if ":" not in ip else f"[{ip}]"
+    url = f"http://{host}:{port}/"
+    env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(engagement.resolve()), APPRAISAL_WORKSHOP_ACCESS=mode,
+               APPRAISAL_WORKSHOP_URL=url)
+    env.pop("APPRAISAL_WORKSHOP_PASSWORD", None)  # the kernels get the hash only
+    if password:
+        env["APPRAISAL_WORKSHOP_PASSWORD_HASH"] = hash_password(password)
     if participant:
         env["APPRAISAL_WORKSHOP_PARTICIPANT"] = participant
-    url = f"http://{ip}:{port}/"
-    click.echo(t("workshop.cli.starting", url=url))
-    if participant:
-        click.echo(t("workshop.cli.participant_url", name=participant, url=f"{url}?participant={quote(participant)}"))
-    # the server runs in its own session: Ctrl+C reaches this command only, which stops the server (and its
-    # kernels) with SIGTERM instead of Jupyter's interactive "shut down? (y/n)" prompt
+    # the server runs in its own session (Ctrl+C reaches this command only, which stops the server and its
+    # kernels with SIGTERM instead of Jupyter's "shut down? (y/n)" prompt) and dies with this command
     proc = subprocess.Popen(voila_command(port, ip=ip, no_browser=no_browser, idle_timeout=idle_timeout),
-                            env=env, start_new_session=True)
+                            env=env, start_new_session=True, preexec_fn=die_with_parent)  # noqa: PLW1509
+    try:
+        up = _listening(ip, port, proc)
+    except KeyboardInterrupt:
+        up = False
+    if not up:  # exited (port taken meanwhile, bad Voila) or never listened
+        stop_server(proc)
+        close_journal(engagement)
+        raise InputError(t("workshop.cli.failed", code=proc.returncode), hint=t("workshop.cli.port_busy.hint"))
+    # printed once the server really listens there: the URL is the one it serves
+    click.echo(t("workshop.cli.mode", mode=t(f"workshop.mode.{mode}")))
+    click.echo(t("workshop.cli.starting", url=url))
+    click.echo(t("workshop.cli.facilitator_url", url=invitation_url(url, store.token(None))))
+    if roster:
+        click.echo(t("workshop.cli.invitations"))
+        names = {r.id: r.name for r in eng.roles}
+        for name, roles in roster.items():
+            click.echo(t("workshop.cli.invitation", name=name, roles=t("workshop.roles.sep").join(
+                names[r] for r in roles), url=invitation_url(url, tokens[name])))
+    sys.stdout.flush()
     code = stop_server(proc, wait=True)
     close_journal(engagement)  # one journal file again: no -wal/-shm left beside it
     if code:

@@ -17,6 +17,7 @@ from toolkit.workshop.widgets import GoalEditor, IndicatorPicker, PairwisePanel,
 __all__ = [
     "PAGE_CSS",
     "WorkshopPage",
+    "server_watch",
     "workshop_page",
 ]
 
@@ -34,6 +35,15 @@ PAGE_CSS = """<style>
 .pair-slider .widget-readout {min-width: 118px; text-align: left;}
 .goal-smart ul {margin: 2px 0;}
 .goal-smart .ok {color: #1a7f37;} .goal-smart .miss {color: #c62828;}
+.ahp-summary {background: #f6f8fa; padding: 2px 8px; margin: 2px 0;}
+.ahp-summary .cr-pass {color: #1a7f37; font-weight: bold;} .ahp-summary .cr-fail {color: #c62828; font-weight: bold;}
+.pair-label, .part-head {white-space: normal; overflow-wrap: anywhere; line-height: 1.2;}
+.pair-label .widget-html-content, .part-head .widget-html-content {white-space: normal; line-height: 1.2;}
+.ws-status-view table {border-collapse: collapse;} .ws-status-view td, .ws-status-view th {padding: 2px 10px;
+  border-bottom: 1px solid #eee; text-align: left;}
+.ws-status-view .st-done {color: #1a7f37;} .ws-status-view .st-open {color: #999;} .ws-status-view .cr-fail {color: #c62828;}
+.ws-status-view .cr-pass {color: #1a7f37;}
+.ws-refused {max-width: 720px;}
 </style>"""
 
 
@@ -45,7 +55,8 @@ class WorkshopPage(Panel):
     """
 
     def __init__(self, workshop: Workshop, *, lang: str | None = None, tab: int | None = None,
-                 poll: float | None = None) -> None:
+                 poll: float | None = None, facilitator: bool | None = None, base_url: str | None = None,
+                 tokens: Any = None) -> None:
         self.ws = workshop
         self.lang = lang or workshop.lang
         eng = workshop.engagement
@@ -65,8 +76,17 @@ class WorkshopPage(Panel):
         self.goals = GoalEditor(workshop, lang=self.lang)
         self.indicators = IndicatorPicker(workshop, lang=self.lang)
         self.weights = PairwisePanel(workshop, lang=self.lang)
-        self.tabs = w.Tab(children=[self.goals.widget, self.indicators.widget, self.weights.widget])
-        self.tabs.titles = tuple(t(f"workshop.tab.{k}", self.lang) for k in ("goals", "indicators", "weights"))
+        # the facilitator (not a participant page) also gets the progress tab with the invitation links
+        self.status_view = None
+        tabs, keys = [self.goals.widget, self.indicators.widget, self.weights.widget], ["goals", "indicators", "weights"]
+        if (facilitator if facilitator is not None else not workshop.view) and not workshop.view:
+            from toolkit.workshop.status import StatusPanel
+
+            self.status_view = StatusPanel(workshop, lang=self.lang, base_url=base_url, tokens=tokens)
+            tabs.append(self.status_view.widget)
+            keys.append("status")
+        self.tabs = w.Tab(children=tabs)
+        self.tabs.titles = tuple(t(f"workshop.tab.{k}", self.lang) for k in keys)
         # the workshop runs goals → indicators → weights; a participant only gives judgments
         self.tabs.selected_index = tab if tab is not None else (2 if workshop.view else 0)
         self.tabs.observe(self._tab_changed, names="selected_index")
@@ -102,6 +122,8 @@ class WorkshopPage(Panel):
             self.indicators.sync()
         elif change["new"] == 2:
             self.weights.build()
+        elif change["new"] == 3 and self.status_view is not None:
+            self.status_view.render()
 
     def poll_once(self) -> None:
         """Check for hand edits of the engagement file and for other browsers' answers."""
@@ -117,6 +139,8 @@ class WorkshopPage(Panel):
                 self.goals.sync()
                 self.indicators.sync()
                 self.weights.sync_values()
+                if self.status_view is not None and self.tabs.selected_index == 3:
+                    self.status_view.render()
 
     def _poll_loop(self, every: float) -> None:
         while not self._stop.wait(every):
@@ -153,19 +177,77 @@ class WorkshopPage(Panel):
         self._stop.set()
 
 
+def server_watch(lang: str | None = None) -> Any:
+    """A banner the browser itself shows when the page's server is gone (the kernel cannot: it died with it).
+
+    The page asks the server for a small static file every 2 s; two failed requests in a row show the notice.
+    Displayed by ``notebooks/workshop.ipynb`` after the page."""
+    import os
+    from urllib.parse import parse_qs
+
+    from IPython.display import HTML
+
+    if lang is None:
+        q = {k: v[-1] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
+        lang = q.get("lang") if q.get("lang") in ("zh", "en") else None
+    text = html.escape(t("workshop.access.server_gone", lang))
+    return HTML(f"""<div class="ws-server-gone" style="display:none;position:fixed;top:0;left:0;right:0;z-index:10000;
+background:#c62828;color:#fff;padding:10px 16px;font-size:15px">{text}</div>
+<script>(function () {{
+  if (window.__wsServerWatch) return; window.__wsServerWatch = true;
+  var fails = 0, url = location.origin + location.pathname.replace(/[^/]*$/, "") + "voila/static/extension.js";
+  function check() {{
+    fetch(url, {{method: "HEAD", cache: "no-store"}}).then(function () {{ fails = 0; }}).catch(function () {{
+      fails += 1;
+      if (fails >= 2) document.querySelectorAll(".ws-server-gone").forEach(function (e) {{ e.style.display = "block"; }});
+    }});
+  }}
+  setInterval(check, 2000);
+}})();</script>""")
+
+
+def _identity(path: str, query: dict[str, str], participant: str | None, lang: str | None
+              ) -> tuple[str, str | None, bool]:
+    """Who opens this page: ``("ok", participant, facilitator)``, ``("password", participant, False)`` when
+    the room password must be asked first, or ``("refused", message, False)``."""
+    import os
+
+    from toolkit.workshop.access import TokenStore
+
+    mode = os.environ.get("APPRAISAL_WORKSHOP_ACCESS", "open")
+    token = query.get("token")
+    if token:
+        ok, owner = TokenStore(path).whose(token)
+        if not ok:
+            return "refused", t("workshop.access.bad_token", lang), False
+        if owner is None:  # the facilitator's link; it may open a participant's view too
+            return "ok", participant, participant is None
+        if participant and participant != owner:
+            return "refused", t("workshop.access.token_mismatch", lang, owner=owner, name=participant), False
+        return "ok", owner, False
+    if mode == "tokens":
+        return "refused", t("workshop.access.need_token", lang), False
+    if mode == "password":
+        return "password", participant, False
+    return "ok", participant, participant is None
+
+
 def workshop_page(path: str | None = None, *, participant: str | None = None, lang: str | None = None,
                   resolve: str | None = None, poll: float | None = 2.0) -> w.Widget:
     """The workshop page for the Voila notebook: reads what it needs from the environment and the URL.
 
     The engagement comes from ``path`` or ``APPRAISAL_WORKSHOP_ENGAGEMENT`` (set by ``appraisal workshop``);
-    the participant view from ``?participant=NAME`` in the page URL (Voila passes it as ``QUERY_STRING``) or
-    ``APPRAISAL_WORKSHOP_PARTICIPANT``; ``?lang=en`` switches language. A journal conflict (foreign, corrupt,
-    hand-edited) shows its message and the two safe choices instead of the page; bad input shows its located
-    message — never a traceback.
+    who opens the page from ``?token=…`` (an invitation link, see :mod:`toolkit.workshop.access`), else
+    ``?participant=NAME`` (Voila passes the URL query as ``QUERY_STRING``) or ``APPRAISAL_WORKSHOP_PARTICIPANT``;
+    ``?lang=en`` switches language. A name that is not on the roster, an unknown token, or a page without a token
+    where tokens are required is refused with a clear message — nobody is added silently. A journal conflict
+    (foreign, corrupt, hand-edited) shows its message and the two safe choices instead of the page; bad input
+    shows its located message — never a traceback.
     """
     import os
     from urllib.parse import parse_qs
 
+    from toolkit.workshop.access import TokenStore, check_password
     from toolkit.workshop.journal import JournalConflict
     from toolkit.workshop.session import open_workshop
 
@@ -173,16 +255,19 @@ def workshop_page(path: str | None = None, *, participant: str | None = None, la
     path = path or os.environ.get("APPRAISAL_WORKSHOP_ENGAGEMENT")
     participant = participant or query.get("participant") or os.environ.get("APPRAISAL_WORKSHOP_PARTICIPANT") or None
     lang = lang or (query.get("lang") if query.get("lang") in ("zh", "en") else None)
+    base_url = os.environ.get("APPRAISAL_WORKSHOP_URL")
     box = w.VBox()
     box.add_class("ws-root")
 
-    def error(text: str) -> None:
-        msg = w.HTML(f"{PAGE_CSS}<div class='ws-banner ws-error'>{html.escape(text)}</div>")
+    def error(text: str, cls: str = "ws-error") -> None:
+        msg = w.HTML(f"{PAGE_CSS}<div class='ws-banner {cls}'><b>{html.escape(t('workshop.access.refused', lang))}"
+                     f"</b><br>{html.escape(text)}</div>" if cls == "ws-refused" else
+                     f"{PAGE_CSS}<div class='ws-banner {cls}'>{html.escape(text)}</div>")
         box.children = [msg]
 
-    def build(choice: str | None) -> None:
+    def build(choice: str | None, who: str | None, facilitator: bool) -> None:
         try:
-            ws = open_workshop(path, participant=participant, resolve=choice, lang=lang)  # type: ignore[arg-type]
+            ws = open_workshop(path, participant=who, resolve=choice, lang=lang)  # type: ignore[arg-type]
         except JournalConflict as exc:
             check = exc.check
             assert check is not None
@@ -192,17 +277,46 @@ def workshop_page(path: str | None = None, *, participant: str | None = None, la
                 b = w.Button(description=t(f"workshop.choice.{c}", lang), layout=w.Layout(width="auto"),
                              tooltip=check.choice_text(c, lang))
                 b.add_class(f"ws-{c}")
-                b.on_click(lambda _, c=c: build(c))
+                b.on_click(lambda _, c=c: build(c, who, facilitator))
                 buttons.append(w.VBox([b, w.HTML(f"<small>{html.escape(check.choice_text(c, lang))}</small>")]))
             box.children = [msg, w.HBox(buttons)]
             return
         except ToolkitError as exc:
-            error(str(exc))
+            error(str(exc), "ws-refused" if who else "ws-error")
             return
-        box.children = [WorkshopPage(ws, lang=lang, poll=poll).widget]
+        if who and not ws.roles_of(who):
+            error(t("workshop.access.no_roles", lang, name=who), "ws-refused")
+            return
+        box.children = [WorkshopPage(ws, lang=lang, poll=poll, facilitator=facilitator, base_url=base_url,
+                                     tokens=TokenStore(path) if facilitator else None).widget]  # type: ignore[arg-type]
+
+    def ask_password(who: str | None) -> None:
+        field = w.Password(placeholder=t("workshop.access.password", lang), layout=w.Layout(width="240px"))
+        field.add_class("ws-password")
+        go = w.Button(description=t("workshop.access.enter", lang), button_style="primary",
+                      layout=w.Layout(width="auto"))
+        go.add_class("ws-password-go")
+        note = w.HTML()
+        note.add_class("ws-password-msg")
+
+        def submit(_: Any = None) -> None:
+            if check_password(field.value, os.environ.get("APPRAISAL_WORKSHOP_PASSWORD_HASH", "")):
+                build(resolve, who, who is None)
+            else:
+                note.value = f"<span class='cr-fail'>{html.escape(t('workshop.access.wrong_password', lang))}</span>"
+        go.on_click(submit)
+        field.observe(lambda ch: None, names="value")
+        box.children = [w.HTML(f"{PAGE_CSS}<p>{html.escape(t('workshop.access.password_prompt', lang))}</p>"),
+                        w.HBox([field, go]), note]
 
     if not path:
         error(t("workshop.error.no_engagement", lang))
+        return box
+    state, who, facilitator = _identity(path, query, participant, lang)
+    if state == "refused":
+        error(str(who), "ws-refused")
+    elif state == "password":
+        ask_password(who)
     else:
-        build(resolve)
+        build(resolve, who, facilitator)
     return box

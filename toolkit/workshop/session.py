@@ -32,6 +32,7 @@ import numpy as np
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement, Judgment, Participant, RoleIndicator, Weighting
+from toolkit.workshop.access import known_hint
 from toolkit.workshop.journal import Journal
 
 __all__ = ["SCALE_VALUES", "Analysis", "Workshop", "judgment_key", "open_workshop"]
@@ -106,8 +107,9 @@ class Workshop:
         if journal is not None:
             self._overlay(journal.state())
             self._seen = journal.last_seq()
-        if self.view and self.view not in self.participants():
-            self.add_participant(self.view)
+        if self.view and self.view not in self.roster():
+            raise InputError(t("workshop.error.unknown_participant", lang, name=self.view),
+                             hint=known_hint(self.view, list(self.roster()), lang))
 
     # ------------------------------------------------------------------------------------------ state
     def _set_base(self, engagement: Engagement) -> None:
@@ -123,8 +125,6 @@ class Workshop:
                     continue
                 a, b, v = (j.a, j.b, j.value) if ids.index(j.a) < ids.index(j.b) else (j.b, j.a, 1 / j.value)
                 vals[judgment_key(role.id, j.participant, a, b)] = float(v)
-            for p in role.weighting.participants:
-                vals[f"participant/{p.name}"] = {"weight": p.weight}
         self.base_values = dict(vals)
         self.values = vals
         self._cache.clear()
@@ -141,7 +141,51 @@ class Workshop:
 
     # ------------------------------------------------------------------------------------------ reading
     def roles(self) -> list[tuple[str, str]]:
-        return [(r.id, r.name) for r in self.engagement.roles]
+        """(id, name) of the roles this page works on: all of them, or in a participant view only the roles that
+        person judges. Names in the page's language (the preset's English name in English)."""
+        ids = self.roles_of(self.view) if self.view else [r.id for r in self.engagement.roles]
+        return [(r.id, self.role_label(r.id)) for r in self.engagement.roles if r.id in ids]
+
+    def role_label(self, role: str) -> str:
+        r = self.engagement.role(role)
+        if (self.lang or _language()) == "en" and r.preset:
+            from toolkit.model.catalogue import load_presets
+
+            try:
+                preset = load_presets().get(r.preset)
+            except InputError:
+                preset = None
+            if preset is not None:
+                return preset.name_en
+        return r.name
+
+    # ------------------------------------------------------------------------------------------ roster
+    def members(self, role: str) -> list[str]:
+        """Who judges ``role``: the participants the engagement names for it, then those the facilitator added
+        for it in the room (``participant/<name>`` with ``roles``; an entry without ``roles`` — older journals,
+        :meth:`add_participant` without roles — judges every role)."""
+        out = [p.name for p in self.engagement.role(role).weighting.participants]
+        for k, v in self.values.items():
+            if k.startswith("participant/") and isinstance(v, dict):
+                name = k.split("/", 1)[1]
+                roles = v.get("roles")
+                if (roles is None or role in roles) and name not in out:
+                    out.append(name)
+        return out
+
+    def roster(self) -> dict[str, list[str]]:
+        """Every person on the roster → the roles they judge (engagement order)."""
+        out: dict[str, list[str]] = {}
+        for r in self.engagement.roles:
+            for name in self.members(r.id):
+                out.setdefault(name, []).append(r.id)
+        for k, v in self.values.items():  # added without a role the engagement still has
+            if k.startswith("participant/") and isinstance(v, dict):
+                out.setdefault(k.split("/", 1)[1], [])
+        return out
+
+    def roles_of(self, name: str) -> list[str]:
+        return list(self.roster().get(name, []))
 
     def indicators(self, role: str) -> list[str]:
         return list(self.values.get(f"ind/{role}", []))
@@ -158,7 +202,9 @@ class Workshop:
     def participants(self, role: str | None = None) -> list[str]:
         """Participants in order of appearance; ``""`` is the joint judgment of the room, listed when nobody is
         named or when joint answers exist (for ``role``, or any role) alongside named ones."""
-        names = [k.split("/", 1)[1] for k in self.values if k.startswith("participant/")]
+        names: list[str] = []
+        for r in [role] if role is not None else [x.id for x in self.engagement.roles]:
+            names += [m for m in self.members(r) if m not in names]
         joint = False
         for k in self.values:
             if k.startswith("j/"):
@@ -168,9 +214,21 @@ class Workshop:
                     names.append(p)
         return ([""] if joint or not names else []) + names
 
-    def participant_weight(self, name: str) -> float:
+    def participant_weight(self, name: str, role: str | None = None) -> float:
+        """The weight of ``name`` in the group: as the engagement declares it for ``role``, else as added in
+        the room, else 1."""
+        if role is not None:
+            for p in self.engagement.role(role).weighting.participants:
+                if p.name == name:
+                    return float(p.weight)
         v = self.values.get(f"participant/{name}")
-        return float(v.get("weight", 1.0)) if isinstance(v, dict) else 1.0
+        if isinstance(v, dict):
+            return float(v.get("weight", 1.0))
+        for r in self.engagement.roles:
+            for p in r.weighting.participants:
+                if p.name == name:
+                    return float(p.weight)
+        return 1.0
 
     def visible_participants(self, role: str | None = None) -> list[str]:
         """Whose answers this page may show: only the viewer's in a participant view."""
@@ -256,7 +314,7 @@ class Workshop:
         old = {ri.id: ri for ri in base.indicators}
         named = {j.participant for j in judgments if j.participant}
         declared = {x.name: x for x in base.weighting.participants}
-        parts = [declared.get(p) or Participant(name=p, weight=self.participant_weight(p)) for p in named]
+        parts = [declared.get(p) or Participant(name=p, weight=self.participant_weight(p, role)) for p in named]
         r = base.model_copy(update={
             "indicators": [old.get(i) or RoleIndicator(id=i, basic=True) for i in ids],
             "weighting": Weighting(method="ahp", participants=parts, judgments=judgments,
@@ -314,7 +372,7 @@ class Workshop:
             single = self._single(role, parts[0] if parts else "")
             single.participant = None
             return single
-        weights = np.array([self.participant_weight(p) for p in parts])
+        weights = np.array([self.participant_weight(p, role) for p in parts])
         stack = np.stack([mats[p] for p in parts])
         out.aggregation = self.engagement.role(role).weighting.aggregation
         out.participants = parts
@@ -374,18 +432,20 @@ class Workshop:
                 self.values[key] = value
             return event
 
-    def _check_participant(self, participant: str | None) -> str:
+    def _check_participant(self, participant: str | None, role: str | None = None) -> str:
         p = participant or ""
         if self.view and p != self.view:
             raise InputError(t("workshop.error.unknown_participant", self.lang, name=p),
                              hint=t("workshop.participant.view", self.lang, name=self.view))
+        if self.view and role is not None and role not in self.roles_of(self.view):
+            raise InputError(t("workshop.error.not_member", self.lang, name=p, role=self.role_label(role)))
         return p
 
     def answer(self, role: str, participant: str | None, a: str, b: str, value: float | None, *,
                kind: str = "answer", note: str = "") -> Analysis:
         """Record one comparison (``value`` = how much more important ``a`` is than ``b``; None clears it) and
         return the fresh analysis of that participant. Journaled before anything else happens."""
-        p = self._check_participant(participant)
+        p = self._check_participant(participant, role)
         ids = self.indicators(role)
         if a not in ids or b not in ids or a == b:
             raise InputError(t("ref.judgment_element", self.lang, id=f"{a}/{b}"), location=f"roles.{role}",
@@ -437,11 +497,23 @@ class Workshop:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != role}
         return self._write(f"ind/{role}", list(ids), kind="indicators", role=role)
 
-    def add_participant(self, name: str, weight: float = 1.0) -> dict[str, Any]:
+    def add_participant(self, name: str, weight: float = 1.0, roles: list[str] | None = None) -> dict[str, Any]:
+        """Put ``name`` on the roster (journaled): judging ``roles`` (``None``: every role). Only the facilitator's
+        page offers this; a participant page never adds anyone."""
         name = name.strip()
-        if not name or "/" in name:
-            raise InputError(t("workshop.error.unknown_participant", self.lang, name=name or "—"))
-        return self._write(f"participant/{name}", {"weight": float(weight)}, kind="participant")
+        if not name or "/" in name or name.startswith("\x00"):
+            raise InputError(t("workshop.error.bad_name", self.lang, name=name or "—"))
+        if self.view:
+            raise InputError(t("workshop.error.unknown_participant", self.lang, name=name),
+                             hint=t("workshop.participant.view", self.lang, name=self.view))
+        known = [r.id for r in self.engagement.roles]
+        bad = [r for r in roles or [] if r not in known]
+        if bad:
+            raise InputError(t("workshop.error.unknown_role", self.lang, role=", ".join(bad)))
+        value: dict[str, Any] = {"weight": float(weight)}
+        if roles is not None:
+            value["roles"] = list(roles)
+        return self._write(f"participant/{name}", value, kind="participant")
 
     # ------------------------------------------------------------------------------------------ sync & save
     def refresh(self) -> bool:
@@ -507,7 +579,7 @@ class Workshop:
                         used.append(p)
             if judgments or role.weighting.judgments:
                 declared = {x.name: x for x in role.weighting.participants}
-                parts = [declared.get(p) or Participant(name=p, weight=self.participant_weight(p)) for p in used]
+                parts = [declared.get(p) or Participant(name=p, weight=self.participant_weight(p, role.id)) for p in used]
                 # a role weighted directly keeps its file weights unless the consultant chose the judgments
                 # (use_judgments); a role without file weights takes the judgments' weights as before
                 method = "ahp" if judgments and not self.is_direct(role.id) else role.weighting.method
@@ -539,6 +611,12 @@ class Workshop:
                 self._base_text = self.journal.base_text
                 self._seen = self.journal.last_seq()
         return out
+
+
+def _language() -> str:
+    from toolkit.model.messages import get_language
+
+    return get_language()
 
 
 def _nice(v: float) -> float:

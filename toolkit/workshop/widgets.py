@@ -56,6 +56,19 @@ def scale_options(lang: str | None = None) -> list[tuple[str, float]]:
     return out
 
 
+def _column_widths(k: int) -> tuple[int, int, int]:
+    """(column, slider, indicator label) widths in px for ``k`` participant columns, so that the row fits a
+    1366 px wide screen: one column 420 px with the verbal readout; two 330 px with it; from three on the
+    readout is left out (the status beside each slider shows the value) and the columns share ~1040 px, each
+    slider at least 120 px (six columns: 173 px columns, 128 px sliders)."""
+    if k <= 1:
+        return 420, 420, 150
+    if k == 2:
+        return 330, 270, 150
+    col = max(166, min(300, 1040 // k))
+    return col, max(120, col - 46), 120
+
+
 def _nearest(v: float) -> float:
     import math
 
@@ -106,7 +119,7 @@ class GoalEditor(Panel):
             strategies = workshop.strategy_texts(g.id)
             head = w.HTML(f"<b>{i + 1}. {html.escape(g.text)}</b>" + (
                 f"<div class='goal-strategy'><small>{html.escape(t('workshop.goal.serves', self.lang))}"
-                f"{html.escape('；'.join(strategies))}</small></div>" if strategies else ""))
+                f"{html.escape(t('workshop.strategy.sep', self.lang).join(strategies))}</small></div>" if strategies else ""))
             head.add_class(f"goal-head-{i}")
             rows.append(w.VBox([head, box, fb]))
             self._render(g.id)
@@ -133,7 +146,7 @@ class GoalEditor(Panel):
                         engagement=self.ws.engagement)
         head = t("workshop.goal.smart_ok", self.lang) if r.ok else t(
             "workshop.goal.smart_score", self.lang, score=f"{r.score:.0%}")
-        strategies = "；".join(self.ws.strategy_texts(goal_id))
+        strategies = t("workshop.strategy.sep", self.lang).join(self.ws.strategy_texts(goal_id))
 
         def message(it: dict[str, Any]) -> str:  # the strategy by its text, not its id
             if it["field"] == "strategy" and it["ok"] and strategies:
@@ -208,7 +221,8 @@ class IndicatorPicker(Panel):
         others = [i for i in cat if i not in typical]
         order = list(dict.fromkeys(chosen + typical + others))
         q, ql = t("workshop.ind.quant", self.lang), t("workshop.ind.qual", self.lang)
-        opts = [(f"{self.ws.indicator_label(i)}（{q if (cat[i].quantitative if i in cat else True) else ql}）", i)
+        opts = [(self.ws.indicator_label(i) + t("workshop.result.paren", self.lang,
+                                                text=q if (cat[i].quantitative if i in cat else True) else ql), i)
                 for i in order]
         with self.ws.lock:
             self._syncing = True
@@ -279,6 +293,9 @@ class ResultsView(Panel):
                             layout=w.Layout(display="none", width="auto", align_self="flex-start"),
                             tooltip=t("workshop.use_judgments.tip", self.lang))
         self.use.add_class("ahp-use-judgments")
+        #: the CR lines again, compact, for the top of the weights tab (visible without scrolling at 1366×768)
+        self.summary = w.HTML()
+        self.summary.add_class("ahp-summary")
         self.widget = w.VBox([self.html, self.use, self.accept, self.message])
         self.target: tuple[str, str] | None = None
         self.role: str | None = None
@@ -293,6 +310,7 @@ class ResultsView(Panel):
         ids = self.ws.indicators(role)
         if len(ids) < 2:
             self.html.value = t("workshop.pair.need_two", lang)
+            self.summary.value = ""
             self.accept.layout.display = "none"
             self.use.layout.display = "none"
             return
@@ -300,6 +318,10 @@ class ResultsView(Panel):
         singles = {p: self.ws.analysis(role, p) for p in participants}
         show_group = not self.ws.view and len(participants) >= 2
         group = self.ws.analysis(role, group=True) if show_group else None
+        pending = None
+        if group is not None and len(group.participants) < 2:  # the group only from those who answered
+            pending = t("workshop.result.group_pending", lang, n=sum(1 for a in singles.values() if a.answered))
+            group = None
         cols = [(p or t("workshop.participant.group", lang), a) for p, a in singles.items()]
         if group is not None:
             cols.append((t("workshop.result.group", lang, method=(group.aggregation or "aij").upper(),
@@ -332,6 +354,7 @@ class ResultsView(Panel):
                 parts.append(f"<div class='w-final-note'>{html.escape(t('workshop.result.final_pending', lang))}"
                              "</div>")
         focus = None
+        lines: list[str] = []
         for name, a in cols:
             r = a.result
             if r is None:
@@ -339,7 +362,7 @@ class ResultsView(Panel):
             ok = bool(r.consistent)
             cls = "cr-pass" if ok else "cr-fail"
             verdict = t("workshop.result.pass" if ok else "workshop.result.fail", lang)
-            who = f"{html.escape(name)}：" if len(cols) > 1 else ""
+            who = f"{html.escape(name)}{t('workshop.who.sep', lang)}" if len(cols) > 1 else ""
             missing = a.pairs - a.answered
             if a.provisional:  # not enough answers to judge consistency yet
                 line = (f"<div class='cr-line'>{who}<span class='cr-pending'>"
@@ -348,23 +371,30 @@ class ResultsView(Panel):
             else:
                 line = (f"<div class='cr-line'>{who}<span class='cr-value'>"
                         f"{t('workshop.result.cr', lang, cr=f'{r.cr:.3f}', threshold=f'{r.threshold:.2f}')}</span>"
-                        f"（<span class='{cls}'>{verdict}</span>）")
+                        + t("workshop.result.paren", lang, text=f"<span class='{cls}'>{verdict}</span>"))
                 if missing > 0:
                     line += f" · {t('workshop.result.missing', lang, n=missing)}"
             parts.append(line + "</div>")
+            lines.append(line + "</div>")
             if a.consensus is not None:
                 from toolkit.weights.group import consensus_label
 
                 parts.append(f"<div class='consensus'>"
                              f"{t('workshop.result.consensus', lang, consensus=f'{a.consensus:.2f}')}"
-                             f"（{html.escape(consensus_label(a.consensus, lang))}）</div>")
+                             f"{html.escape(t('workshop.result.paren', lang, text=consensus_label(a.consensus, lang)))}"
+                             "</div>")
             if a.suggestion and a.participant is not None and focus is None:
                 focus = a
+        if pending:
+            parts.append(f"<div class='group-pending'>{html.escape(pending)}</div>")
+            lines.append(f"<div class='group-pending'>{html.escape(pending)}</div>")
+        self.summary.value = "".join(lines)
         if focus is not None:
             s = focus.suggestion
             assert s is not None
             who = focus.participant or t("workshop.participant.group", lang)
-            parts.append("<div class='ahp-worst'>" + (f"{html.escape(who)}：" if len(cols) > 1 else "") + html.escape(
+            parts.append("<div class='ahp-worst'>" + (f"{html.escape(who)}{t('workshop.who.sep', lang)}"
+                                                      if len(cols) > 1 else "") + html.escape(
                 t("workshop.result.worst", lang, a=self.ws.indicator_label(s["a"]), b=self.ws.indicator_label(s["b"]),
                   value=_fmt_value(s["value"]), suggested=_fmt_value(s["suggested"]),
                   cr_after=f"{s['cr_after']:.3f}")) + "</div>")
@@ -433,7 +463,7 @@ class PairwisePanel(Panel):
         self.participant.observe(lambda _: None if self._syncing else self.build(), names="value")
         header = w.HTML(f"<i>{t('workshop.pair.header', self.lang)}</i>")
         controls = w.HBox([self.role, self.participant]) if not workshop.view else w.HBox([self.role])
-        self.widget = w.VBox([controls, header, self.rows, self.results.widget])
+        self.widget = w.VBox([controls, self.results.summary, header, self.rows, self.results.widget])
         self.widget.add_class("ws-weights")
         self.build()
 
@@ -469,25 +499,32 @@ class PairwisePanel(Panel):
         self.sliders, self.status = {}, {}
         options = scale_options(self.lang)
         rows: list[w.Widget] = []
+        col, slider_w, label_w = _column_widths(len(shown))
         if len(shown) > 1:
-            rows.append(w.HBox([w.Label("", layout=w.Layout(width="150px"))] + [
-                w.HTML(f"<b>{html.escape(p or t('workshop.participant.group', self.lang))}</b>",
-                       layout=w.Layout(width="330px")) for p in shown]))
+            heads = []
+            for p in shown:
+                head = w.HTML(f"<b>{html.escape(p or t('workshop.participant.group', self.lang))}</b>",
+                              layout=w.Layout(width=f"{col}px"))
+                head.add_class("part-head")
+                heads.append(head)
+            rows.append(w.HBox([w.HTML("", layout=w.Layout(width=f"{label_w}px"))] + heads))
         for i in range(len(ids)):
             for j in range(i + 1, len(ids)):
                 a, b = ids[i], ids[j]
-                label_a = w.Label(self.ws.indicator_label(a), layout=w.Layout(width="150px"))
-                label_b = w.Label(self.ws.indicator_label(b), layout=w.Layout(width="150px"))
+                label_a = w.HTML(html.escape(self.ws.indicator_label(a)), layout=w.Layout(width=f"{label_w}px"))
+                label_b = w.HTML(html.escape(self.ws.indicator_label(b)), layout=w.Layout(width=f"{label_w}px"))
+                label_a.add_class("pair-label")
+                label_b.add_class("pair-label")
                 cells: list[w.Widget] = [label_a]
                 for p in shown:
                     v = self.ws.judgment(rid, p, a, b)
                     s = w.SelectionSlider(options=options, value=_nearest(v) if v is not None else 1.0,
-                                          continuous_update=False, description="", readout=True,
-                                          layout=w.Layout(width="330px" if len(shown) > 1 else "420px"))
+                                          continuous_update=False, description="", readout=len(shown) <= 2,
+                                          layout=w.Layout(width=f"{slider_w}px"))
                     s.add_class(f"pair-{i}-{j}")
                     s.add_class(f"part-{all_parts.index(p) if p in all_parts else 0}")
                     s.add_class("pair-slider")
-                    st = w.HTML(layout=w.Layout(width="80px"))
+                    st = w.HTML(layout=w.Layout(width=f"{col - slider_w if len(shown) > 1 else 80}px"))
                     st.add_class("pair-status")
                     s.observe(lambda ch, p=p, a=a, b=b: self._answer(p, a, b, ch["new"]), names="value")
                     self.sliders[(p, a, b)], self.status[(p, a, b)] = s, st
