@@ -111,3 +111,42 @@ def test_deadlines_avoid_the_official_holidays_of_a_published_year(small):
     jan = cal[0]
     assert jan["submit"] == dt.date(2026, 2, 5)  # an ordinary Thursday
     assert 2026 not in calendar_years_estimated(cal[:11])
+
+
+def test_what_an_hr_director_signs(small, mid):
+    from conftest import with_changes
+
+    from toolkit.checks.compliance import compliance_findings
+    from toolkit.documents.content import build_document
+
+    text = build_document(small, "zh", today=TODAY, figures=False).all_text()
+    # the democratic procedure is still to be done, not claimed as done
+    assert "已经职工代表大会" not in text and "须在施行前提交职工代表大会" in text
+    done = with_changes(small, governance__democratic_date=dt.date(2026, 11, 20),
+                        governance__democratic_body="全体职工大会")
+    assert "已于 2026年11月20日 经全体职工大会讨论" in build_document(done, "zh", today=TODAY,
+                                                                   figures=False).all_text()
+    # one name for the HR function
+    hr = small.governance.interpreter
+    assert "人力资源部" not in text.replace(hr, "") or hr == "人力资源部"
+    assert "绩效管理部门" not in text
+    # the appeal goes beyond the body that approved the results
+    assert "劳动争议调解或者仲裁" in text and "向执行董事申请复核" in text  # the small profile's second instance
+    alone = with_changes(small, appeal__second_instance="")
+    assert any(f.code == "compliance.appeal_same_as_approver" for f in compliance_findings(alone))
+    assert "劳动争议调解或者仲裁" in build_document(alone, "zh", today=TODAY, figures=False).all_text()
+    second = with_changes(small, appeal__second_instance="董事长")
+    assert "向董事长申请复核" in build_document(second, "zh", today=TODAY, figures=False).all_text()
+    assert not any(f.code == "compliance.appeal_same_as_approver" for f in compliance_findings(second))
+    # the acknowledgement sheet has a line for every person who must sign
+    mid_text = build_document(mid, "zh", today=TODAY, figures=False)
+    ack = next(a for a in mid_text.appendices if "签收" in a.title)
+    rows = next(b for b in ack.blocks if b.__class__.__name__ == "Table").rows
+    assert len(rows) == len(mid.employees) and rows[0][1] == mid.employees[0].name
+    # which grades start an improvement plan, and at which level
+    assert "任一考核期等级或年度等级为 C、D 的员工" in text
+    # a goal that fails the SMART check is marked as such in the goal list
+    vague = with_changes(small, goals__0__text="加强品牌建设", goals__0__metric=None, goals__0__target=None,
+                         goals__0__baseline=None, goals__0__unit=None)
+    goals = build_document(vague, "zh", today=TODAY, figures=False).all_text()
+    assert "待完善：" in goals

@@ -134,4 +134,13 @@ def compliance_findings(eng: Engagement) -> list[Finding]:
     if not appeal.decider.strip():
         out.append(Finding("warning", "compliance.no_appeal_decider", "appeal.decider",
                            t("compliance.no_appeal_decider"), t("compliance.no_appeal_decider.hint")))
+    # who approves the results: the performance committee (medium, large) or the small company's leaders
+    approver = t("doc.a.committee", "zh") if eng.client.size != "small" else "、".join(eng.governance.committee)
+    decider = appeal.decider.strip()
+    if decider and not appeal.second_instance.strip() and (
+            decider == approver or decider in eng.governance.committee or eng.client.size == "small"
+            or "委员会" in decider):
+        out.append(Finding("warning", "compliance.appeal_same_as_approver", "appeal.decider",
+                           t("compliance.appeal_same_as_approver", decider=decider),
+                           t("compliance.appeal_same_as_approver.hint")))
     return out

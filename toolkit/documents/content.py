@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from toolkit.checks.goals import smart_check
 from toolkit.documents.blocks import Appendix, Article, Block, Chapter, Document, Figure, Heading, Para, Table
 from toolkit.documents.calendar import calendar_years_estimated, date_text, deadline_calendar, period_label
 from toolkit.documents.rule_text import rater_rows, rule_sentences
@@ -58,10 +59,14 @@ class _Builder:
         self.appendix_no: dict[str, str] = {}
         self.role_indicator_article = ""  # label of the first per-role indicator table's article
         self.rulebook = rulebook(eng)
+        gov_hr = eng.governance.interpreter
+        self.hr = t("doc.hr_default", lang) if gov_hr == t("doc.hr_default", "zh") else gov_hr
         self.rules = rule_sentences(self.rulebook, lang)
 
     # helpers ---------------------------------------------------------------------------------------------
     def T(self, key: str, **kw: Any) -> str:
+        if "{hr}" in t(key, self.lang):  # one name for the HR function everywhere
+            kw = {"hr": self.hr, **kw}
         return t(key, self.lang, **kw)
 
     def sep(self) -> str:
@@ -240,16 +245,27 @@ class _Builder:
                               if g.baseline is not None else self.num(g.target, g.unit or ""))
                 rows.append([g.text, self.sep().join(strategy.get(s, s) for s in g.strategy) or "—",
                              g.metric or "—", target or "—", date_text(g.deadline, self.lang) if g.deadline else "—",
-                             g.owner or "—", ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—"])
+                             g.owner or "—", ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—",
+                             self.smart_mark(g)])
             self.article(ch, "doc.a.goal_list", self.T("doc.goal_list", n=len(eng.goals)),
                          Table([self.T("doc.col.goal"), self.T("doc.col.strategy"), self.T("doc.col.metric"),
                                 self.T("doc.col.target"), self.T("doc.col.deadline"), self.T("doc.col.owner"),
-                                self.T("doc.col.serving")], rows, self.T("doc.cap.goals"),
-                               widths=[3, 2.5, 2, 1.6, 1.6, 1.2, 3], small=True))
+                                self.T("doc.col.serving"), self.T("doc.col.smart")], rows, self.T("doc.cap.goals"),
+                               widths=[3, 2.4, 1.8, 1.6, 1.5, 1.1, 2.8, 1.4], small=True))
         n_linked = sum(1 for rs in self.scheme.roles for i in rs.indicators if i.goal)
         n_all = sum(len(rs.indicators) for rs in self.scheme.roles)
         n_basic = sum(1 for rs in self.scheme.roles for i in rs.indicators if i.basic)
-        self.article(ch, "doc.a.alignment", self.T("doc.alignment", linked=n_linked, total=n_all, basic=n_basic))
+        rest = n_all - n_linked - n_basic
+        self.article(ch, "doc.a.alignment", self.T("doc.alignment", linked=n_linked, total=n_all, basic=n_basic),
+                     self.T("doc.alignment_rest", rest=rest) if rest > 0 else None)
+
+    def smart_mark(self, goal: Any) -> str:
+        """Whether a goal passes the SMART check, and what it still lacks (a failing goal is never unmarked)."""
+        res = smart_check(goal, self.lang, engagement=self.eng)
+        if res.ok:
+            return self.T("doc.smart.ok")
+        missing = sorted({str(i["criterion"]) for i in res.items if not i["ok"]}, key="SMART".find)
+        return self.T("doc.smart.todo", missing="".join(missing) or "S")
 
     def ch_indicators(self) -> None:
         ch = self.chapter("indicators")
@@ -411,7 +427,9 @@ class _Builder:
         fb = eng.feedback
         self.article(ch, "doc.a.interview", self.T("doc.interview", n=fb.interview_within_days,
                                                     form=self.appendix_no["interview"]))
-        self.article(ch, "doc.a.pip", self.T("doc.pip", months=fb.pip_months,
+        low = [g.code for g in sorted(eng.grades, key=lambda g: g.min_score)][:2 if len(eng.grades) >= 4 else 1]
+        codes = ("、" if self.lang == "zh" else " or ").join(reversed(low))
+        self.article(ch, "doc.a.pip", self.T("doc.pip", months=fb.pip_months, codes=codes,
                                               checkin=self.T(f"doc.checkin.{fb.checkin}"),
                                               form=self.appendix_no["pip"]))
 
@@ -425,15 +443,22 @@ class _Builder:
                                                          n=ap.window_days or blank, form=self.appendix_no["appeal"]))
         decision = self.T("doc.appeal.decision", decider=decider, n=ap.decision_days, channel=channel)
         self.article(ch, "doc.a.appeal_decision", decision[:1].upper() + decision[1:])
-        self.article(ch, "doc.a.appeal_record", self.T("doc.appeal.record"))
+        self.article(ch, "doc.a.appeal_record",
+                     self.T("doc.appeal.second", second=self.profile_text("appeal", "second_instance",
+                                                                          ap.second_instance))
+                     if ap.second_instance
+                     else self.T("doc.appeal.external"), self.T("doc.appeal.record"))
 
     def ch_supplementary(self) -> None:
         eng, ch = self.eng, self.chapter("supplementary")
         gov = eng.governance
-        self.article(ch, "doc.a.interpretation", self.T("doc.interpretation", who=gov.interpreter))
+        self.article(ch, "doc.a.interpretation", self.T("doc.interpretation", who=self.hr))
         if gov.democratic_procedure:
-            self.article(ch, "doc.a.democratic", self.T("doc.democratic",
-                                                         form=self.appendix_no.get("acknowledgement", "")))
+            form = self.appendix_no.get("acknowledgement", "")
+            self.article(ch, "doc.a.democratic",
+                         self.T("doc.democratic_done", date=date_text(gov.democratic_date, self.lang),
+                                body=gov.democratic_body or self.T("doc.democratic_body_default"), form=form)
+                         if gov.democratic_date else self.T("doc.democratic", form=form))
         self.article(ch, "doc.a.other", self.T("doc.other"))
         eff = gov.effective_date
         self.article(ch, "doc.a.effective", self.T("doc.effective_date", date=date_text(eff, self.lang)) if eff
@@ -612,7 +637,15 @@ class _Builder:
         ap.blocks.append(Para(self.T("doc.ack_text", title=self.T("doc.title", client=self.eng.client.name))))
         ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.f.ack_name"), self.T("doc.f.ack_role"),
                                 self.T("doc.f.ack_sign"), self.T("doc.f.ack_date")],
-                               [[str(k), "", "", "", ""] for k in range(1, 11)], kind="data"))
+                               self.acknowledgement_rows(), kind="data"))
+
+    def acknowledgement_rows(self) -> list[list[str]]:
+        """One line per person who must sign: the listed employees by name, else one per head of the roles."""
+        roles = {r.id: r.name for r in self.eng.roles}
+        if self.eng.employees:
+            return [[str(k), e.name, roles.get(e.role, ""), "", ""] for k, e in enumerate(self.eng.employees, 1)]
+        heads = [r.name for r in self.eng.roles for _ in range(r.headcount)]
+        return [[str(k), "", name, "", ""] for k, name in enumerate(heads, 1)]
 
 
 _MIN_PCT = 5.0  # the floor per indicator that toolkit.scheme.resolve's role_weights call uses (its default)

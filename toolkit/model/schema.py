@@ -29,9 +29,9 @@ __all__ = [
     "Participant",
     "RaterGroup",
     "ResultUse",
-    "ScoringPolicy",
     "Role",
     "RoleIndicator",
+    "ScoringPolicy",
     "StrategyItem",
     "Weighting",
 ]
@@ -241,13 +241,17 @@ class Appeal(StrictModel):
     window_days: int | None = Field(7, ge=1)
     decision_days: int = Field(10, ge=1)
     decider: str = "绩效管理委员会"
+    second_instance: str = Field("", description="who reviews an appeal decision (e.g. 总经理); empty: none inside "
+                                 "the company, labour mediation and arbitration remain")
 
 
 class Governance(StrictModel):
     committee: list[str] = Field(default_factory=lambda: ["总经理", "分管副总", "人力资源部负责人", "市场部负责人"])
-    interpreter: str = "人力资源部"
+    interpreter: str = Field("人力资源部", description="the HR function: one name used throughout the scheme")
     effective_date: dt.date | None = None
     democratic_procedure: bool = True
+    democratic_body: str = Field("", description="who discussed the scheme, e.g. 职工代表大会 (empty: still to do)")
+    democratic_date: dt.date | None = Field(None, description="when it was discussed (None: still to do)")
     probation_included: bool = False
 
 
@@ -322,7 +326,7 @@ class Engagement(StrictModel):
         seen: set[str] = set()
         for key in self.distribution.shares:
             if seen & set(key.split("+")):
-                raise ValueError(f"distribution.shares: grade {sorted(seen & set(key.split('+')))[0]} is in two bins")
+                raise ValueError(f"distribution.shares: grade {min(seen & set(key.split('+')))} is in two bins")
             seen |= set(key.split("+"))
             parts = key.split("+")
             idx = [codes.index(p) for p in parts if p in codes]
