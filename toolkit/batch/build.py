@@ -50,6 +50,7 @@ __all__ = [
     "lock_client",
     "make_executor",
     "prestart",
+    "progress_bar",
     "run_build",
     "summary_frame",
     "verify_manifest",
@@ -236,23 +237,40 @@ def _write_manifest(plan: BuildPlan, slug: str, results: list[JobResult], starte
 
 def run_build(plan: BuildPlan, *, executor: Executor | None = None, jobs: int | None = None,
               resume: bool = False, progress: bool = True, argv: Sequence[str] | None = None,
-              on_result: Callable[[JobResult], None] | None = None) -> BuildReport:
+              on_result: Callable[[JobResult], None] | None = None, bar: Any = None) -> BuildReport:
     """Run a plan's jobs on ``executor`` (default: a process pool of ``jobs`` workers) and write the manifests.
 
     Failing, hanging (timeout) or crashing jobs are reported in the returned :class:`BuildReport`; the others
     still finish. The function itself raises only for problems of the build as a whole, and refuses
     (:class:`InputError`) when another build is writing into one of the client folders.
+
+    ``bar``: a progress bar already shown (see :func:`progress_bar`, started before planning and warm-up, so
+    the consultant sees progress from the first second); the plan's jobs are added to its total.
     """
     with contextlib.ExitStack() as locks:
         for slug in plan.engagements:
             locks.enter_context(contextlib.closing(lock_client(plan.out, slug)))
         return _run_locked(plan, executor=executor, jobs=jobs, resume=resume, progress=progress, argv=argv,
-                           on_result=on_result)
+                           on_result=on_result, bar=bar)
+
+
+def progress_bar(steps: int, enabled: bool = True) -> Any:
+    """A progress bar on stderr, shown at once, counting ``steps`` set-up steps (planning, kernel warm-ups).
+
+    :func:`run_build` adds the notebooks to its total; ``bar.update(1)`` marks a set-up step done.
+    """
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=steps, disable=not enabled, unit="", desc=t("batch.progress.setup"), leave=False,
+               file=sys.stderr, mininterval=0.2, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} "
+               "[{elapsed}<{remaining}]{postfix}")
+    bar.refresh()
+    return bar
 
 
 def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None, resume: bool, progress: bool,
-                argv: Sequence[str] | None, on_result: Callable[[JobResult], None] | None) -> BuildReport:
-    from tqdm.auto import tqdm
+                argv: Sequence[str] | None, on_result: Callable[[JobResult], None] | None,
+                bar: Any = None) -> BuildReport:
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -272,8 +290,11 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
     own = executor is None
     if todo:
         ex = executor or make_executor("local", min(jobs or os.cpu_count() or 1, len(todo)))
-        bar = tqdm(total=len(plan.jobs), initial=len(results), disable=not progress, unit="nb",
-                   desc=t("batch.progress"), leave=False, file=sys.stderr)
+        if bar is None:
+            bar = progress_bar(0, progress)
+        bar.total += len(plan.jobs)
+        bar.set_description_str(t("batch.progress"), refresh=False)
+        bar.update(len(results))
         futures: dict[Future[JobResult], Job] = {}
         try:
             # longest first (documents, calibration, weights …): the short ones fill the gaps at the end
@@ -301,7 +322,7 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
                 _journal(plan.out / res.slug, {"kind": "job", **_job_record(res)})
                 if on_result:
                     on_result(res)
-                bar.set_postfix_str(f"{job.slug}/{job.key}: {res.status}", refresh=False)
+                bar.set_postfix_str(f"{job.key}: {t('batch.status.' + res.status)}", refresh=False)
                 bar.update(1)
         except KeyboardInterrupt:
             for fut in futures:
@@ -311,6 +332,8 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
             bar.close()
             if own:
                 ex.shutdown(wait=True, cancel_futures=True)
+    elif bar is not None:
+        bar.close()
     order = {j.key + "@" + j.slug: i for i, j in enumerate(plan.jobs)}
     results.sort(key=lambda r: order[r.key + "@" + r.slug])
     seconds = time.perf_counter() - t0
@@ -322,10 +345,11 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
 
 
 def summary_frame(report: BuildReport, lang: str | None = None) -> Any:
-    """The closing table: one row per client and role (``—`` = the department-level notebooks).
+    """The closing table: one row per client and role, in ``lang``.
 
-    Columns: client, role, status (the worst of the role's jobs), CR (from the weights worksheet), time (s),
-    outputs (files written), error.
+    Columns: client, role (its name; the department-level notebooks are one row), status (the worst of the
+    role's jobs, as a word in ``lang``), CR (from the weights worksheet), time (s), outputs (files written),
+    error.
     """
     import pandas as pd
 
@@ -349,6 +373,11 @@ def summary_frame(report: BuildReport, lang: str | None = None) -> Any:
     frame = pd.DataFrame(list(rows.values()),
                          columns=["client", "role", "status", "CR", "time", "outputs", "error"])
     frame["CR"] = pd.to_numeric(frame["CR"])  # None -> NaN, shown as — by the CLI
+    role_names = {(slug, rid): name for slug, info in report.plan.engagements.items()
+                  for rid, name in info.get("role_names", {}).items()}
+    frame["role"] = [t("batch.department", lang) if rid == "—" else role_names.get((slug, rid), rid)
+                     for (slug, rid) in rows]
+    frame["status"] = [t(f"batch.status.{st}", lang) for st in frame["status"]]
     labels = {c: t(f"batch.col.{c}", lang) for c in frame.columns}
     return frame.rename(columns=labels)
 

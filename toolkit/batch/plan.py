@@ -160,8 +160,9 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        """0: every job succeeded; 1: at least one role failed (the others were still built)."""
-        return 0 if self.ok else 1
+        """As ``appraisal render`` and ``check``: 0 = every job succeeded and the engagements have no warnings;
+        1 = at least one job failed (the others were still built), or the documents carry check warnings."""
+        return 0 if self.ok and not self.plan.warnings else 1
 
 
 def toolkit_digest() -> str:
@@ -325,7 +326,8 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
             raise InputError(t("batch.outside_out", path=str(client_dir)), location="client.name")
         inputs = _inputs_of(path)
         role_ids = [r.id for r in eng.roles if not wanted or r.id in wanted]
-        info[slug] = {"client": eng.client.name, "path": str(path), "inputs": inputs, "roles": role_ids}
+        info[slug] = {"client": eng.client.name, "path": str(path), "inputs": inputs, "roles": role_ids,
+                      "role_names": {r.id: r.name for r in eng.roles}}
         for name in notebooks:
             for role in (role_ids if name in PER_ROLE else [""]):
                 job = Job(client=eng.client.name, slug=slug, engagement=str(path), notebook=name, role=role,

@@ -19,31 +19,37 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
          fresh_kernels: bool, quiet: bool) -> None:
     import os
 
-    from toolkit.batch.build import make_executor, prestart, run_build, summary_frame
+    from toolkit.batch.build import make_executor, prestart, progress_bar, run_build, summary_frame
     from toolkit.batch.plan import plan_build
 
     lang = lang or get_language()
     role_list = [r.strip() for item in roles for r in item.split(",") if r.strip()]
     warm = not fresh_kernels and executor == "local"
     ex = None
+    workers = jobs or os.cpu_count() or 1
+    # the bar is on screen from the first second: planning and each worker's warm-up are steps of it
+    bar = progress_bar(1 + (workers if warm else 0), enabled=not quiet and sys.stderr.isatty())
     if warm:  # start the workers' kernels while the engagements are checked (about 4 s each, in parallel)
-        workers = jobs or os.cpu_count() or 1
         ex = make_executor("local", workers)
-        prestart(ex, workers)
+        for fut in prestart(ex, workers):
+            fut.add_done_callback(lambda _f: bar.update(1))
     try:
         plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout, warm=warm)
     except BaseException:
+        bar.close()
         if ex is not None:
             ex.shutdown(wait=True, cancel_futures=True)
         raise
+    bar.update(1)
     if plan.warnings and not quiet:
+        bar.clear()
         click.echo(t("batch.warnings"), err=True)
         click.echo(format_findings(plan.warnings), err=True)
     if executor != "local":
         ex = make_executor(executor, jobs, scheduler)
     try:
         report = run_build(plan, executor=ex, jobs=jobs, resume=resume, progress=not quiet and sys.stderr.isatty(),
-                           argv=sys.argv)
+                           argv=sys.argv, bar=bar)
     finally:
         client = getattr(ex, "_toolkit_client", None)
         if client is not None:
@@ -58,7 +64,9 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
         click.echo(t("batch.manifest_written", path=str(path)))
     if not report.ok:
         click.echo(t("batch.failed_roles", n=len(report.results) - n_ok), err=True)
-        ctx.exit(report.exit_code)
+    elif plan.warnings:
+        click.echo(t("batch.warnings_exit", n=len(plan.warnings)), err=True)
+    ctx.exit(report.exit_code)  # as render/check: 1 with warnings or failures
 
 
 _common = [
@@ -94,8 +102,9 @@ def build(ctx: click.Context, engagements: tuple[str, ...], out: str, **kw: obje
     """Execute the guided notebooks for every role of every ENGAGEMENT into OUT/<client>/.
 
     Per client: notebooks/ (executed; notebooks/client/ without code), results/, the documents and forms,
-    and manifest.json (inputs, versions, parameters and outputs with SHA-256). Exit code 0 = all built,
-    1 = some roles failed (the others are built), 2 = bad input (nothing was run).
+    and manifest.json (inputs, versions, parameters and outputs with SHA-256); the client copies as HTML and
+    PDF in documents/worksheets/. Exit code 0 = all built, no warnings; 1 = some roles failed (the others are
+    built) or the engagement has check warnings (as render/check); 2 = bad input (nothing was run).
     """
     _run(ctx, list(engagements), out, **kw)  # type: ignore[arg-type]
 

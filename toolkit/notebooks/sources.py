@@ -80,8 +80,8 @@ ws.show(pd.DataFrame([eng.client.model_dump()]))'''),
         ("code", '''\
 strategy = pd.DataFrame([s.model_dump() for s in eng.strategy], columns=["id", "text"])
 goals = pd.DataFrame([g.model_dump(mode="json") for g in eng.goals])
-ws.show(strategy)
-ws.show(goals)'''),
+ws.show(strategy[["text"]])
+ws.show(goals.drop(columns="id"))'''),
         ("md", "nb.goals.smart"),
         ("code", '''\
 smart = [smart_check(g, lang, engagement=eng) for g in eng.goals]
@@ -112,7 +112,8 @@ for gid, found in rewrites.items():  # each rewrite in full, to copy into the en
         ("md", "nb.goals.alignment"),
         ("code", '''\
 matrix = alignment_matrix(eng)
-ws.show(matrix)'''),
+goal_of = {f"{g.id} {g.text}": g.text for g in eng.goals}  # rows are labelled "<id> <text>": the text is enough
+ws.show(matrix.rename(index=lambda row: goal_of.get(row, row)))'''),
         ("code", '''\
 findings = goal_findings(eng) + alignment_findings(eng)
 ws.show(pd.DataFrame([f.to_dict() for f in findings], columns=["severity", "location", "message", "hint"]),
@@ -143,7 +144,7 @@ ws.show(pd.DataFrame([{"name": the_role.name, "type": the_role.role_type,
         ("code", '''\
 catalogue = catalogue_frame(role_type=the_role.role_type, lang=lang)
 catalogue["chosen"] = catalogue["id"].isin([i.id for i in rs.indicators])
-ws.show(catalogue.drop(columns="id"))'''),
+ws.show(catalogue.drop(columns=["id", "roles"], errors="ignore"))'''),
         ("md", "nb.indicators.chosen"),
         ("code", '''\
 table = rs.table(lang)
@@ -183,7 +184,7 @@ from toolkit.notebooks import worksheet
 from toolkit.model.messages import t
 from toolkit.scheme.resolve import resolve_role
 
-ws = worksheet.begin("03_weights", engagement, role, lang, output_dir, interactive, per_role=True)
+ws = worksheet.begin("03_weights", engagement, role, lang, output_dir, interactive, per_role=True, prefer="ahp")
 eng, the_role = ws.eng, ws.role
 rs = resolve_role(eng, the_role)
 uses_ahp = the_role.weighting.method == "ahp" and bool(the_role.weighting.judgments)
@@ -196,7 +197,7 @@ judgments = pd.DataFrame([j.model_dump() for j in the_role.weighting.judgments],
                          columns=["a", "b", "value", "participant"]).fillna({"participant": "—"})
 ws.show(None if judgments.empty else  # one row per pair, one column per participant
         judgments.pivot_table(index=["a", "b"], columns="participant", values="value", sort=False),
-        empty="nb.empty.judgments")'''),
+        empty="nb.empty.judgments", saaty=True)'''),
         ("md", "nb.weights.ahp"),
         ("code", '''\
 from toolkit.weights.hierarchy import role_weights
@@ -205,7 +206,7 @@ rw = role_weights(the_role, lang=lang) if uses_ahp else None
 result = None if rw is None else getattr(rw.ahp, "aggregate", rw.ahp)
 if rw is not None:
     ws.show(rw.table.drop(columns=["id"], errors="ignore"), percent=["ahp"], digits=1)
-    print(f"CR = {result.cr:.4f}  ({'≤' if result.consistent else '>'} {result.threshold:g})")
+    print(worksheet.cr_text(result, lang))
     for note in rw.notes:
         print(note)
     if rw.band_override is not None:  # the band moved the AHP weights: show both, the consultant chooses

@@ -36,6 +36,7 @@ __all__ = [
     "Worksheet",
     "begin",
     "calibration_actuals",
+    "cr_text",
     "display_names",
     "format_frame",
     "kind_label",
@@ -162,11 +163,13 @@ def _inject_fault(role_id: str, notebook: str) -> None:
 
 
 def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", output_dir: str = "",
-          interactive: bool = False, *, per_role: bool = False) -> Worksheet:
+          interactive: bool = False, *, per_role: bool = False, prefer: str = "") -> Worksheet:
     """Open a worksheet: load and validate the engagement, choose the role, set language and chart theme.
 
     ``role=""`` in a per-role worksheet means the engagement's first role, which is handy when a consultant
-    opens the notebook by hand; the batch runner always passes the role id.
+    opens the notebook by hand; the batch runner always passes the role id. ``prefer="ahp"`` (the weights
+    worksheet) makes it the first role weighted by AHP pairwise judgments instead, so the worksheet opened
+    by hand has judgments to show; without such a role it is the first role.
     """
     from toolkit.documents.fonts import use_cjk_theme
     from toolkit.model.engagement import load_engagement
@@ -184,7 +187,8 @@ def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", outp
     if per_role or role:
         ids = [r.id for r in eng.roles]
         if not role:
-            chosen = eng.roles[0]
+            ahp = [r for r in eng.roles if r.weighting.method == prefer and r.weighting.judgments]
+            chosen = ahp[0] if prefer and ahp else eng.roles[0]
         elif role in ids:
             chosen = eng.role(role)
         else:
@@ -259,10 +263,11 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
 INTERNAL_COLUMNS = ("i", "j")
 #: columns (and index names) holding ids that are shown as names
 ID_COLUMNS = frozenset({"id", "indicator", "element", "a", "b", "row", "col", "role", "employee", "goal",
-                        "lower_swap", "upper_swap", "indicator_a", "indicator_b"})
+                        "lower_swap", "upper_swap", "indicator_a", "indicator_b", "strategy", "goals"})
 #: columns holding codes shown through the document catalogue (column -> key prefix)
 CODE_COLUMNS = {"category": "doc.category.", "direction": "doc.direction.", "cycle": "doc.cycle.",
-                "rule": "doc.rule_kind.", "size": "size.", "severity": "severity.", "rater_kind": "doc.rater."}
+                "rule": "doc.rule_kind.", "size": "size.", "severity": "severity.", "rater_kind": "doc.rater.",
+                "flag": "nb.flag."}
 
 
 def display_names(eng: Engagement | None = None, lang: str | None = None) -> dict[str, str]:
@@ -274,9 +279,19 @@ def display_names(eng: Engagement | None = None, lang: str | None = None) -> dic
 
     names = {k: indicator_name(ind, lang) for k, ind in load_catalogue().items()}
     if eng is not None:
+        names.update({s.id: s.text for s in eng.strategy})  # the client's own words stand for their ids
+        names.update({g.id: g.text for g in eng.goals})
         names.update({r.id: r.name for r in eng.roles})
         names.update({e.id: e.name for e in eng.employees})
     return names
+
+
+def cr_text(result: Any, lang: str | None = None) -> str:
+    """The consistency ratio in words: its value, the threshold, and one verdict (the engine's ``consistent``)."""
+    if result is None or getattr(result, "n", 3) <= 2:
+        return t("nb.cr.na", lang)
+    key = "nb.cr.ok" if result.consistent else "nb.cr.bad"
+    return t(key, lang, cr=f"{result.cr:.3f}", threshold=f"{result.threshold:.2f}")
 
 
 def _label(column: Any, lang: str | None) -> str:
@@ -286,11 +301,17 @@ def _label(column: Any, lang: str | None) -> str:
     return t(key, lang) if key in messages() else str(column)
 
 
-def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[str, str]) -> str:
+def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[str, str],
+          saaty: bool = False) -> str:
     import numpy as np
 
     if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
         return "—"
+    if saaty and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+            and value > 0:
+        from toolkit.documents.wording import saaty_text
+
+        return saaty_text(float(value))
     if isinstance(value, (bool, np.bool_)):
         return t("nb.yes" if value else "nb.no", lang)
     if isinstance(value, (int, np.integer)):
@@ -303,7 +324,8 @@ def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[
         text = f"{value:.{digits}f}"
         return text[1:] if text.startswith("-") and float(text) == 0 else text
     if isinstance(value, (list, tuple, set)):
-        return "、".join(_cell(v, percent, digits, lang, names) for v in value) or "—"
+        sep = "、" if lang != "en" else ", "
+        return sep.join(_cell(v, percent, digits, lang, names) for v in value) or "—"
     text = str(value)
     if not text:
         return "—"
@@ -321,7 +343,7 @@ def _code(value: Any, prefix: str, lang: str | None) -> Any:
 
 def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
                  percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
-                 labels: bool = False) -> Any:
+                 labels: bool = False, saaty: bool | tuple[str, ...] | list[str] = ()) -> Any:
     """A client-ready copy of ``frame`` (all cells text): what :func:`show` displays.
 
     ``columns`` picks and orders the columns (default: all but :data:`INTERNAL_COLUMNS`); each is labelled
@@ -329,7 +351,8 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
     codes in :data:`CODE_COLUMNS` their catalogue text. ``percent`` columns are shown as percentages,
     other floats with ``digits`` decimals (so ``2e-16`` reads ``0.000``), missing values as '—'. A default
     ``RangeIndex`` is hidden; another index is kept (names mapped; with ``labels=True`` its entries are
-    labelled like columns, for a frame of named figures).
+    labelled like columns, for a frame of named figures). ``saaty`` columns (``True``: all) hold pairwise
+    judgments, shown as Saaty fractions (``1/2``, not ``0.500``); a ``unit`` column is named in ``lang``.
 
     Examples
     --------
@@ -348,7 +371,12 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
         raw = frame[c].tolist()
         if c in CODE_COLUMNS:
             raw = [_code(v, CODE_COLUMNS[c], lang) for v in raw]
-        return [_cell(v, c in percent, digits, lang, names if c in ID_COLUMNS else {}) for v in raw]
+        if c == "unit":
+            from toolkit.documents.wording import unit_label
+
+            raw = [unit_label(v, lang or "zh") if isinstance(v, str) else v for v in raw]
+        as_saaty = saaty is True or (not isinstance(saaty, bool) and c in saaty)
+        return [_cell(v, c in percent, digits, lang, names if c in ID_COLUMNS else {}, as_saaty) for v in raw]
 
     out = pd.DataFrame({_label(c, lang): values(c) for c in cols})
     keep_index = index if index is not None else not isinstance(frame.index, pd.RangeIndex)
@@ -366,7 +394,7 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
 
 def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dict[str, str] | None = None,
          percent: tuple[str, ...] | list[str] = (), digits: int = 3, index: bool | None = None,
-         empty: str = "nb.empty", labels: bool = False) -> None:
+         empty: str = "nb.empty", labels: bool = False, saaty: bool | tuple[str, ...] | list[str] = ()) -> None:
     """Display ``frame`` for the client (see :func:`format_frame`); an empty table becomes one sentence.
 
     ``empty`` is the catalogue key of that sentence, e.g. ``nb.empty.findings`` ("no problems found").
@@ -377,7 +405,7 @@ def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dic
         print(t(empty, lang))
         return
     display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index,
-                         labels=labels))
+                         labels=labels, saaty=saaty))
 
 
 def relabel(obj: Any, names: dict[str, str]) -> Any:
