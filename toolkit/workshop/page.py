@@ -36,6 +36,7 @@ PAGE_CSS = """<style>
 .goal-smart ul {margin: 2px 0;}
 .goal-smart .ok {color: #1a7f37;} .goal-smart .miss {color: #c62828;}
 .ahp-summary {background: #f6f8fa; padding: 2px 8px; margin: 2px 0;}
+.ahp-summary .cr-line, .ahp-summary .group-pending {display: inline-block; margin-right: 18px;}
 .ahp-summary .cr-pass {color: #1a7f37; font-weight: bold;} .ahp-summary .cr-fail {color: #c62828; font-weight: bold;}
 .pair-label, .part-head {white-space: normal; overflow-wrap: anywhere; line-height: 1.2;}
 .pair-label .widget-html-content, .part-head .widget-html-content {white-space: normal; line-height: 1.2;}

@@ -59,14 +59,14 @@ def scale_options(lang: str | None = None) -> list[tuple[str, float]]:
 def _column_widths(k: int) -> tuple[int, int, int]:
     """(column, slider, indicator label) widths in px for ``k`` participant columns, so that the row fits a
     1366 px wide screen: one column 420 px with the verbal readout; two 330 px with it; from three on the
-    readout is left out (the status beside each slider shows the value) and the columns share ~1040 px, each
-    slider at least 120 px (six columns: 173 px columns, 128 px sliders)."""
+    readout is left out (the status beside each slider shows the value) and the columns share ~1080 px, each
+    slider widget at least 130 px, its track ≥ 120 px (six columns: 180 px columns, 140 px sliders)."""
     if k <= 1:
         return 420, 420, 150
     if k == 2:
         return 330, 270, 150
-    col = max(166, min(300, 1040 // k))
-    return col, max(120, col - 46), 120
+    col = max(170, min(300, 1080 // k))
+    return col, max(130, col - 40), 120
 
 
 def _nearest(v: float) -> float:
