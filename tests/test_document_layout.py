@@ -145,8 +145,21 @@ def test_what_an_hr_director_signs(small, mid):
     assert len(rows) == len(mid.employees) and rows[0][1] == mid.employees[0].name
     # which grades start an improvement plan, and at which level
     assert "任一考核期等级或年度等级为 C、D 的员工" in text
+    assert "文件编号" in text and "批准" in text and "V1.0" in text  # document control on the cover
     # a goal that fails the SMART check is marked as such in the goal list
     vague = with_changes(small, goals__0__text="加强品牌建设", goals__0__metric=None, goals__0__target=None,
                          goals__0__baseline=None, goals__0__unit=None)
     goals = build_document(vague, "zh", today=TODAY, figures=False).all_text()
     assert "待完善：" in goals
+
+
+def test_the_appendices_the_chosen_methods_need(small, mid):
+    from conftest import with_changes
+
+    from toolkit.documents.content import build_document
+
+    titles = [a.title for a in build_document(mid, "zh", today=TODAY, figures=False).appendices]
+    assert {"目标责任书", "360°评价表", "考核结果汇总及校准表"} <= set(titles)  # mid uses MBO and 360°
+    kpi_only = with_changes(small, methods=["kpi"], raters=[{"kind": "supervisor", "weight": 1.0}])
+    titles = [a.title for a in build_document(kpi_only, "zh", today=TODAY, figures=False).appendices]
+    assert "目标责任书" not in titles and "360°评价表" not in titles and "考核结果汇总及校准表" in titles

@@ -117,10 +117,13 @@ class Document:
     labels: dict[str, str]  # fixed UI text the renderers need (toc, page, …)
     name: str = ""  # the title without the client's name: the cover sets the two on separate lines
     meta: str = ""  # the cover's "prepared for … / effective …" line, punctuated for the language
+    control: Table | None = None  # the cover's document control: number, version, drafted / reviewed / approved
 
     def all_text(self) -> str:
         """All text of the document in reading order (used by tests and search)."""
-        parts = [self.title, self.subtitle]
+        parts = [self.title, self.subtitle, self.meta]
+        if self.control:
+            parts += blocks_text([self.control])
         for c in self.chapters:
             parts.append(c.heading)
             for a in c.articles:

@@ -137,6 +137,12 @@ class _Builder:
         keys = ["forms", "dictionary"]
         if any(rs.weights_method == "ahp" and rs.ahp is not None for rs in self.scheme.roles):
             keys.append("calibration")
+        if "mbo" in eng.methods:
+            keys.append("mbo")
+        if any(len(self.rulebook.role(rs.role.id).raters) > 1 and any(i.rule.type == "rating" for i in rs.indicators)
+               for rs in self.scheme.roles):
+            keys.append("rating360")
+        keys.append("summary")
         keys += ["interview", "pip", "appeal"]
         if eng.governance.democratic_procedure:
             keys.append("acknowledgement")
@@ -163,7 +169,17 @@ class _Builder:
             "toc", "page", "page_of", "prepared_for", "effective", "toc_hint", "figure", "table", "version")}
         return Document(self.lang, self.T("doc.title", client=eng.client.name),
                         self.T("doc.subtitle"), eng.client.name, issued, self.chapters, self.appendices, labels,
-                        name=self.T("doc.name"), meta=self.T("doc.cover_meta", client=eng.client.name, date=issued))
+                        name=self.T("doc.name"), meta=self.T("doc.cover_meta", client=eng.client.name, date=issued),
+                        control=self.control_table())
+
+    def control_table(self) -> Table:
+        """文件编号, 版本 and the approval block (拟制 / 审核 / 批准, each with a signature and a date)."""
+        gov = self.eng.governance
+        blank = "＿＿＿＿＿＿＿＿" if self.lang == "zh" else "________________"
+        rows = [[self.T("doc.control.number"), gov.document_no or blank, self.T("doc.label.version"), gov.version]]
+        for key, who in (("drafted", gov.drafted_by), ("reviewed", gov.reviewed_by), ("approved", gov.approved_by)):
+            rows.append([self.T(f"doc.control.{key}"), who or blank, self.T("doc.control.date"), blank])
+        return Table([], rows, kind="kv", widths=[1, 2, 1, 2])
 
     def ch_general(self) -> None:
         eng, ch = self.eng, self.chapter("general")
@@ -610,6 +626,53 @@ class _Builder:
             ap.blocks.append(Para(lead))
         ap.blocks.append(Table([], [[self.T(f), ""] for f in fields], kind="form", widths=[1, 4]))
         ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in signers]
+
+    def ap_mbo(self) -> None:
+        """目标责任书: the goals an employee signs up to at the start of the year (MBO)."""
+        ap = self.appendix("mbo")
+        ap.blocks.append(Para(self.T("doc.mbo_lead")))
+        ap.blocks.append(Table([], [[self.T("doc.f.name"), "", self.T("doc.f.role"), ""],
+                                    [self.T("doc.f.period"), "", self.T("doc.f.evaluator"), ""]],
+                               kind="kv", widths=[1, 2, 1, 2]))
+        ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.col.goal"), self.T("doc.col.metric"),
+                                self.T("doc.col.target"), self.T("doc.col.deadline"), self.T("doc.col.weight"),
+                                self.T("doc.mbo.support")], [[str(k), "", "", "", "", "", ""] for k in range(1, 6)],
+                               widths=[0.5, 3, 2, 1.5, 1.2, 0.8, 2]))
+        ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("employee", "rater")]
+
+    def ap_rating360(self) -> None:
+        """360°评价表: one sheet a rater fills for one person, per role rated by several groups."""
+        ap = self.appendix("rating360")
+        ap.blocks.append(Para(self.T("doc.rating360_lead")))
+        for k, rs in enumerate(self.scheme.roles):
+            rules = self.rulebook.role(rs.role.id)
+            rated = [i for i in rs.indicators if i.rule.type == "rating"]
+            if len(rules.raters) < 2 or not rated:
+                continue
+            ap.blocks.append(Heading(self.T("doc.rating360_title", role=rs.role.name), new_page=k > 0))
+            kinds = self.sep().join(self.T(f"doc.rater.{r.kind}") for r in rules.raters)
+            ap.blocks.append(Table([], [[self.T("doc.f.name"), "", self.T("doc.f.period"), ""],
+                                        [self.T("doc.rating360_kind"), kinds, self.T("doc.rating360_rater"), ""]],
+                                   kind="kv", widths=[1, 2, 1, 2]))
+            rows = [[str(n), i.name(self.lang), behaviour_anchors(i, self.lang).strip(), "", ""]
+                    for n, i in enumerate(rated, 1)]
+            ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.col.indicator"), self.T("doc.rating360_levels"),
+                                    self.T("doc.rating360_rating"), self.T("doc.rating360_example")], rows,
+                                   small=True, widths=[0.5, 1.6, 5, 0.8, 2]))
+
+    def ap_summary(self) -> None:
+        """考核结果汇总及校准表: every person's period or annual score, band grade and calibrated grade."""
+        ap = self.appendix("summary")
+        d = self.rulebook.distribution
+        ap.blocks.append(Para(self.T("doc.summary_lead")))
+        people = ([(e.name, next((r.name for r in self.eng.roles if r.id == e.role), "")) for e in self.eng.employees]
+                  or [("", r.name) for r in self.eng.roles for _ in range(r.headcount)])
+        rows = [[str(k), name, role, "", "", "", ""] for k, (name, role) in enumerate(people, 1)]
+        ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.f.ack_name"), self.T("doc.f.ack_role"),
+                                self.T("doc.summary.score"), self.T("doc.summary.band"),
+                                self.T("doc.summary.final") if d.mode == "forced" else self.T("doc.summary.grade"),
+                                self.T("doc.summary.note")], rows, widths=[0.5, 1.5, 1.8, 1, 1, 1.2, 2.5]))
+        ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("rater", "reviewer")]
 
     def ap_interview(self) -> None:
         self._blank_form("interview", [f"doc.f.{k}" for k in (

@@ -346,6 +346,9 @@ def docx_bytes(doc: Document) -> bytes:
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     meta = d.add_paragraph(doc.meta or f"{doc.labels['prepared_for']}: {doc.client}")
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if doc.control:
+        d.add_paragraph()
+        _table(d, doc.control)
     d.add_page_break()
     # table of contents: a field Word refreshes, pre-filled for every other reader
     toc_head = d.add_paragraph(doc.labels["toc"], style="Title")

@@ -249,6 +249,11 @@ class Governance(StrictModel):
     committee: list[str] = Field(default_factory=lambda: ["总经理", "分管副总", "人力资源部负责人", "市场部负责人"])
     interpreter: str = Field("人力资源部", description="the HR function: one name used throughout the scheme")
     effective_date: dt.date | None = None
+    document_no: str = Field("", description="文件编号 on the cover (empty: a line to fill in)")
+    version: str = "V1.0"
+    drafted_by: str = ""
+    reviewed_by: str = ""
+    approved_by: str = ""
     democratic_procedure: bool = True
     democratic_body: str = Field("", description="who discussed the scheme, e.g. 职工代表大会 (empty: still to do)")
     democratic_date: dt.date | None = Field(None, description="when it was discussed (None: still to do)")
