@@ -263,7 +263,7 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
 INTERNAL_COLUMNS = ("i", "j")
 #: columns (and index names) holding ids that are shown as names
 ID_COLUMNS = frozenset({"id", "indicator", "element", "a", "b", "row", "col", "role", "employee", "goal",
-                        "lower_swap", "upper_swap", "indicator_a", "indicator_b", "strategy", "goals"})
+                        "lower_swap", "upper_swap", "indicator_a", "indicator_b", "strategy", "goals", "rater"})
 #: columns holding codes shown through the document catalogue (column -> key prefix)
 CODE_COLUMNS = {"category": "doc.category.", "direction": "doc.direction.", "cycle": "doc.cycle.",
                 "rule": "doc.rule_kind.", "size": "size.", "severity": "severity.", "rater_kind": "doc.rater.",
@@ -282,6 +282,8 @@ def display_names(eng: Engagement | None = None, lang: str | None = None) -> dic
         names.update({s.id: s.text for s in eng.strategy})  # the client's own words stand for their ids
         names.update({g.id: g.text for g in eng.goals})
         names.update({r.id: r.name for r in eng.roles})
+        # the role's line manager as a rater (simulated ratings name it SUP-<role>)
+        names.update({f"SUP-{r.id}": t("nb.rater.supervisor", lang, role=r.name) for r in eng.roles})
         names.update({e.id: e.name for e in eng.employees})
     return names
 
