@@ -13,6 +13,9 @@ from toolkit.model.messages import get_language, t
 
 from ._common import echo_json
 
+#: rater-bias lines printed at most (the strongest deviations); the rest are counted, all are in rater_bias.csv
+MAX_BIAS_LINES = 5
+
 
 @click.command(help="Score ACTUALS (CSV/XLSX in the long layout, a filled KPI form, or a folder of forms) "
                     "against ENGAGEMENT.yaml; write indicator scores, totals, grades and pay (CSV and XLSX).")
@@ -59,9 +62,12 @@ def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | N
         click.echo(t(f"scoring.summary.missing.{eng.scoring.missing}", n=info["missing"]))
     if info["renormalised_ratings"]:
         click.echo(t("scoring.summary.renormalised", n=info["renormalised_ratings"]))
-    for b in info["flagged_raters"]:
+    flagged = sorted(info["flagged_raters"], key=lambda b: -abs(b["mean_deviation"]))
+    for b in flagged[:MAX_BIAS_LINES]:  # the strongest first; the full list is rater_bias.csv
         click.echo(t("scoring.summary.bias", rater=b["rater"], kind=b["rater_kind"],
                      flag=t(f"scoring.flag.{b['flag']}"), dev=b["mean_deviation"]))
+    if len(flagged) > MAX_BIAS_LINES:
+        click.echo(t("scoring.summary.bias_more", n=len(flagged) - MAX_BIAS_LINES, total=len(flagged)))
     bud = info["budget"]
     ok = {True: t("scoring.summary.within_budget"), False: t("scoring.summary.over_budget"), None: ""}
     pool = "—"

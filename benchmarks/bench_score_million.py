@@ -1,0 +1,108 @@
+"""Benchmark: ``appraisal score`` on a million actuals rows, as a whole process (time and peak RSS).
+
+The engagement is the midsize sample scaled to 100 roles (its 8 roles repeated, 58 people each: 5,800 employees)
+with the five-group 360° of its manager role for every role; :mod:`toolkit.scoring.simulate` writes a year of
+actuals, trimmed to exactly 1,000,000 rows. The files are generated once into ``build/bench/score_1m/`` (seeded,
+reused when present).
+
+Each round runs ``appraisal score`` in a fresh child process; wall time and the child's own peak RSS come from
+``os.wait4``. The floor, in the same run, is a child that only starts Python, imports pandas and numpy and reads the
+same CSV with ``pandas.read_csv`` — the least any scorer of this file must do. Medians of ``--rounds`` (3).
+
+Run: ``.venv/bin/python benchmarks/bench_score_million.py [--rounds 3] [--rows 1000000]``
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "build" / "bench" / "score_1m"
+
+
+def make_files(rows: int, out: Path = DATA) -> tuple[Path, Path]:
+    """The scaled engagement and its actuals CSV (generated once, seeded)."""
+    eng_path, act_path = out / "engagement.yaml", out / f"actuals_{rows}.csv"
+    if eng_path.exists() and act_path.exists():
+        return eng_path, act_path
+    from toolkit.model.engagement import load_engagement, save_engagement
+    from toolkit.model.paths import samples_dir
+    from toolkit.model.safe_cells import write_csv
+    from toolkit.scoring.simulate import simulate_actuals, simulate_employees
+
+    out.mkdir(parents=True, exist_ok=True)
+    eng = load_engagement(samples_dir() / "midsize_company" / "engagement.yaml")
+    five = eng.roles[0].raters  # the manager role's five rater groups
+    roles = [r.model_copy(update={"id": f"{r.id}_{k:03d}", "headcount": 58, "raters": five})
+             for k, r in ((k, eng.roles[k % len(eng.roles)]) for k in range(100))]
+    big = eng.model_copy(update={"roles": roles, "employees": [],
+                                 "client": eng.client.model_copy(update={"marketing_headcount": 5800})})
+    big = big.model_copy(update={"employees": simulate_employees(big, seed=7)})
+    save_engagement(big, eng_path)
+    df = simulate_actuals(big, year=2026, seed=7)
+    if len(df) < rows:
+        raise SystemExit(f"only {len(df)} rows simulated, fewer than --rows {rows}")
+    write_csv(act_path, df.head(rows))
+    return eng_path, act_path
+
+
+
+
+def measure(argv: list[str]) -> tuple[float, float, int, str]:
+    """Run ``argv`` under a tiny wrapper that waits with wait4 and prints the child's rusage."""
+    wrapper = ("import os,sys,time,subprocess;t=time.perf_counter();p=subprocess.Popen(sys.argv[1:],"
+               "stdout=subprocess.PIPE,stderr=subprocess.STDOUT);o=p.stdout.read();"
+               "_,s,u=os.wait4(p.pid,0);w=time.perf_counter()-t;"
+               "sys.stdout.buffer.write(o);print(f'\\n@@ {w} {u.ru_maxrss} {os.waitstatus_to_exitcode(s)}')")
+    res = subprocess.run([sys.executable, "-c", wrapper, *argv], cwd=ROOT, capture_output=True, text=True)
+    body, _, tail = res.stdout.rpartition("\n@@ ")
+    wall, rss, code = tail.split()
+    return float(wall), int(rss) / 1024, int(code), body
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    eng_path, act_path = make_files(args.rows)
+    print(f"data: {act_path.relative_to(ROOT)} ({act_path.stat().st_size / 2**20:.0f} MiB), "
+          f"ready in {time.perf_counter() - t0:.1f} s")
+    appraisal = str(Path(sys.executable).with_name("appraisal"))
+    floor_code = f"import numpy, pandas; pandas.read_csv({str(act_path)!r}, dtype=str, keep_default_na=False)"
+    results: dict[str, list[tuple[float, float]]] = {"score": [], "floor": []}
+    last = ""
+    with tempfile.TemporaryDirectory() as d:
+        for _ in range(args.rounds):
+            wall, rss, code, out = measure([appraisal, "score", str(eng_path), str(act_path), "--out", d])
+            if code not in (0, 1):
+                raise SystemExit(f"appraisal score failed ({code}):\n{out[-3000:]}")
+            results["score"].append((wall, rss))
+            last = out
+            wall, rss, code, out = measure([sys.executable, "-c", floor_code])
+            results["floor"].append((wall, rss))
+        sizes = {p.name: p.stat().st_size for p in Path(d).iterdir()}
+    print("last run's console output:", f"{len(last.splitlines())} lines")
+    print("\n".join("  " + line for line in last.splitlines()[:20]))
+    print("outputs:", ", ".join(f"{k} {v / 2**20:.1f} MiB" for k, v in sorted(sizes.items())))
+    print(f"\n{'process':30s} {'median s':>9s} {'range s':>15s} {'peak RSS MiB':>13s}")
+    for name, vals in results.items():
+        walls = [w for w, _ in vals]
+        print(f"{name:30s} {statistics.median(walls):9.1f} {min(walls):7.1f}–{max(walls):<7.1f} "
+              f"{statistics.median(r for _, r in vals):13.0f}")
+    s = statistics.median(w for w, _ in results["score"])
+    f = statistics.median(w for w, _ in results["floor"])
+    rss = statistics.median(r for _, r in results["score"])
+    print(f"\nappraisal score / read_csv floor: ×{s / f:.2f}; goal < 30 s and < 1 GB: "
+          f"{'met' if s < 30 and rss < 1024 else 'not met'} ({s:.1f} s, {rss:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
