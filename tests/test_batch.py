@@ -258,9 +258,15 @@ def test_cli_build_of_the_small_sample(tmp_path: Path, capsys: pytest.CaptureFix
     # documents were rendered and are hashed in the manifest
     docs = manifest["jobs"][-1]["results"]["documents"]
     assert docs and all((client_dir / d).is_file() or Path(d).is_file() for d in docs)
-    for role in _roles(SMALL):
-        assert role in printed
-    assert "ok" in printed and os.path.isdir(client_dir / "results")
+    from toolkit.model.engagement import load_engagement
+
+    for role in load_engagement(SMALL).roles:  # the summary names roles; ids stay in the manifest
+        assert role.name in printed and role.id not in printed.split("manifest")[0]
+    assert "ok" in printed and "(department)" in printed and os.path.isdir(client_dir / "results")
+    # the client copies a client can open, beside the documents
+    for job in manifest["jobs"]:
+        for ext in ("html", "pdf"):
+            assert f"documents/worksheets/{job['key']}.{ext}" in job["outputs"]
 
 
 @pytest.mark.slow
@@ -309,3 +315,36 @@ def test_client_copy_drops_code_parameters_and_stderr() -> None:
     assert [c.cell_type for c in out.cells] == ["markdown", "code"]
     assert out.cells[1].source == "" and [o["name"] for o in out.cells[1].outputs] == ["stdout"]
     assert nb.cells[2].outputs[1]["name"] == "stderr", "the audit copy keeps everything"
+
+
+def test_exit_code_and_summary_words_follow_render_and_the_language() -> None:
+    """1 with check warnings (as render/check), 1 with a failure, 0 otherwise; status words in the language."""
+    from toolkit.batch.build import summary_frame
+    from toolkit.batch.plan import BuildPlan, BuildReport, JobResult
+    from toolkit.model.errors import Finding
+
+    info = {"x": {"client": "客户甲", "roles": ["ad_placement"], "role_names": {"ad_placement": "广告投放专员"}}}
+    ok = [JobResult(key="01_goals", slug="x", notebook="01_goals", role="", status="ok"),
+          JobResult(key="03_weights__ad_placement", slug="x", notebook="03_weights", role="ad_placement",
+                    status="timeout")]
+    plan = BuildPlan(out=Path("/tmp/x"), jobs=[], engagements=info)
+    assert BuildReport(plan=plan, results=ok[:1], seconds=1, manifests=[]).exit_code == 0
+    assert BuildReport(plan=plan, results=ok, seconds=1, manifests=[]).exit_code == 1
+    warned = BuildPlan(out=Path("/tmp/x"), jobs=[], engagements=info,
+                       warnings=[Finding(code="x", severity="warning", location="l", message="m")])
+    assert BuildReport(plan=warned, results=ok[:1], seconds=1, manifests=[]).exit_code == 1
+    zh = summary_frame(BuildReport(plan=plan, results=ok, seconds=1, manifests=[]), "zh")
+    assert zh["岗位"].tolist() == ["（全部门）", "广告投放专员"] and zh["状态"].tolist() == ["成功", "超时"]
+    en = summary_frame(BuildReport(plan=plan, results=ok, seconds=1, manifests=[]), "en")
+    assert en["status"].tolist() == ["ok", "timed out"]
+
+
+def test_progress_bar_counts_setup_before_the_jobs() -> None:
+    from toolkit.batch.build import progress_bar
+
+    bar = progress_bar(3, enabled=True)  # on stderr (captured): shown before any job exists
+    assert bar.total == 3
+    bar.update(3)
+    bar.total += 5
+    assert bar.n == 3 and bar.total == 8
+    bar.close()
