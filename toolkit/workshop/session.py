@@ -650,7 +650,7 @@ def _suggestion(result: Any, judged: np.ndarray) -> dict[str, Any] | None:
 
 def _isna(x: Any) -> bool:
     """None or NaN (what the other judgments imply is NaN for a judgment nothing else bears on)."""
-    return x is None or x != x
+    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 def _engagement_from_text(text: str, path: Path | None) -> Engagement:

@@ -221,8 +221,8 @@ class StatusPanel:
         lang, ws = self.lang, self.ws
         lab = ws.indicator_label
         sep = t("workshop.roles.sep", lang)
-        out = [f"<div class='st-role st-role-{html.escape(rid)}'><b>"
-               f"{html.escape(t('workshop.status.role_head', lang, role=label))}</b><ul>"]
+        out = [(f"<div class='st-role st-role-{html.escape(rid)}'><b>"
+                f"{html.escape(t('workshop.status.role_head', lang, role=label))}</b><ul>")]
         for j in st.judges:
             if j.consistent is False and j.worst:
                 s = j.worst
