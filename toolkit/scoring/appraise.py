@@ -115,7 +115,7 @@ def expected_grid(values: pd.DataFrame, table: pd.DataFrame, employees: pd.DataF
     """
     kinds = period_kind(values["period"]) if len(values) else pd.Series(dtype=object)
     seen = pd.DataFrame({"period": values["period"], "kind": kinds}).drop_duplicates()
-    years = sorted({str(p)[:4] for p in values["period"]})
+    years = sorted({str(p)[:4] for p in values["period"].unique()})
     months = covered_months(values["period"])
     rows = []
     for cyc in table["cycle"].unique():

@@ -42,6 +42,10 @@ def period_kind(period: pd.Series) -> pd.Series:
     ['monthly', 'quarterly', 'half_year', 'annual', nan]
     """
     p = period.astype(str)
+    if len(p) > 512:  # the same answer, computed once per distinct label
+        codes, labels = pd.factorize(p, use_na_sentinel=False)
+        kinds = period_kind(pd.Series(labels, dtype=object)).to_numpy(dtype=object)
+        return pd.Series(kinds[codes], index=period.index, dtype=object)
     out = pd.Series(None, index=period.index, dtype=object)
     out[p.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")] = "monthly"
     out[p.str.fullmatch(r"\d{4}-Q[1-4]")] = "quarterly"

@@ -80,8 +80,17 @@ def combine_ratings(ratings: pd.DataFrame, weights: pd.DataFrame) -> tuple[pd.Da
     per_kind = per_kind[per_kind["rater_weight"].notna()].copy()
     per_kind["wr"] = per_kind["rater_weight"] * per_kind["rating"]
     g = per_kind.groupby(KEY, observed=True, sort=False)
-    combined = g.agg(wr=("wr", "sum"), weight_present=("rater_weight", "sum"),
-                     groups=("rater_kind", lambda s: ",".join(sorted(s)))).reset_index()
+    kinds = sorted(str(k) for k in per_kind["rater_kind"].unique())
+    if len(kinds) <= 60:  # each kind is one bit (a group holds a kind once), in sorted order: a sum is the set
+        bit = {k: 1 << i for i, k in enumerate(kinds)}
+        per_kind["_bits"] = per_kind["rater_kind"].astype(str).map(bit).astype("int64")
+        combined = g.agg(wr=("wr", "sum"), weight_present=("rater_weight", "sum"),
+                         _bits=("_bits", "sum")).reset_index()
+        names = {m: ",".join(k for k in kinds if m & bit[k]) for m in combined["_bits"].unique()}
+        combined["groups"] = combined["_bits"].map(names)
+    else:
+        combined = g.agg(wr=("wr", "sum"), weight_present=("rater_weight", "sum"),
+                         groups=("rater_kind", lambda s: ",".join(sorted(s)))).reset_index()
     combined["value"] = combined["wr"] / combined["weight_present"]
     combined["renormalised"] = combined["weight_present"] < 1 - 1e-9
     combined = combined[cols]
