@@ -3,6 +3,7 @@ intro on one page — checked on the XML and on LibreOffice's PDF of it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import zipfile
@@ -163,3 +164,30 @@ def test_the_appendices_the_chosen_methods_need(small, mid):
     kpi_only = with_changes(small, methods=["kpi"], raters=[{"kind": "supervisor", "weight": 1.0}])
     titles = [a.title for a in build_document(kpi_only, "zh", today=TODAY, figures=False).appendices]
     assert "目标责任书" not in titles and "360°评价表" not in titles and "考核结果汇总及校准表" in titles
+
+
+def _cjk_left(eng, text):
+    from toolkit.model.localise import untranslated
+
+    for _, given in sorted(untranslated(eng), key=lambda x: -len(x[1])):
+        for part in given.split("、"):
+            text = text.replace(part, "")
+    for name in [e.name for e in eng.employees] + [p.name for r in eng.roles for p in r.weighting.participants]:
+        text = text.replace(name, "")  # people's names
+    return re.findall(r".{0,20}[\u3400-\u9fff]+.{0,20}", text)
+
+
+@pytest.mark.parametrize("sample", ["small", "mid"])
+def test_an_english_build_has_no_chinese_but_names_without_an_english_form(sample, small, mid):
+    from conftest import with_changes
+
+    from toolkit.documents.content import build_document
+    from toolkit.model.localise import untranslated
+
+    eng = {"small": small, "mid": mid}[sample]
+    assert _cjk_left(eng, build_document(eng, "en", today=TODAY, figures=False).all_text()) == []
+    # given English names, the client's and the roles' names are English too
+    named = with_changes(eng, client__name_en="Client Ltd", roles__0__name_en="Marketing lead")
+    text = build_document(named, "en", today=TODAY, figures=False).all_text()
+    assert "Client Ltd" in text and "Marketing lead" in text and eng.client.name not in text
+    assert ("client.name", eng.client.name) not in untranslated(named)

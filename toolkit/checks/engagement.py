@@ -8,7 +8,7 @@ from __future__ import annotations
 from toolkit.checks.goals import alignment_findings, goal_findings
 from toolkit.model.catalogue import load_catalogue, size_profiles
 from toolkit.model.errors import Finding
-from toolkit.model.messages import t
+from toolkit.model.messages import get_language, t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, resolve_role
 
@@ -232,6 +232,12 @@ def check_engagement(eng: Engagement) -> list[Finding]:
         pass
     else:
         findings += compliance_findings(eng)
+    if get_language() == "en":  # what an English document has to keep in Chinese
+        from toolkit.model.localise import untranslated
+
+        findings += [Finding("info", "lang.untranslated", where, t("lang.untranslated", text=text),
+                             t("lang.untranslated.hint", field=where.rsplit(".", 1)[-1]))
+                     for where, text in untranslated(eng)]
     unknown = [f for f in findings if f.severity not in ("error", "warning", "info")]
     assert not unknown
     load_catalogue()  # noqa: the catalogue is valid if we got here

@@ -15,6 +15,7 @@ Examples
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -37,6 +38,7 @@ from toolkit.documents.wording import (
     unit_label,
     zh_numeral,
 )
+from toolkit.model.localise import localised
 from toolkit.model.messages import t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import ResolvedIndicator, RoleScheme, Scheme, resolve_scheme
@@ -110,7 +112,12 @@ class _Builder:
         Sections an engagement leaves out are filled from ``templates/catalogue/size_profiles.yaml`` in Chinese;
         an English document uses the profile's ``text_en`` for them. Text the client wrote stays as written.
         """
-        if self.lang != "en" or section in self.eng.model_fields_set:
+        if self.lang != "en":
+            return value
+        own = (self.eng.text_en.get(section) or {}).get(name)
+        if own:  # the client's own English
+            return own
+        if section in self.eng.model_fields_set:
             return value
         from toolkit.model.catalogue import size_profiles
 
@@ -774,4 +781,8 @@ def build_document(eng: Engagement, lang: str = "zh", *, scheme: Scheme | None =
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     scheme = scheme or resolve_scheme(eng)
+    if lang == "en":  # the names the client gave in English (the weights are the same: not resolved again)
+        eng = localised(eng, lang)
+        scheme = dataclasses.replace(scheme, engagement=eng, roles=[
+            dataclasses.replace(rs, role=eng.role(rs.role.id)) for rs in scheme.roles])
     return _Builder(eng, scheme, lang, today or dt.date.today(), figures).build()

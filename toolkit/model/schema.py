@@ -40,6 +40,7 @@ __all__ = [
 # --------------------------------------------------------------------------------------------- engagement
 class Client(StrictModel):
     name: str = Field(..., min_length=1)
+    name_en: str = Field("", description="the name in English documents (empty: the name as written)")
     industry: str = ""
     size: Size
     marketing_headcount: int = Field(..., ge=1, le=1_000_000)
@@ -49,6 +50,7 @@ class Client(StrictModel):
 class StrategyItem(StrictModel):
     id: Slug
     text: str = Field(..., min_length=2)
+    text_en: str = ""
 
 
 class Goal(StrictModel):
@@ -56,6 +58,9 @@ class Goal(StrictModel):
 
     id: Slug
     text: str = Field(..., min_length=2)
+    text_en: str = Field("", description="the goal in English documents")
+    metric_en: str = ""
+    owner_en: str = ""
     strategy: list[Slug] = Field(default_factory=list, description="ids of the strategy items it serves")
     metric: str | None = None
     unit: str | None = None
@@ -154,6 +159,7 @@ class RoleIndicator(StrictModel):
 class Role(StrictModel):
     id: Slug
     name: str = Field(..., min_length=1)
+    name_en: str = ""
     preset: Slug | None = None
     role_type: RoleType
     headcount: int = Field(1, ge=1, le=1_000_000)
@@ -248,6 +254,8 @@ class Appeal(StrictModel):
 class Governance(StrictModel):
     committee: list[str] = Field(default_factory=lambda: ["总经理", "分管副总", "人力资源部负责人", "市场部负责人"])
     interpreter: str = Field("人力资源部", description="the HR function: one name used throughout the scheme")
+    interpreter_en: str = ""
+    committee_en: list[str] = Field(default_factory=list, description="the committee in English documents")
     effective_date: dt.date | None = None
     document_no: str = Field("", description="文件编号 on the cover (empty: a line to fill in)")
     version: str = "V1.0"
@@ -304,6 +312,9 @@ class Engagement(StrictModel):
     governance: Governance = Field(default_factory=Governance)
     employees: list[Employee] = Field(default_factory=list)
     notes: str = ""
+    # English versions of texts the client wrote, by section and field (e.g. result_use.promotion,
+    # appeal.channel), for English documents; a text without one is printed as written
+    text_en: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _fill_from_size_profile(self, info: ValidationInfo) -> Engagement:
