@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,7 +334,14 @@ def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[
         return "—"
     if " ↔ " in text:
         return " ↔ ".join(names.get(x, x) for x in text.split(" ↔ "))
+    if text not in names and (m := _RATER_ID.match(text)) and m.group(1) in names:
+        # a rater without a person behind it (simulated ratings: CUS-<role>-1 …): the role's name and a number
+        return t("nb.rater.numbered", lang, role=names[m.group(1)], n=m.group(2) or "1")
     return names.get(text, text)
+
+
+#: a rater id made of a kind, a role id and a number (``CUS-ad_placement-2``), as simulated ratings write them
+_RATER_ID = re.compile(r"^[A-Z]{2,4}-([a-z][a-z0-9_]*)(?:-(\d+))?$")
 
 
 def _code(value: Any, prefix: str, lang: str | None) -> Any:
