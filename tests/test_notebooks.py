@@ -27,9 +27,12 @@ def test_notebooks_match_their_source() -> None:
     assert stale_notebooks() == [], "run: python -m toolkit.notebooks.sources"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_one_typed_parameters_cell(name: str) -> None:
-    path = notebooks_dir() / f"{name}.ipynb"
+def test_one_typed_parameters_cell(name: str, lang: str) -> None:
+    from toolkit.notebooks.sources import notebook_path
+
+    path = notebook_path(name, lang)
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -39,6 +42,13 @@ def test_one_typed_parameters_cell(name: str) -> None:
     assert all(v["help"] for v in params.values())
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     assert nb.metadata.kernelspec["name"] == "python3"
+    # one language per file: the markdown is the catalogue's text in this file's language, nothing else
+    from toolkit.model.messages import t
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert cell.source == t(cell.metadata["i18n"], lang)
+    assert f'lang: str = "{lang}"' in next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
 
 
 def _job(engagement: Path, name: str, role: str, out: Path, interactive: bool, lang: str = "zh") -> Job:
