@@ -125,7 +125,7 @@ def test_what_an_hr_director_signs(small, mid):
     assert "已经职工代表大会" not in text and "须在施行前提交职工代表大会" in text
     done = with_changes(small, governance__democratic_date=dt.date(2026, 11, 20),
                         governance__democratic_body="全体职工大会")
-    assert "已于 2026年11月20日 经全体职工大会讨论" in build_document(done, "zh", today=TODAY,
+    assert "已于2026年11月20日经全体职工大会讨论" in build_document(done, "zh", today=TODAY,
                                                                    figures=False).all_text()
     # one name for the HR function
     hr = small.governance.interpreter

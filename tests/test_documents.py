@@ -106,7 +106,7 @@ def test_legal_clauses_and_appeal_numbers(small):
     assert f"由{small.appeal.decider}在 {small.appeal.decision_days} 个工作日内" in text
     assert f"本办法由{small.governance.interpreter}负责解释" in text
     eff = small.governance.effective_date
-    assert f"本办法自 {eff.year}年{eff.month}月{eff.day}日 起施行" in text
+    assert f"本办法自{eff.year}年{eff.month}月{eff.day}日起施行" in text
 
 
 def test_deadline_calendar_follows_cycles_and_working_days(small):

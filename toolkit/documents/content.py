@@ -438,7 +438,9 @@ class _Builder(Appendices):
             dev.append(self.T("doc.non_cash", items=self.sep().join(non_cash)))
         if dev:
             self.article(ch, "doc.a.development", *dev)
+        # the client's own rule for the bottom grade, or the default plan; the legal safeguard either way (said once)
         self.article(ch, "doc.a.bottom", ru.bottom_grade_action or None,
+                     self.T("doc.bottom_safeguard_law") if ru.bottom_grade_action else
                      self.T("doc.bottom_safeguard", months=eng.feedback.pip_months, pip=self.appendix_no["pip"]))
 
     def ch_feedback(self) -> None:
@@ -462,11 +464,11 @@ class _Builder(Appendices):
                                                          n=ap.window_days or blank, form=self.appendix_no["appeal"]))
         decision = self.T("doc.appeal.decision", decider=decider, n=ap.decision_days, channel=channel)
         self.article(ch, "doc.a.appeal_decision", decision[:1].upper() + decision[1:])
-        self.article(ch, "doc.a.appeal_record",
+        self.article(ch, "doc.a.appeal_review",
                      self.T("doc.appeal.second", second=self.profile_text("appeal", "second_instance",
                                                                           ap.second_instance))
-                     if ap.second_instance
-                     else self.T("doc.appeal.external"), self.T("doc.appeal.record"))
+                     if ap.second_instance else self.T("doc.appeal.external"))
+        self.article(ch, "doc.a.appeal_record", self.T("doc.appeal.record"))
 
     def ch_supplementary(self) -> None:
         eng, ch = self.eng, self.chapter("supplementary")

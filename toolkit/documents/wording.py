@@ -165,13 +165,20 @@ def anchor_text(ind: ResolvedIndicator, lang: str) -> str:
 
 
 def saaty_text(x: float) -> str:
-    """A judgment as the workshop wrote it: 3, 1/3, 1 (empty when not judged)."""
+    """A judgment as the workshop wrote it: 3, 1/3, 1 (empty when not judged); a value off the scale (a group's
+    geometric mean) as a decimal, never as "1/1.59".
+
+    >>> saaty_text(3.0), saaty_text(1 / 3), saaty_text(1 / 1.59), saaty_text(2.466)
+    ('3', '1/3', '0.63', '2.47')
+    """
     if not np.isfinite(x):
         return ""
     if x >= 1:
         return fmt_num(round(x, 2))
     inv = 1 / x
-    return f"1/{fmt_num(round(inv, 2))}"
+    if abs(inv - round(inv)) < 0.01:
+        return f"1/{int(round(inv))}"
+    return fmt_num(round(x, 2))
 
 
 def behaviour_anchors(ind: Any, lang: str) -> str:
