@@ -179,11 +179,7 @@ def test_imports_and_names_in_the_readme_and_notebooks_resolve():
 
 #: engine functions still without a runnable example, in modules whose owners are finishing them
 #: (toolkit/weights/*, toolkit/checks/goals*.py); entries may only be removed, every other module is complete
-EXAMPLES_PENDING = frozenset({
-    "toolkit.checks.goals.alignment_findings",
-    "toolkit.checks.goals.alignment_matrix",
-    "toolkit.checks.goals.goal_findings",
-})
+EXAMPLES_PENDING: frozenset[str] = frozenset()
 
 
 def _public_functions(path: Path) -> list[tuple[str, str]]:

@@ -39,7 +39,7 @@ _VAGUE_EN = ("improve", "enhance", "strengthen", "optimize", "optimise", "boost"
 
 #: the head of a noun phrase that names a measure (品牌认知度, 线索数, 获客成本) rather than an activity (品牌建设)
 _MEASURE_HEAD = re.compile(r"(?:率|度|数|量|额|成本|占比|份额|比例|时长|天数|值|指数|收入|营收|利润|单价|GMV|NPS|ROI|ROAS|CTR|"
-                           r"CPC|CPM|CPL|CAC|rate|share|cost|count|number|score|revenue|awareness|NPS)$", re.I)
+                           r"CPC|CPM|CPL|CAC|rate|share|cost|count|number|score|revenue|awareness|NPS)$", re.IGNORECASE)
 _VAGUE_POS = ("v", "vd", "d", "ad", "a", "ag", "vg", "vi")
 
 
@@ -234,7 +234,20 @@ def _fmt(v: object) -> str:
 
 
 def goal_findings(eng: Engagement, today: dt.date | None = None) -> list[Finding]:
-    """SMART findings for every goal of an engagement (warnings: the file is valid, the goal is weak)."""
+    """SMART findings for every goal of an engagement (warnings: the file is valid, the goal is weak).
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "small_company" / "engagement.yaml")
+    >>> goal_findings(eng)
+    []
+    >>> weak = eng.model_copy(update={"goals": [eng.goals[0].model_copy(update={
+    ...     "text": "加强品牌建设", "metric": None, "target": None, "baseline": None, "unit": None})]})
+    >>> [f.code for f in goal_findings(weak)]
+    ['goal.not_smart', 'goal.vague']
+    """
     today = today or dt.date.today()
     out = []
     for i, g in enumerate(eng.goals):
@@ -254,7 +267,19 @@ def goal_findings(eng: Engagement, today: dt.date | None = None) -> list[Finding
 
 
 def alignment_findings(eng: Engagement) -> list[Finding]:
-    """Every goal serves a strategy item, every strategy item has a goal, every indicator traces to a goal."""
+    """Every goal serves a strategy item, every strategy item has a goal, every indicator traces to a goal.
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> eng = load_engagement(samples_dir() / "small_company" / "engagement.yaml")
+    >>> alignment_findings(eng)
+    []
+    >>> loose = eng.model_copy(update={"goals": [g.model_copy(update={"strategy": []}) for g in eng.goals]})
+    >>> sorted({f.code for f in alignment_findings(loose)})
+    ['align.goal_without_strategy', 'align.strategy_without_goal']
+    """
     out = []
     served = {s for g in eng.goals for s in g.strategy}
     for i, g in enumerate(eng.goals):
@@ -279,7 +304,16 @@ def alignment_findings(eng: Engagement) -> list[Finding]:
 
 
 def alignment_matrix(eng: Engagement) -> pd.DataFrame:
-    """Goals × roles: which role indicators serve which goal (a cell lists the indicator ids)."""
+    """Goals × roles: which role indicators serve which goal (a cell lists the indicators' names).
+
+    Examples
+    --------
+    >>> from toolkit.model.engagement import load_engagement
+    >>> from toolkit.model.paths import samples_dir
+    >>> m = alignment_matrix(load_engagement(samples_dir() / "small_company" / "engagement.yaml"))
+    >>> m.shape, list(m.columns)[0]
+    ((4, 3), '广告投放专员')
+    """
     from toolkit.model.catalogue import indicator_name, load_catalogue
 
     cat = load_catalogue()
