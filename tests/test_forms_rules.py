@@ -110,3 +110,15 @@ def test_multi_rater_form_has_a_column_per_rater_and_scores_as_the_engine(mid, t
     for ind in rs.indicators:
         assert sheet[lay.score[ind.id]].value == pytest.approx(scores[ind.id], abs=1e-9), ind.id
     assert sheet[lay.total].value == pytest.approx(res.periods["total"].iloc[0], abs=1e-9)
+
+
+def test_number_validation_refuses_what_appraisal_score_refuses(mid):
+    scheme = resolve_scheme(mid)
+    wb, layouts = form_workbook(mid, scheme)
+    for rs, lay in zip(scheme.roles, layouts):
+        dvs = {rng.coord: dv for dv in wb[lay.sheet].data_validations.dataValidation for rng in dv.sqref.ranges}
+        for ind in rs.indicators:
+            dv = dvs.get(lay.actual[ind.id])
+            if ind.rule.type != "rating":
+                assert dv.type == "decimal"
+                assert (float(dv.formula1) < 0) == bool(ind.indicator.allow_negative), (rs.role.id, ind.id)

@@ -221,17 +221,19 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     # indicator rows ------------------------------------------------------------------------------------
     number_dvs: dict[str, DataValidation] = {}
 
-    def number_dv(unit: str) -> DataValidation:
-        if unit not in number_dvs:
-            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000",
+    def number_dv(unit: str, negative: bool) -> DataValidation:
+        """The numbers `appraisal score` accepts: finite, and not negative unless the catalogue allows it."""
+        key = f"{unit}|{negative}"
+        if key not in number_dvs:
+            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000" if negative else "0",
                                 formula2="1000000000000", allow_blank=True, showErrorMessage=True,
                                 showInputMessage=True, errorTitle=T("form.number_prompt_title"),
                                 error=T("form.number_error"), promptTitle=T("form.number_prompt_title"),
                                 prompt=T("form.percent_prompt") if unit == "%" else
                                 T("form.number_prompt", unit=unit_label(unit, lang) or "—"))
             ws.add_data_validation(dv)
-            number_dvs[unit] = dv
-        return number_dvs[unit]
+            number_dvs[key] = dv
+        return number_dvs[key]
     score_refs, weight_refs, bonus_refs, veto_refs = [], [], [], []
     all_weights_int = all(float(i.weight).is_integer() for i in rs.indicators)
     r = _FIRST_ROW
@@ -288,7 +290,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
             else:
                 dv.add(actual_ref)
         else:
-            number_dv(meta.unit).add(actual_ref)
+            number_dv(meta.unit, bool(meta.allow_negative)).add(actual_ref)
         refs = {name: (f"{_COL[name]}{r}" if getattr(ind, name) is not None else None)
                 for name in ("threshold", "target", "stretch")}
         score_ref = f"{_COL['score']}{r}"
