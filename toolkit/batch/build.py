@@ -39,8 +39,17 @@ from typing import Any
 
 from toolkit.batch.jobs import run_job
 from toolkit.batch.kernels import die_with_parent, warm_up
-from toolkit.batch.plan import (COST, JOURNAL, PACKAGES, BuildPlan, BuildReport, Job, JobResult, read_journal,
-                                template_path)
+from toolkit.batch.plan import (
+    COST,
+    JOURNAL,
+    PACKAGES,
+    BuildPlan,
+    BuildReport,
+    Job,
+    JobResult,
+    read_journal,
+    template_path,
+)
 from toolkit.model.errors import InputError
 from toolkit.model.fileio import atomic_write_text, sha256_file
 from toolkit.model.messages import t

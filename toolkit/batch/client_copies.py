@@ -64,7 +64,7 @@ def _exporter() -> Any:
 def _title(nb: Any) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            m = re.search(r"^#\s+(.+)$", cell.source, flags=re.M)
+            m = re.search(r"^#\s+(.+)$", cell.source, flags=re.MULTILINE)
             if m:
                 return m.group(1).strip()
     return ""
@@ -73,8 +73,8 @@ def _title(nb: Any) -> str:
 def client_html(nb: Any, lang: str = "zh", title: str | None = None) -> str:
     """The client copy ``nb`` (see :func:`toolkit.batch.jobs.client_copy`) as one self-contained HTML page."""
     body, _ = _exporter().from_notebook_node(nb)
-    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.S | re.I)  # nothing runs, nothing is fetched
-    body = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", body, flags=re.S)
+    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL | re.IGNORECASE)  # nothing runs, nothing is fetched
+    body = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", body, flags=re.DOTALL)
     head_title = html.escape(title if title is not None else _title(nb))
     lang_attr = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html>\n<html lang="{lang_attr}">\n<head>\n<meta charset="utf-8">\n'
