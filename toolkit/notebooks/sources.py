@@ -244,6 +244,9 @@ if result is not None and result.n > 2 and group is not None:
         plan = judge_plan if plan is None else plan
     if not group.repairs and result.consistent:
         print(t("nb.empty.repair", lang))
+elif result is not None and result.consistent:
+    plan = None  # one verdict: consistent, nothing to change (no suggestions shown beside it)
+    print(t("nb.empty.repair", lang))
 elif result is not None and result.n > 2:
     ws.show(result.most_inconsistent.head(5))
     plan = repair_plan(result.matrix, names=result.names)
