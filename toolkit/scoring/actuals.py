@@ -394,7 +394,7 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
     if missing_cols:
         raise InputError(t("scoring.missing_column", cols=", ".join(missing_cols), file=file),
                          location=f"{file}: row 1, column {missing_cols[0]}", hint=t("scoring.missing_column.hint"))
-    df = raw.copy()
+    df = raw.copy(deep=False)  # columns are replaced, never changed in place: no second copy of a million rows
     for c in COLUMNS:
         if c not in df.columns:
             df[c] = ""
