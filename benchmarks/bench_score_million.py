@@ -14,7 +14,6 @@ Run: ``.venv/bin/python benchmarks/bench_score_million.py [--rounds 3] [--rows 1
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -60,7 +59,8 @@ def measure(argv: list[str]) -> tuple[float, float, int, str]:
                "stdout=subprocess.PIPE,stderr=subprocess.STDOUT);o=p.stdout.read();"
                "_,s,u=os.wait4(p.pid,0);w=time.perf_counter()-t;"
                "sys.stdout.buffer.write(o);print(f'\\n@@ {w} {u.ru_maxrss} {os.waitstatus_to_exitcode(s)}')")
-    res = subprocess.run([sys.executable, "-c", wrapper, *argv], cwd=ROOT, capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-c", wrapper, *argv], cwd=ROOT, capture_output=True, text=True,
+                         check=False)
     body, _, tail = res.stdout.rpartition("\n@@ ")
     wall, rss, code = tail.split()
     return float(wall), int(rss) / 1024, int(code), body

@@ -80,7 +80,6 @@ def numpy_floor(actual: np.ndarray, groups: np.ndarray, ids: np.ndarray):
     their exact rule), NaN-aware weighted means per month and year, ``searchsorted`` for the bands and one
     ``lexsort`` for the ranking inside calibration groups (no quota rounding, ties or bins). None of the engine's
     generality (rule objects, vetoes, bonuses, missing-value policies): what any engine must at least spend."""
-    n_ind, n_emp, n_m = actual.shape
     scores = np.empty_like(actual)
     for i, (rule, direction, t, g, x, _w, _) in enumerate(SPECS):
         xs, ys = _anchors(rule, direction, t, g, x)
