@@ -63,9 +63,11 @@ class _Builder(Appendices):
 
     # helpers ---------------------------------------------------------------------------------------------
     def T(self, key: str, **kw: Any) -> str:
-        if "{hr}" in t(key, self.lang):  # one name for the HR function everywhere
-            kw = {"hr": self.hr, **kw}
-        return t(key, self.lang, **kw)
+        raw = t(key, self.lang)
+        if "{hr}" not in raw:
+            return t(key, self.lang, **kw)
+        text = t(key, self.lang, **{"hr": self.hr, **kw})  # one name for the HR function everywhere
+        return text[:1].upper() + text[1:] if raw.startswith("{hr}") else text  # "The HR department …"
 
     def sep(self) -> str:
         return "、" if self.lang == "zh" else ", "
