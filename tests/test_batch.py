@@ -14,6 +14,7 @@ from toolkit.batch.build import run_build, summary_frame, verify_manifest
 from toolkit.batch.plan import client_slug, plan_build
 from toolkit.cli import main
 from toolkit.model.fileio import sha256_file
+from toolkit.model.messages import t
 from toolkit.model.paths import samples_dir
 from toolkit.notebooks.worksheet import FAULT_ENV
 
@@ -70,7 +71,8 @@ def test_killed_and_hung_roles_are_isolated(small: Path, tmp_path: Path, monkeyp
     # nothing half-written is left in the staging area of a finished role
     assert (client_dir / "notebooks" / f"02_indicators__{fine[0]}.ipynb").is_file()
     table = summary_frame(report, "en")
-    assert set(table["status"]) >= {"killed", "timeout", "ok"}
+    # status words in the build's language (the summary shows no raw status codes)
+    assert set(table["status"]) >= {t(f"batch.status.{k}", "en") for k in ("killed", "timeout", "ok")}
     manifest = json.loads((client_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
     assert {j["role"]: j["status"] for j in manifest["jobs"]}[hung] == "timeout"
