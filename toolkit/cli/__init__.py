@@ -3,6 +3,11 @@
 Each sub-command lives in its own module under ``toolkit/cli/`` and is imported only when it runs, so that
 ``appraisal --help`` stays fast. Errors a user can cause (:class:`toolkit.model.errors.ToolkitError`) are printed
 without a traceback and give exit code 2.
+
+Every help text is a key of the message catalogue (``templates/i18n/cli.yaml``) and click's own messages come from
+it too (:mod:`toolkit.cli._i18n`): help, usage errors and output are in the language chosen by the last ``--lang``
+on the command line (read before click parses it, so ``appraisal --lang en --help`` is English), else
+``APPRAISAL_LANG``, else Chinese.
 """
 from __future__ import annotations
 
@@ -14,25 +19,27 @@ import click
 from toolkit.model.errors import ToolkitError
 from toolkit.model.messages import set_language, t
 
+from ._i18n import Group, argv_language, click_messages, option, version_option
+
 __all__ = ["COMMANDS", "main"]
 
-#: command name -> (module under toolkit.cli, attribute, one-line help)
+#: command name -> (module under toolkit.cli, attribute, catalogue key of the one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "check": ("check", "check", "Validate an engagement and run the goal, alignment and scheme checks."),
-    "indicators": ("catalogue", "indicators", "List the indicator catalogue."),
-    "roles": ("catalogue", "roles", "List the role presets."),
-    "goal": ("goal", "goal", "SMART-check one goal statement."),
-    "new": ("new", "new", "Write a ready-to-edit engagement from the presets."),
-    "ahp": ("ahp", "ahp", "AHP weights, consistency and diagnosis from a judgment file."),
-    "score": ("score", "score", "Score actuals against an engagement: scores, totals, grades, pay."),
-    "render": ("render", "render", "Render the scheme documents and KPI forms."),
-    "build": ("build", "build", "Run the notebooks for every role of every engagement (batch)."),
-    "demo": ("build", "demo", "Build the sample engagements into build/demo/."),
-    "workshop": ("workshop", "workshop", "Start the live workshop app (Voila)."),
+    "check": ("check", "check", "help.check.short"),
+    "indicators": ("catalogue", "indicators", "help.indicators.short"),
+    "roles": ("catalogue", "roles", "help.roles.short"),
+    "goal": ("goal", "goal", "help.goal.short"),
+    "new": ("new", "new", "help.new.short"),
+    "ahp": ("ahp", "ahp", "help.ahp.short"),
+    "score": ("score", "score", "help.score.short"),
+    "render": ("render", "render", "help.render.short"),
+    "build": ("build", "build", "help.build.short"),
+    "demo": ("build", "demo", "help.demo.short"),
+    "workshop": ("workshop", "workshop", "help.workshop.short"),
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if importlib.util.find_spec(f"toolkit.cli.{COMMANDS[name][0]}")]
 
@@ -47,23 +54,35 @@ class LazyGroup(click.Group):
                 return None
             raise
         cmd = getattr(mod, attr)
-        cmd.short_help = cmd.short_help or short
+        if cmd.short_help is None:
+            cmd.short_help = short
         return cmd
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, envvar="APPRAISAL_LANG",
-              help="Language of messages and documents (default zh).")
-@click.version_option(package_name="appraisal-toolkit")
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, help="help.appraisal",
+             epilog="help.appraisal.epilog")
+@option("--lang", type=click.Choice(["zh", "en"]), default=None, envvar="APPRAISAL_LANG", help="help.appraisal.lang")
+@version_option("appraisal-toolkit")
 def cli(lang: str | None) -> None:
-    """appraisal: design a marketing department's performance appraisal scheme (市场部绩效考核管理办法)."""
     if lang:
         set_language(lang)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, mapping user errors to exit code 2 and never showing a traceback for them."""
+    """Entry point: run the CLI, mapping user errors to exit code 2 and never showing a traceback for them.
+
+    The language is taken from the argument list first, so that ``--help`` and click's usage errors, which click
+    produces while it parses, are in the language asked for.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    lang = argv_language(args)
+    if lang:
+        set_language(lang)
+    with click_messages():
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
     try:
         rc = cli.main(args=args, prog_name="appraisal", standalone_mode=False)
     except ToolkitError as exc:

@@ -9,6 +9,8 @@ import click
 
 from toolkit.model.messages import t
 
+from ._i18n import command, option
+
 __all__ = ["ahp"]
 
 
@@ -119,32 +121,27 @@ def _group_lines(res, top: int) -> list[str]:  # type: ignore[no-untyped-def]
 EXIT_CONSISTENT, EXIT_INCONSISTENT = 0, 1
 
 
-@click.command("ahp")
+@command("ahp", help="help.ahp")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--method", type=click.Choice(["eigen", "geometric"]), default="eigen", show_default=True,
-              help="Priority method: principal eigenvector or row geometric mean.")
-@click.option("--ri", "ri", type=click.Choice(["saaty2005", "alonso-lamata"]), default="saaty2005",
-              show_default=True, help="Random-index table for CR.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--top", type=click.IntRange(0), default=5, show_default=True,
-              help="How many inconsistent judgments to list.")
-@click.option("--sheet", default=None, help="Worksheet name of an .xlsx file (default: the first).")
-@click.option("--aggregation", type=click.Choice(["aij", "aip"]), default="aij", show_default=True,
-              help="Group files: aggregate judgments (aij) or priorities (aip).")
-@click.option("--exclude-inconsistent", is_flag=True, help="Group files: leave out participants above the CR threshold.")
-@click.option("--exclude", "exclude", multiple=True, help="Group files: leave out this participant (repeatable).")
-@click.option("--downweight", type=float, default=None,
-              help="Group files: multiply the weight of each participant above the CR threshold by this factor.")
+@option("--method", type=click.Choice(["eigen", "geometric"]), default="eigen", show_default=True,
+        help="help.ahp.method")
+@option("--ri", "ri", type=click.Choice(["saaty2005", "alonso-lamata"]), default="saaty2005",
+        show_default=True, help="help.ahp.ri")
+@option("--json", "as_json", is_flag=True, help="help.ahp.json")
+@option("--top", type=click.IntRange(0), default=5, show_default=True, help="help.ahp.top")
+@option("--sheet", default=None, help="help.ahp.sheet")
+@option("--aggregation", type=click.Choice(["aij", "aip"]), default="aij", show_default=True,
+        help="help.ahp.aggregation")
+@option("--exclude-inconsistent", is_flag=True, help="help.ahp.exclude_inconsistent")
+@option("--exclude", "exclude", multiple=True, help="help.ahp.exclude")
+@option("--downweight", type=float, default=None, help="help.ahp.downweight")
 @click.pass_context
 def ahp(ctx: click.Context, file: Path, method: str, ri: str, as_json: bool, top: int, sheet: str | None, aggregation: str,
         exclude_inconsistent: bool, exclude: tuple[str, ...], downweight: float | None) -> None:
-    """AHP weights, λmax, CI, CR (with the random-index table used) and suggested fixes for FILE.
+    """AHP weights, consistency and suggested fixes for a judgment file (help text: ``help.ahp``).
 
-    FILE is .yaml, .csv or .xlsx: a matrix, an upper triangle, or a list of (a, b, value) judgments; a
-    participant column makes it a group file (the aggregate plus each participant's CR).
-
-    Exit code: 0 when the judgments are consistent (CR within the threshold; for a group file, the aggregate
-    and every included participant), 1 when they are not, 2 on bad input — as ``appraisal check``.
+    Exit code: 0 when the judgments are consistent (for a group file, the aggregate and every included
+    participant), 1 when they are not, 2 on bad input — as ``appraisal check``.
     """
     from toolkit.weights.analysis import analyse
     from toolkit.weights.group import group_analyse

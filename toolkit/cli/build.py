@@ -9,6 +9,8 @@ import click
 from toolkit.model.errors import format_findings
 from toolkit.model.messages import get_language, t
 
+from ._i18n import command, option
+
 __all__ = ["build", "demo"]
 
 DEMO_SAMPLES = ("small_company", "midsize_company")
@@ -70,20 +72,16 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
 
 
 _common = [
-    click.option("--roles", "roles", multiple=True, metavar="ID[,ID…]",
-                 help="Only these role ids (repeatable or comma-separated)."),
-    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                 help="Parallel workers (default: number of CPU cores)."),
-    click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of tables and documents."),
-    click.option("--resume", is_flag=True, help="Redo only the jobs that failed or whose inputs changed."),
-    click.option("--timeout", type=click.FloatRange(min=1), default=600.0, show_default=True,
-                 help="Seconds one notebook may run before its kernel is stopped."),
-    click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                 help="local process pool, or an existing Dask cluster."),
-    click.option("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler address (tcp://host:8786)."),
-    click.option("--fresh-kernels", is_flag=True,
-                 help="Start a new kernel for every notebook instead of one warm kernel per worker."),
-    click.option("--quiet", "-q", is_flag=True, help="No progress bar or warnings."),
+    option("--roles", "roles", multiple=True, metavar="ID[,ID…]", help="help.build.roles"),
+    option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="help.build.jobs"),
+    option("--lang", type=click.Choice(["zh", "en"]), default=None, help="help.build.lang"),
+    option("--resume", is_flag=True, help="help.build.resume"),
+    option("--timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="help.build.timeout"),
+    option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+           help="help.build.executor"),
+    option("--scheduler", metavar="ADDRESS", default=None, help="help.build.scheduler"),
+    option("--fresh-kernels", is_flag=True, help="help.build.fresh_kernels"),
+    option("--quiet", "-q", is_flag=True, help="help.build.quiet"),
 ]
 
 
@@ -93,29 +91,27 @@ def _with_common(f):  # type: ignore[no-untyped-def]
     return f
 
 
-@click.command("build")
+@command("build", help="help.build")
 @click.argument("engagements", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output directory.")
+@option("--out", "-o", required=True, type=click.Path(file_okay=False), help="help.build.out")
 @_with_common
 @click.pass_context
 def build(ctx: click.Context, engagements: tuple[str, ...], out: str, **kw: object) -> None:
-    """Execute the guided notebooks for every role of every ENGAGEMENT into OUT/<client>/.
+    """The guided notebooks for every role of every engagement (help text: ``help.build``).
 
-    Per client: notebooks/ (executed; notebooks/client/ without code), results/, the documents and forms,
-    and manifest.json (inputs, versions, parameters and outputs with SHA-256); the client copies as HTML and
-    PDF in documents/worksheets/. Exit code 0 = all built, no warnings; 1 = some roles failed (the others are
-    built) or the engagement has check warnings (as render/check); 2 = bad input (nothing was run).
+    Exit code 0 = all built, no warnings; 1 = some roles failed (the others are built) or the engagement has
+    check warnings (as render/check); 2 = bad input (nothing was run).
     """
     _run(ctx, list(engagements), out, **kw)  # type: ignore[arg-type]
 
 
-@click.command("demo")
-@click.option("--out", "-o", default="build/demo", show_default=True, type=click.Path(file_okay=False),
-              help="Output directory.")
+@command("demo", help="help.demo")
+@option("--out", "-o", default="build/demo", show_default=True, type=click.Path(file_okay=False),
+        help="help.build.out")
 @_with_common
 @click.pass_context
 def demo(ctx: click.Context, out: str, **kw: object) -> None:
-    """Build the sample engagements (data_samples/) into OUT."""
+    """The sample engagements (data_samples/) built into OUT (help text: ``help.demo``)."""
     from toolkit.model.errors import InputError
     from toolkit.model.paths import samples_dir
 

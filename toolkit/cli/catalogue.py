@@ -8,6 +8,7 @@ from toolkit.model.errors import InputError
 from toolkit.model.messages import get_language, t
 
 from ._common import echo_json, echo_table
+from ._i18n import command, option
 
 
 def _headers(frame):  # type: ignore[no-untyped-def]
@@ -18,10 +19,10 @@ def _headers(frame):  # type: ignore[no-untyped-def]
 _CATEGORIES = ["performance", "campaign", "brand", "customer", "cost", "research", "qualitative"]
 
 
-@click.command(help="List the indicator catalogue, optionally filtered by category or by role (preset id or role type).")
-@click.option("--category", "-c", type=click.Choice(_CATEGORIES), help="Only this category.")
-@click.option("--role", "-r", help="Only indicators typical for this role preset id or role type.")
-@click.option("--json", "as_json", is_flag=True, help="Print full entries as JSON.")
+@command(help="help.indicators")
+@option("--category", "-c", type=click.Choice(_CATEGORIES), help="help.indicators.category")
+@option("--role", "-r", help="help.indicators.role")
+@option("--json", "as_json", is_flag=True, help="help.indicators.json")
 def indicators(category: str | None, role: str | None, as_json: bool) -> None:
     role_type = None
     ids = None
@@ -46,8 +47,8 @@ def indicators(category: str | None, role: str | None, as_json: bool) -> None:
     click.echo(t("cli.count", n=len(frame)))
 
 
-@click.command(help="List the role presets (suggested indicators, weights and quantitative share band).")
-@click.option("--json", "as_json", is_flag=True, help="Print full presets as JSON.")
+@command(help="help.roles")
+@option("--json", "as_json", is_flag=True, help="help.roles.json")
 def roles(as_json: bool) -> None:
     if as_json:
         echo_json([p.model_dump(mode="json") for p in load_presets().values()])

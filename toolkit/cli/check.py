@@ -12,12 +12,12 @@ from toolkit.model.messages import t
 from toolkit.scheme.rulebook import rulebook
 
 from ._common import echo_json
+from ._i18n import command, option
 
 
-@click.command(help="Validate an engagement file and run the goal, alignment and scheme checks. "
-                    "Exit code 0 when clean, 1 when there are only warnings, 2 on errors.")
+@command(help="help.check")
 @click.argument("engagement", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@option("--json", "as_json", is_flag=True, help="help.check.json")
 @click.pass_context
 def check(ctx: click.Context, engagement: tuple[Path, ...], as_json: bool) -> None:
     worst = 0

@@ -13,19 +13,17 @@ from toolkit.model.messages import get_language, t
 from toolkit.model.schema import Engagement
 
 from ._common import echo_json
+from ._i18n import command, option
 
 
-@click.command(help='SMART-check one goal, e.g. appraisal goal "华东区域品牌认知度 2027-12-31 前由 15% 提升到 20%". '
-                    "With --suggest, propose 1-3 SMART rewrites from the indicator catalogue (and the engagement's "
-                    "strategy, roles and baselines with --engagement); blanks the client must fill are marked.")
+@command(help="help.goal")
 @click.argument("text", required=False)
-@click.option("--suggest", is_flag=True, help="Propose SMART rewrites of the goal.")
-@click.option("--engagement", "eng_path", type=click.Path(path_type=Path),
-              help="Engagement file: its scheme year, strategy items, roles and baselines.")
-@click.option("--goal", "goal_id", help="Check (and rewrite) this goal of the engagement instead of TEXT.")
-@click.option("--year", type=click.IntRange(1990, 2100), help="Scheme year for 年底/Q3 when no engagement gives one.")
-@click.option("-n", "count", type=click.IntRange(1, 3), default=3, show_default=True, help="How many rewrites.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@option("--suggest", is_flag=True, help="help.goal.suggest")
+@option("--engagement", "eng_path", type=click.Path(path_type=Path), help="help.goal.engagement")
+@option("--goal", "goal_id", help="help.goal.goal")
+@option("--year", type=click.IntRange(1990, 2100), help="help.goal.year")
+@option("-n", "count", type=click.IntRange(1, 3), default=3, show_default=True, help="help.goal.n")
+@option("--json", "as_json", is_flag=True, help="help.goal.json")
 @click.pass_context
 def goal(ctx: click.Context, text: str | None, suggest: bool, eng_path: Path | None, goal_id: str | None,
          year: int | None, count: int, as_json: bool) -> None:

@@ -12,17 +12,17 @@ from toolkit.model.fileio import atomic_write_text
 from toolkit.model.messages import t
 from toolkit.model.yamlio import load_yaml_text
 
+from ._i18n import command, option
 
-@click.command(help="Write DIR/engagement.yaml for a new client from the role presets and the company-size profile.")
+
+@command(help="help.new")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--client", required=True, help="Client name (Chinese is fine).")
-@click.option("--size", type=click.Choice(["small", "medium", "large"]), required=True)
-@click.option("--roles", "role_ids", required=True, multiple=True,
-              help="Role preset ids (repeat, or comma-separated); see `appraisal roles`.")
-@click.option("--industry", default="", help="Industry, e.g. 快消品.")
-@click.option("--headcount", type=click.IntRange(1, 1_000_000), default=None,
-              help="Marketing headcount (default by size: 6 / 20 / 60), spread over the roles.")
-@click.option("--force", is_flag=True, help="Overwrite an existing engagement.yaml.")
+@option("--client", required=True, help="help.new.client")
+@option("--size", type=click.Choice(["small", "medium", "large"]), required=True, help="help.new.size")
+@option("--roles", "role_ids", required=True, multiple=True, help="help.new.roles")
+@option("--industry", default="", help="help.new.industry")
+@option("--headcount", type=click.IntRange(1, 1_000_000), default=None, help="help.new.headcount")
+@option("--force", is_flag=True, help="help.new.force")
 def new(directory: Path, client: str, size: str, role_ids: tuple[str, ...], industry: str,
         headcount: int | None, force: bool) -> None:
     ids = [r.strip() for item in role_ids for r in item.split(",") if r.strip()]

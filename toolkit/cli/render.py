@@ -8,22 +8,21 @@ import click
 
 from toolkit.model.messages import get_language, language, t
 
+from ._i18n import command, option
+
 __all__ = ["render"]
 
 
-@click.command("render")
+@command("render", help="help.render")
 @click.argument("engagement", type=click.Path(dir_okay=False))
-@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Output folder (created if missing).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of the documents (default: the global --lang, else zh).")
-@click.option("--formats", default="docx,pdf,html,xlsx", show_default=True,
-              help="Comma-separated subset of docx,pdf,html,xlsx.")
-@click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON.")
+@option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False), help="help.render.out")
+@option("--lang", type=click.Choice(["zh", "en"]), default=None, help="help.render.lang")
+@option("--formats", default="docx,pdf,html,xlsx", show_default=True, help="help.render.formats")
+@option("--json", "as_json", is_flag=True, help="help.render.json")
 @click.pass_context
 def render(ctx: click.Context, engagement: str, out_dir: str, lang: str | None, formats: str,
            as_json: bool) -> None:
-    """Render the scheme (DOCX, PDF, HTML) and the KPI forms (XLSX) of ENGAGEMENT into --out.
+    """The scheme documents and KPI forms of an engagement (help text: ``help.render``).
 
     The engagement is checked first: with errors nothing is written (exit 2); with warnings the documents are
     written, the warnings shown, and the exit code is 1 (as for `appraisal check`).

@@ -12,18 +12,17 @@ import click
 from toolkit.model.messages import get_language, t
 
 from ._common import echo_json
+from ._i18n import command, option
 
 #: rater-bias lines printed at most (the strongest deviations); the rest are counted, all are in rater_bias.csv
 MAX_BIAS_LINES = 5
 
 
-@click.command(help="Score ACTUALS (CSV/XLSX in the long layout, a filled KPI form, or a folder of forms) "
-                    "against ENGAGEMENT.yaml; write indicator scores, totals, grades and pay (CSV and XLSX).")
+@command(help="help.score")
 @click.argument("engagement", type=click.Path(path_type=Path))
 @click.argument("actuals", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: build/score/<engagement folder name>).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="help.score.out")
+@option("--json", "as_json", is_flag=True, help="help.score.json")
 @click.pass_context
 def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | None, as_json: bool) -> None:
     from toolkit.documents.score_tables import write_appraisal

@@ -16,6 +16,8 @@ import click
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
 
+from ._i18n import command, option
+
 __all__ = ["IDLE_TIMEOUT", "die_with_parent", "port_free", "stop_server", "voila_command", "workshop"]
 
 
@@ -84,22 +86,19 @@ def _listening(ip: str, port: int, proc: subprocess.Popen[bytes], seconds: float
     return False
 
 
-@click.command("workshop")
+@command("workshop", help="help.workshop")
 @click.argument("engagement", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--port", type=int, default=8866, show_default=True, help="Port of the page (an error if busy).")
-@click.option("--participant", default=None, help="Open the page as this participant (a name on the roster).")
-@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-@click.option("--ip", default="127.0.0.1", show_default=True,
-              help="Address to listen on; beyond 127.0.0.1 it needs --tokens or --password.")
-@click.option("--tokens", "use_tokens", is_flag=True,
-              help="Every page needs an invitation link (?token=…); the links are printed.")
-@click.option("--password", default=None, envvar="APPRAISAL_WORKSHOP_PASSWORD",
-              help="Room password asked by pages opened without an invitation link (or APPRAISAL_WORKSHOP_PASSWORD).")
-@click.option("--idle-timeout", type=click.IntRange(min=1), default=IDLE_TIMEOUT, show_default=True,
-              help="Seconds after which the kernel of a closed page is shut down (an open page is kept).")
+@option("--port", type=int, default=8866, show_default=True, help="help.workshop.port")
+@option("--participant", default=None, help="help.workshop.participant")
+@option("--no-browser", is_flag=True, help="help.workshop.no_browser")
+@option("--ip", default="127.0.0.1", show_default=True, help="help.workshop.ip")
+@option("--tokens", "use_tokens", is_flag=True, help="help.workshop.tokens")
+@option("--password", default=None, envvar="APPRAISAL_WORKSHOP_PASSWORD", help="help.workshop.password")
+@option("--idle-timeout", type=click.IntRange(min=1), default=IDLE_TIMEOUT, show_default=True,
+        help="help.workshop.idle_timeout")
 def workshop(engagement: Path, port: int, participant: str | None, no_browser: bool, ip: str,
              use_tokens: bool, password: str | None, idle_timeout: int) -> None:
-    """Start the live workshop page for ENGAGEMENT (answers journaled beside it, restored on restart)."""
+    """The live workshop page for an engagement (help text: ``help.workshop``)."""
     from toolkit.model.engagement import load_engagement
     from toolkit.workshop.access import TokenStore, hash_password, invitation_url, is_loopback
     from toolkit.workshop.journal import check_journal, close_journal
