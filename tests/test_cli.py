@@ -16,7 +16,7 @@ def _no_traceback(proc) -> None:
 @pytest.mark.parametrize("cmd", ["check", "indicators", "roles", "goal", "new"])
 def test_help_on_every_command(cli, cmd: str) -> None:
     proc = cli(cmd, "--help")
-    assert proc.returncode == 0 and "Usage" in proc.stdout
+    assert proc.returncode == 0 and "用法" in proc.stdout and "Usage" not in proc.stdout
 
 
 def test_top_level_help_lists_commands(cli) -> None:

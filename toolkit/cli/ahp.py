@@ -62,7 +62,10 @@ def _repair_lines(plan) -> list[str]:  # type: ignore[no-untyped-def]
     lines = [t("ahp.cli.repair_title", k=len(plan.changes), proof=proof)]
     lines += [f"  {k}. {c.describe()}" for k, c in enumerate(plan.changes, 1)]
     if not plan.reaches_threshold:
-        lines.append("  " + t("ahp.cli.repair_fails", cr=f"{plan.cr_after:.4f}"))
+        from toolkit.weights.limits import MAX_REPAIR_CHANGES
+
+        key = "ahp.cli.repair_redo" if len(plan.changes) >= MAX_REPAIR_CHANGES else "ahp.cli.repair_fails"
+        lines.append("  " + t(key, cr=f"{plan.cr_after:.4f}", k=len(plan.changes)))
     return lines
 
 
@@ -89,6 +92,10 @@ def _report(res, title: str | None = None, suggestions: bool = True) -> list[str
     if suggestions and len(res.most_inconsistent):
         lines.append(t("ahp.cli.most_inconsistent"))
         lines += _suggestions(res)
+    if res.screened:
+        from toolkit.weights.limits import FULL_DIAGNOSIS_MAX
+
+        lines.append(t("ahp.cli.screened", n=res.n, full=FULL_DIAGNOSIS_MAX, k=res.diagnosed, pairs=res.pairs))
     return lines
 
 

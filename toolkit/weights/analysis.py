@@ -31,6 +31,7 @@ from toolkit.weights.consistency import (
     solve_stack,
 )
 from toolkit.weights.judgments import judgment_set
+from toolkit.weights.limits import check_size
 from toolkit.weights.repair import best_fit_table
 from toolkit.weights.scale import RECIPROCAL_TOL, SCALE_TOL, Method, located, snap_to_scale
 
@@ -69,6 +70,14 @@ class AHPResult:
     missing: int
     most_inconsistent: pd.DataFrame
     ri_source: str = ""
+    #: judged pairs, and how many of them were diagnosed (fewer only above ``limits.FULL_DIAGNOSIS_MAX``)
+    pairs: int = 0
+    diagnosed: int = 0
+
+    @property
+    def screened(self) -> bool:
+        """Whether the diagnosis covered only the most deviating judgments (see :mod:`toolkit.weights.limits`)."""
+        return self.diagnosed < self.pairs
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """Plain JSON-ready data (the ``appraisal ahp --json`` object).
@@ -87,6 +96,8 @@ class AHPResult:
             "ri": float(self.ri), "ri_table": self.ri_table, "threshold": float(self.threshold),
             "consistent": bool(self.consistent), "method": self.method, "n": self.n, "missing": self.missing,
             "gci": float(self.gci), "gci_threshold": float(self.gci_threshold), "ri_source": self.ri_source,
+            "diagnosis": {"scope": "screened" if self.screened else "full", "pairs": self.pairs,
+                          "diagnosed": self.diagnosed},
             "most_inconsistent": [
                 {"row": r.row, "col": r.col, "value": float(r.value), "suggested": float(r.suggested),
                  "cr_after": float(r.cr_after), "epsilon": float(r.epsilon),
@@ -207,6 +218,7 @@ def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, 
     n = A.shape[0]
     if n == 0:
         raise InputError(t("ahp.no_judgments"), location=source, hint=t("ahp.pairs.hint"))
+    check_size(n, located(source, t("ahp.loc.matrix", n=n)))
     missing = int(np.isnan(A).sum() // 2)
     if missing:
         check_connected(A, names, source)
@@ -232,6 +244,7 @@ def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, 
         method=method, lambda_max=lam, ci=ci, cr=cr, ri=ri_value, ri_table=ri, threshold=thr,
         consistent=bool(n <= 2 or cr <= thr + 1e-12), gci=gci, gci_threshold=gci_threshold(n), n=n,
         missing=missing, most_inconsistent=mi, ri_source=ri_source(n, ri, missing),
+        pairs=n * (n - 1) // 2 - missing if n > 2 else 0, diagnosed=len(diag) if n > 2 else 0,
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from toolkit.model.errors import InputError
 from toolkit.model.messages import t
+from toolkit.weights.limits import check_size
 from toolkit.weights.scale import RECIPROCAL_TOL, check_scale, fmt_judgment, is_missing, located, parse_value
 
 __all__ = [
@@ -165,6 +166,7 @@ def _from_records(records: list[dict[str, Any]], elements: Sequence[str] | None,
                 order[str(r[key]).strip()] = None
         elements = list(order)
     elements = tuple(str(e).strip() for e in elements)
+    check_size(len(elements), located(source, "elements"))
     _check_unique(elements, source, lambda k: f"elements[{k}]")
     rows = []
     for r in records:
@@ -228,6 +230,7 @@ def _from_matrix(cells: Sequence[Sequence[Any]], elements: Sequence[str] | None,
         i = bad[0] if bad else 0
         raise InputError(t("ahp.not_square", shape=f"{n}×{len(rows[i]) if rows else 0}"),
                          location=located(source, loc(i, 0)), hint=t("ahp.not_square.hint"))
+    check_size(n, located(source, t("ahp.loc.matrix", n=n)))
     if elements is None:
         elements = [str(k + 1) for k in range(n)]
     elements = [str(e).strip() for e in elements]
@@ -473,6 +476,7 @@ def read_judgments(path: str | Path, *, sheet: str | int | None = None) -> Judgm
             return f" ({t('model.line_col', line=pos[0], col=pos[1])})" if pos else ""
 
         if elements is not None:
+            check_size(len(elements), f"{p.name}: elements" + ypos("elements"))
             _check_unique([str(e).strip() for e in elements], p.name, lambda k: f"elements[{k}]" + ypos("elements", k))
         pw = {}
         for i, part in enumerate(data.get("participants") or []):

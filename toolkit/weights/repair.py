@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.weights.consistency import cr_of, harker_form, perron_pair, solve_stack
+from toolkit.weights.limits import MAX_REPAIR_CHANGES, SCREENED_PAIRS, screened
 from toolkit.weights.scale import SCALE
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "lambda_target",
     "minimal_repair",
     "minimise_lambda",
+    "screen_pairs",
 ]
 
 LO, HI = math.log(1 / 9), math.log(9)
@@ -179,12 +181,35 @@ def _scale_cr(A: np.ndarray, I: np.ndarray, J: np.ndarray, method: str, ri_value
     return cr_of(lam, n, ri_value).reshape(P, S)
 
 
+def screen_pairs(A: np.ndarray, w: np.ndarray, I: np.ndarray, J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The judged pairs worth the costly diagnosis: all of them up to ``FULL_DIAGNOSIS_MAX`` elements, beyond
+    that the :data:`~toolkit.weights.limits.SCREENED_PAIRS` with the largest |log ε| (ε = a_ij·w_j/w_i), so the
+    work no longer grows like n⁵ (see :mod:`toolkit.weights.limits`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = 25
+    >>> A = np.ones((n, n)); A[0, 1], A[1, 0] = 9, 1 / 9
+    >>> iu = np.triu_indices(n, 1)
+    >>> I, J = screen_pairs(A, np.full(n, 1 / n), *iu)
+    >>> len(I), (int(I[0]), int(J[0]))
+    (20, (0, 1))
+    """
+    if not screened(A.shape[0]) or len(I) <= SCREENED_PAIRS:
+        return I, J
+    dev = np.abs(np.log(A[I, J] * w[J] / w[I]))
+    keep = np.argsort(-dev, kind="stable")[:SCREENED_PAIRS]
+    return I[keep], J[keep]
+
+
 def best_fit_table(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: str, ri_value: float,
                    cr_now: float) -> pd.DataFrame:
     """Every judged pair: its value, Saaty's ε = a_ij·w_j/w_i, the value the *other* judgments imply
     (``implied``, leave-one-out Harker completion; ``best_fit`` is the same), the continuous CR-minimising value
     and its CR, the best value on Saaty's scale (``suggested``) with the CR after that one change, and whether the
-    judgment looks reversed.
+    judgment looks reversed. Above ``FULL_DIAGNOSIS_MAX`` elements only the pairs of :func:`screen_pairs` are in
+    the table.
 
     ``suggested`` equals the current value (and ``cr_after`` the current CR) when no scale value lowers CR, so a
     suggestion never raises CR. Ranked by benefit: lowest ``cr_after`` first, ties (1e-9) broken by how far the
@@ -203,7 +228,7 @@ def best_fit_table(A: np.ndarray, w: np.ndarray, names: Sequence[str], method: s
         return pd.DataFrame(columns=COLUMNS)
     iu = np.triu_indices(n, 1)
     ok = ~np.isnan(A[iu])
-    I, J = iu[0][ok], iu[1][ok]
+    I, J = screen_pairs(A, w, iu[0][ok], iu[1][ok])
     vals = A[I, J]
     eps = vals * w[J] / w[I]
     implied = _loo_implied(A, I, J, method)
@@ -339,8 +364,11 @@ def minimal_repair(A: np.ndarray, *, method: str, ri_value: float, threshold: fl
     iu = np.triu_indices(n, 1)
     ok = ~np.isnan(A[iu])
     I, J = iu[0][ok], iu[1][ok]
+    partial = screened(n) and len(I) > SCREENED_PAIRS
+    if partial:       # only the most deviating judgments may change: nothing about the others is proven
+        I, J = screen_pairs(A, solve_stack(A[None], method)[0][0], I, J)
     P = len(I)
-    greedy, g_cr = _greedy(A, I, J, method, ri_value, threshold, cr0, P)
+    greedy, g_cr = _greedy(A, I, J, method, ri_value, threshold, cr0, min(P, MAX_REPAIR_CHANGES))
     g_ok = g_cr <= threshold + 1e-12
     target = lambda_target(n, ri_value, threshold)
     exact_ok = method == "eigen" or not np.isnan(A).any()   # λ of Harker's form is the CR's λ for these
@@ -361,6 +389,9 @@ def minimal_repair(A: np.ndarray, *, method: str, ri_value: float, threshold: fl
             order = np.argsort(lam[feasible])[:64]
             found = _realise(A, subsets[feasible][order], I, J, t[feasible][order], method, ri_value, threshold)
             if found is not None:
+                if partial:
+                    return MinimalRepair(found[0], found[1], True, False, 1, "exact", k, tried,
+                                         [f"screened: {P} of {int(ok.sum())} judgments searched"])
                 return MinimalRepair(found[0], found[1], True, not gap, k if not gap else refuted + 1, "exact",
                                      k, tried)
             notes.append(f"level {k}: reachable with continuous values, not on the scale")
@@ -368,6 +399,9 @@ def minimal_repair(A: np.ndarray, *, method: str, ri_value: float, threshold: fl
             gap = True                                    # some set neither reached nor refuted
         if not gap and not feasible.any():
             refuted = k
-    proven = g_ok and not gap and refuted >= len(greedy) - 1
+    proven = g_ok and not gap and refuted >= len(greedy) - 1 and not partial
+    if partial:
+        notes.append(f"screened: {P} of {int(ok.sum())} judgments searched")
+        refuted = 0                                  # a refuted level says nothing about the unscreened pairs
     return MinimalRepair(greedy, g_cr, g_ok, proven, max(refuted + 1, 1) if not proven else len(greedy), "greedy",
                          refuted, tried, notes)
