@@ -459,6 +459,9 @@ class PairwisePanel(Panel):
         self.sliders: dict[tuple[str, str, str], w.SelectionSlider] = {}
         self.status: dict[tuple[str, str, str], w.HTML] = {}
         self._syncing = False
+        #: called with no argument after every change of what the panel shows (an answer, an accepted
+        #: suggestion, another role or participant): views that depend on the judgments redraw themselves
+        self.listeners: list[Any] = []
         self.role.observe(lambda _: self.build(), names="value")
         self.participant.observe(lambda _: None if self._syncing else self.build(), names="value")
         header = w.HTML(f"<i>{t('workshop.pair.header', self.lang)}</i>")
@@ -545,6 +548,7 @@ class PairwisePanel(Panel):
         self.rows.children = rows
         self._render_status()
         self.results.show(rid, shown)
+        self._notify()
 
     def _render_status(self) -> None:
         rid = self.role.value
@@ -570,6 +574,11 @@ class PairwisePanel(Panel):
                 return
             self._render_status()
             self.results.show(rid, self.shown())
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            listener()
 
     def sync_values(self) -> None:
         """Move the sliders to the stored answers (after a refresh or an accepted suggestion), silently."""
@@ -589,3 +598,4 @@ class PairwisePanel(Panel):
                 self._syncing = False
             self._render_status()
             self.results.show(rid, self.shown())
+        self._notify()
