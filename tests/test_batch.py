@@ -5,6 +5,7 @@ import ast
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -16,7 +17,7 @@ from toolkit.cli import main
 from toolkit.model.fileio import sha256_file
 from toolkit.model.messages import t
 from toolkit.model.paths import samples_dir
-from toolkit.notebooks.worksheet import FAULT_ENV
+from toolkit.notebooks.worksheet import FAULT_ENV, read_results
 
 SMALL = samples_dir() / "small_company" / "engagement.yaml"
 FAST = ("02_indicators",)  # the cheapest per-role notebook: enough to exercise the runner
@@ -201,31 +202,74 @@ def test_hostile_names_cannot_escape_or_break_parameters(small: Path, tmp_path: 
     assert not (tmp_path / "o4").exists()
 
 
-@pytest.mark.slow
-def test_dask_local_cluster(small: Path, tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
-    from toolkit.batch.build import make_executor
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
+
+def _all_gone(pids: list[int], timeout: float = 20) -> bool:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(_alive(p) for p in pids):
+        time.sleep(0.25)
+    return not any(_alive(p) for p in pids)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+def test_dask_local_cluster(small: Path, tmp_path: Path) -> None:
+    """(d) each Dask worker warms one kernel and its jobs reuse it; no kernel outlives the build or its worker."""
+    distributed = pytest.importorskip("distributed")
+    from toolkit.batch.build import close_executor, make_executor
+    from toolkit.batch.kernels import kernel_stats
+
+    roles = ["ad_placement", "event_planning", "market_research"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None, silence_logs=40) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         ex = make_executor("dask", scheduler=cluster.scheduler_address)
         try:
-            plan = plan_build([small], tmp_path / "out", notebooks=("01_goals", "02_indicators"),
-                              roles=["ad_placement", "event_planning"], warm=False, timeout=300)
+            plan = plan_build([small], tmp_path / "out", notebooks=("01_goals", "02_indicators"), roles=roles,
+                              timeout=300, copies=("html",))
+            assert all(j.warm for j in plan.jobs)
             report = run_build(plan, executor=ex, progress=False)
+            stats = ex._toolkit_client.run(kernel_stats)
         finally:
-            ex._toolkit_client.close()
+            close_executor(ex)
+        assert report.ok, [(r.key, r.error) for r in report.results]
+        assert len(stats) == 2 and all(s["started"] == 1 for s in stats.values()), stats  # one warm kernel each
+        assert sum(s["reused"] for s in stats.values()) == len(plan.jobs), stats  # every job took a warm one
+        kernels = [p for s in stats.values() for p in s["pids"]]
+        assert len(kernels) == 2 and _all_gone(kernels), "the build's end stops the workers' kernels"
+        client_dir = report.manifests[0].parent
+        sources = {read_results(client_dir / "results" / f"{r.key}.json")["engagement_source"] for r in report.results}
+        assert sources == {"prepared"}, "the Dask workers read the prepared engagement too"
+
         # the same through the CLI: every notebook of one role, on the cluster
         code = main(["build", str(small), "--out", str(tmp_path / "cli"), "--executor", "dask",
                      "--scheduler", cluster.scheduler_address, "--roles", "event_planning", "--quiet"])
         assert code == 0
         assert verify_manifest(next((tmp_path / "cli").iterdir())) == []
-    assert report.ok, [(r.key, r.error) for r in report.results]
-    client_dir = report.manifests[0].parent
+
+        # a cluster that closes while the build's kernels are still there takes them along
+        ex = make_executor("dask", scheduler=cluster.scheduler_address)
+        client = ex._toolkit_client
+        assert client.submit(lambda: 1).result() == 1
+        import time
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and sum(s["idle"] for s in client.run(kernel_stats).values()) < 2:
+            time.sleep(0.5)
+        kernels = [p for s in client.run(kernel_stats).values() for p in s["pids"]]
+        assert len(kernels) == 2 and all(_alive(p) for p in kernels)
+        client.close()
+    assert _all_gone(kernels), "no kernel outlives its Dask worker"
     manifest = json.loads(report.manifests[0].read_text(encoding="utf-8"))
     assert manifest["status"] == "ok"
-    assert {j["role"] for j in manifest["jobs"]} == {"", "ad_placement", "event_planning"}
+    assert {j["role"] for j in manifest["jobs"]} == {"", *roles}
     assert verify_manifest(client_dir) == []
 
 

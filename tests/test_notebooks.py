@@ -165,3 +165,118 @@ def test_plain_papermill_run_in_english(tmp_path: Path) -> None:
     assert payload["lang"] == "en" and abs(sum(weights.values()) - 100) < 1e-6
     pngs = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert pngs, "the weights chart is in the executed notebook"
+
+
+# ------------------------------------------------------------------------------------------- the prepared engagement
+def _small_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    dst = tmp_path / "in"
+    shutil.copytree(SAMPLES[0].parent, dst)
+    return dst / "engagement.yaml"
+
+
+def test_prepared_engagement_round_trip_and_invalidation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prepared file gives the same engagement, findings and scheme; a changed input or a foreign file is
+    never used (b), and without the build's secret (a notebook run by hand) nothing is read."""
+    from toolkit.checks.engagement import check_engagement
+    from toolkit.model.engagement import load_engagement
+    from toolkit.notebooks import prepared as prep
+    from toolkit.scheme.resolve import resolve_scheme
+
+    monkeypatch.setenv(prep.SECRET_ENV, "test-secret")
+    path = _small_copy(tmp_path)
+    out = tmp_path / "client"
+    eng = load_engagement(path)
+    prep.write_prepared(out, prep.dump_prepared(eng, path, "zh"))
+    got = prep.load_prepared(out, path, "zh")
+    assert got is not None
+    assert got.eng == eng and got.eng is not eng
+    assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in check_engagement(eng)]
+    fresh, cached = resolve_scheme(eng), got.scheme()
+    assert [(r.role.id, [(i.id, i.weight, i.threshold, i.target, i.stretch, i.cycle, i.rule) for i in r.indicators],
+             r.band, r.weights_method, r.consistency) for r in cached.roles] == \
+           [(r.role.id, [(i.id, i.weight, i.threshold, i.target, i.stretch, i.cycle, i.rule) for i in r.indicators],
+             r.band, r.weights_method, r.consistency) for r in fresh.roles]
+    rs = got.role_scheme(eng.roles[1].id)
+    assert rs.role is got.eng.roles[1], "a role scheme points at the engagement's own role, as resolve_role does"
+    assert cached.engagement is got.eng
+
+    assert prep.load_prepared(out, path, "en") is None, "another language"
+    monkeypatch.delenv(prep.SECRET_ENV)
+    assert prep.load_prepared(out, path, "zh") is None, "no secret: a notebook run by hand loads the YAML"
+    monkeypatch.setenv(prep.SECRET_ENV, "someone-else")
+    assert prep.load_prepared(out, path, "zh") is None, "a file signed with another secret is never unpickled"
+    monkeypatch.setenv(prep.SECRET_ENV, "test-secret")
+    blob = prep.prepared_path(out).read_bytes()
+    prep.prepared_path(out).write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
+    assert prep.load_prepared(out, path, "zh") is None, "a tampered file is never unpickled"
+    prep.write_prepared(out, blob)
+    assert prep.load_prepared(out, path, "zh") is not None
+    path.write_text(path.read_text(encoding="utf-8").replace("threshold: 1.2", "threshold: 1.1", 1),
+                    encoding="utf-8")
+    assert prep.load_prepared(out, path, "zh") is None, "the engagement changed since it was prepared"
+
+
+@pytest.mark.slow
+def test_a_build_prepares_once_and_a_hand_run_gives_the_same_results(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """(a) one load, one check, one scheme per build, every notebook reads the prepared file; (b) an edited
+    engagement is loaded afresh; (c) the same notebooks run by hand (no prepared file) give the same results."""
+    import toolkit.checks.engagement as checks
+    import toolkit.model.engagement as model
+    from toolkit.batch.build import run_build
+    from toolkit.batch.plan import plan_build
+    from toolkit.notebooks.prepared import prepared_path
+    from toolkit.scheme import resolve
+
+    path = _small_copy(tmp_path)
+    calls = {"load": 0, "check": 0, "scheme": 0}
+
+    def counted(name: str, fn):  # type: ignore[no-untyped-def]
+        def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
+            calls[name] += 1
+            return fn(*a, **kw)
+        return wrapper
+
+    monkeypatch.setattr(model, "load_engagement", counted("load", model.load_engagement))
+    monkeypatch.setattr(checks, "check_engagement", counted("check", checks.check_engagement))
+    monkeypatch.setattr(resolve, "resolve_scheme", counted("scheme", resolve.resolve_scheme))
+    names = ("01_goals", "02_indicators", "03_weights", "04_calibration_review")
+    plan = plan_build([path], tmp_path / "out", notebooks=names, timeout=300, copies=())
+    assert calls == {"load": 1, "check": 1, "scheme": 1}
+    report = run_build(plan, jobs=2, progress=False)
+    assert report.ok, [(r.key, r.error) for r in report.results]
+    client = report.manifests[0].parent
+    assert not prepared_path(client).exists(), "the build's file goes when the build ends"
+    built = {}
+    for r in report.results:
+        payload = read_results(results_path(client, r.notebook, r.role))
+        assert payload["engagement_source"] == "prepared", r.key
+        built[r.key] = payload["results"]
+
+    # (c) by hand: papermill-style runs in a kernel without the prepared file give the same numbers
+    hand = tmp_path / "hand"
+    for job in plan.jobs:
+        res = run_job(_job(path, job.notebook, job.role, hand, False))
+        assert res.status == "ok", res.error
+        payload = read_results(results_path(hand, job.notebook, job.role))
+        assert payload["engagement_source"] == "loaded"
+        assert json.dumps(payload["results"], sort_keys=True) == json.dumps(built[job.key], sort_keys=True), job.key
+
+    # (b) the engagement edited after the build prepared it: the notebook loads the new file
+    from toolkit.notebooks.prepared import dump_prepared, write_prepared
+
+    shutdown_worker_kernels()  # the next kernel starts with this process's secret, as a build's kernels do
+    plan = plan_build([path], tmp_path / "out2", notebooks=("02_indicators",), roles=["ad_placement"], copies=())
+    job = plan.jobs[0]
+    write_prepared(job.client_dir, dump_prepared(model.load_engagement(path), path, "zh"))
+    sources = []
+    for edit in (False, True):
+        if edit:
+            path.write_text(path.read_text(encoding="utf-8").replace("threshold: 1.2", "threshold: 1.1", 1),
+                            encoding="utf-8")
+        res = run_job(job)
+        assert res.status == "ok", res.error
+        sources.append(read_results(results_path(job.client_dir, job.notebook, job.role))["engagement_source"])
+    assert sources == ["prepared", "loaded"]

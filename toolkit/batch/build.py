@@ -56,6 +56,7 @@ from toolkit.model.messages import t
 
 __all__ = [
     "STATUS_ORDER",
+    "close_executor",
     "lock_client",
     "make_executor",
     "prestart",
@@ -70,8 +71,16 @@ STATUS_ORDER = {"ok": 0, "cached": 0, "failed": 2, "timeout": 3, "killed": 3, "c
 
 
 # ------------------------------------------------------------------------------------------------- parent side
-def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str | None = None) -> Executor:
-    """A ``concurrent.futures`` executor: a local process pool, or a Dask cluster at ``scheduler``."""
+def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str | None = None, *,
+                  warm: bool = True, kernel_name: str = "python3") -> Executor:
+    """A ``concurrent.futures`` executor: a local process pool, or a Dask cluster at ``scheduler``.
+
+    On Dask, ``warm`` registers :class:`toolkit.batch.dask_workers.WarmKernels`: every worker starts its warm
+    kernels at once and its jobs reuse them. Close it with :func:`close_executor` (which stops those kernels).
+    """
+    from toolkit.notebooks.prepared import SECRET_ENV, ensure_secret
+
+    secret = ensure_secret()  # before any worker or kernel starts: they inherit it and can read the prepared file
     if kind == "local":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -94,9 +103,39 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
             raise InputError(t("batch.dask_unreachable", address=scheduler, error=str(exc)),
                              location="--scheduler") from None
         ex = client.get_executor()
-        ex._toolkit_client = client  # type: ignore[attr-defined]  # closed by run_build
+        ex._toolkit_client = client  # type: ignore[attr-defined]  # closed by close_executor
+        if warm:
+            from toolkit.batch.dask_workers import PLUGIN_NAME, WarmKernels
+
+            try:
+                client.register_plugin(WarmKernels(kernel_name, env={SECRET_ENV: secret}), name=PLUGIN_NAME)
+            except Exception as exc:  # noqa: BLE001 - then each worker warms a kernel with its first job
+                import logging
+
+                logging.getLogger(__name__).warning("Dask worker plugin not registered: %s", exc)
+            else:
+                ex._toolkit_plugin = PLUGIN_NAME  # type: ignore[attr-defined]
         return ex
     raise InputError(t("batch.bad_executor", kind=kind), location="--executor", hint="local | dask")
+
+
+def close_executor(executor: Executor | None, cancel: bool = False) -> None:
+    """Shut down an executor from :func:`make_executor`: a Dask client is closed after its workers stopped the
+    build's warm kernels; a process pool waits for its workers (their kernels stop with them). ``cancel``:
+    drop the jobs not started yet."""
+    if executor is None:
+        return
+    client = getattr(executor, "_toolkit_client", None)
+    if client is None:
+        executor.shutdown(wait=True, cancel_futures=cancel)
+        return
+    plugin = getattr(executor, "_toolkit_plugin", None)
+    try:
+        if plugin:
+            with contextlib.suppress(Exception):
+                client.unregister_worker_plugin(plugin)  # each worker's teardown stops its kernels
+    finally:
+        client.close()
 
 
 def prestart(executor: Executor, workers: int, kernel_name: str = "python3") -> list[Future[Any]]:
@@ -105,10 +144,8 @@ def prestart(executor: Executor, workers: int, kernel_name: str = "python3") -> 
 
 
 def _warm_up_quietly(kernel_name: str) -> bool:
-    try:
+    try:  # the worker's own modules (papermill, nbconvert, WeasyPrint) are imported while the kernel starts
         warm_up(kernel_name)
-        import nbconvert  # noqa: F401 - the client copies' renderers, imported once per worker (~3 s)
-        import weasyprint  # noqa: F401
     except Exception:  # noqa: BLE001 - the job that needs the kernel will report the problem
         return False
     return True
@@ -263,6 +300,21 @@ def run_build(plan: BuildPlan, *, executor: Executor | None = None, jobs: int | 
                            on_result=on_result, bar=bar)
 
 
+def _write_prepared(plan: BuildPlan, slugs: set[str]) -> list[Path]:
+    """Put each engagement prepared by :func:`plan_build` into its client folder, for the notebooks to read."""
+    from toolkit.notebooks.prepared import write_prepared
+
+    written = []
+    for slug in slugs:
+        blob = plan.prepared.get(slug)
+        if blob is not None:
+            try:
+                written.append(write_prepared(plan.out / slug, blob))
+            except OSError:  # the notebooks load the engagement themselves
+                pass
+    return written
+
+
 def progress_bar(steps: int, enabled: bool = True) -> Any:
     """A progress bar on stderr, shown at once, counting ``steps`` set-up steps (planning, kernel warm-ups).
 
@@ -296,6 +348,7 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
     for slug, info in plan.engagements.items():  # the folder is this engagement's from the first second
         _journal(plan.out / slug, {"kind": "start", "engagement": info["path"], "started": started,
                                    "pid": os.getpid()})
+    prepared = _write_prepared(plan, {j.slug for j in todo})
     own = executor is None
     if todo:
         ex = executor or make_executor("local", min(jobs or os.cpu_count() or 1, len(todo)))
@@ -343,6 +396,10 @@ def _run_locked(plan: BuildPlan, *, executor: Executor | None, jobs: int | None,
                 ex.shutdown(wait=True, cancel_futures=True)
     elif bar is not None:
         bar.close()
+    for path in prepared:  # a build's own file: the next build prepares (and signs) its own
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
     order = {j.key + "@" + j.slug: i for i, j in enumerate(plan.jobs)}
     results.sort(key=lambda r: order[r.key + "@" + r.slug])
     seconds = time.perf_counter() - t0

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.batch.client_copies import render_client_copies
-from toolkit.batch.kernels import kill_kernel, start_kernel, stop_kernel, warm_kernel, worker_state
+from toolkit.batch.kernels import (
+    kill_kernel,
+    prepare_worker,
+    release_kernel,
+    start_kernel,
+    stop_kernel,
+    warm_kernel,
+)
 from toolkit.batch.plan import Job, JobResult
 from toolkit.model.fileio import atomic_write_text, sha256_file
 from toolkit.model.messages import t
@@ -91,14 +98,62 @@ def _mark_interrupted(nb: Any, status: str, message: str) -> None:
     nb.metadata.setdefault("papermill", {})["exception"] = True
 
 
+#: the papermill engine of the batch (:func:`_register_engine`): nbclient, writing the notebook once at the end
+ENGINE = "toolkit-one-save"
+_REGISTERED: list[str] = []
+
+
+def _register_engine() -> None:
+    """Register :data:`ENGINE`: papermill's nbclient engine, but the notebook is written when it ends, not twice
+    per cell (papermill's default: 36 writes of a growing notebook for a weights worksheet, 0.3 s a job).
+
+    The write at the end also happens when the kernel dies or a cell times out (papermill's ``finally``), so a
+    failed job still leaves its partial notebook with every cell run so far.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if _REGISTERED:
+        return
+
+    class OneSaveManager(NotebookExecutionManager):
+        final = False
+
+        def save(self, **kwargs: Any) -> None:
+            if self.final:
+                super().save(**kwargs)
+            else:
+                self.last_save_time = self.now()
+
+        def notebook_complete(self, **kwargs: Any) -> None:
+            self.final = True
+            super().notebook_complete(**kwargs)
+
+    class OneSaveEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, progress_bar: Any = True,
+                             log_output: bool = False, autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+            nb_man = OneSaveManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                    autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE, OneSaveEngine)
+    _REGISTERED.append(ENGINE)
+
+
 def run_job(job: Job) -> JobResult:
     """Execute one notebook (in this process) and return what happened; never raises for a notebook failure."""
+    prepare_worker()  # before nbformat: no jsonschema IRI grammars, Agg backend for the kernels
     import nbformat
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    _register_engine()
     client_dir = Path(job.client_dir)
     nb_dir = client_dir / "notebooks"
     staging = nb_dir / ".partial"
@@ -125,7 +180,7 @@ def run_job(job: Job) -> JobResult:
         watchdog.start()
         # papermill formats both paths with the parameters (str.format): braces in --out are data, not fields
         pm.execute_notebook(_literal(job.notebook_path), _literal(str(tmp)), parameters=job.parameters, kernel_name=job.kernel_name,
-                            km=km, progress_bar=False, log_output=False, report_mode=False,
+                            km=km, progress_bar=False, log_output=False, report_mode=False, engine_name=ENGINE,
                             execution_timeout=job.timeout, start_timeout=120)
     except pm.PapermillExecutionError as exc:
         res.status, res.error = "failed", f"{exc.ename}: {exc.evalue}"[:500]
@@ -144,10 +199,11 @@ def run_job(job: Job) -> JobResult:
             watchdog.cancel()
     if timed_out.is_set() and res.status == "failed":
         res.status = "timeout"
-    if km is not None and (not job.warm or res.status in ("timeout", "killed")):
-        stop_kernel(km)
-        if job.warm:
-            worker_state.km = None
+    if km is not None:
+        if job.warm:  # back to this worker's pool, unless it timed out or died (then it is stopped)
+            release_kernel(km, healthy=res.status not in ("timeout", "killed"))
+        else:
+            stop_kernel(km)
     res.seconds = round(time.perf_counter() - t0, 3)
 
     if tmp.exists():

@@ -1,5 +1,6 @@
-"""Warm Jupyter kernels, one per worker process, that have already imported the toolkit (a fresh kernel
-costs ~1 s, the imports 3–4 s more), reset between notebooks.
+"""Warm Jupyter kernels that have already imported the toolkit (a fresh kernel costs ~1 s, the imports 3–4 s
+more), reset between notebooks: one per local worker process, one per job thread of a Dask worker
+(:mod:`toolkit.batch.dask_workers`). Every kernel dies with the process that started it.
 """
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from toolkit.batch.plan import Job
 __all__ = [
     "KERNEL_ARGS",
     "PRELOAD",
+    "WORKER_MODULES",
+    "acquire_kernel",
     "die_with_parent",
+    "import_worker_modules",
+    "kernel_stats",
     "kill_all_kernels",
     "kill_kernel",
+    "prepare_worker",
+    "prewarm",
+    "release_kernel",
+    "run_is_alive",
     "shutdown_worker_kernels",
     "start_kernel",
     "stop_kernel",
@@ -25,22 +34,61 @@ __all__ = [
 ]
 
 
-#: modules imported once into a warm kernel, so that each notebook pays only for its own work
-PRELOAD = ("pandas", "numpy", "matplotlib.pyplot", "seaborn", "ipywidgets",
-           "toolkit.notebooks.worksheet", "toolkit.model.engagement", "toolkit.model.catalogue", "toolkit.scheme.resolve",
-           "toolkit.checks.goals", "toolkit.checks.engagement",
+#: modules imported once into a warm kernel, so that each notebook pays only for its own work (what the five
+#: worksheets import; the document renderers, needed by one notebook of a build, are imported by it)
+PRELOAD = ("pandas", "numpy", "matplotlib.pyplot", "seaborn", "ipywidgets", "IPython.display",
+           "toolkit.notebooks.worksheet", "toolkit.notebooks.prepared", "toolkit.model.engagement",
+           "toolkit.model.catalogue", "toolkit.scheme.resolve", "toolkit.documents.fonts",
+           "toolkit.checks.goals", "toolkit.checks.goal_rewrite", "toolkit.checks.engagement",
            "toolkit.weights.analysis", "toolkit.weights.diagnosis", "toolkit.weights.group", "toolkit.weights.hierarchy",
            "toolkit.weights.sensitivity", "toolkit.documents.plots_weights",
            "toolkit.scoring.rules", "toolkit.scoring.grading", "toolkit.scoring.pay", "toolkit.scoring.calibration",
-           "toolkit.scoring.simulate", "toolkit.documents.plots_scores", "toolkit.documents.render",
-           "toolkit.workshop.widgets")
+           "toolkit.scoring.appraise", "toolkit.scoring.actuals", "toolkit.scoring.simulate",
+           "toolkit.documents.plots_scores", "toolkit.documents.render",
+           "toolkit.workshop.session", "toolkit.workshop.widgets")
+
+#: modules the worker process itself needs for every job (papermill runs the notebook, nbconvert and WeasyPrint
+#: render the client copies): imported while its kernel warms up, not by the first job
+WORKER_MODULES = ("papermill", "nbclient", "nbformat", "nbconvert", "weasyprint", "toolkit.batch.client_copies")
 
 
 # ------------------------------------------------------------------------------------------------- worker side
-worker_state = threading.local()
+# One pool of warm kernels per process: a local worker (one job at a time) keeps one; a Dask worker keeps one per
+# thread running jobs. A job takes an idle kernel (reset first) or starts one, and gives it back when it ended
+# well; a kernel that timed out or died is discarded.
+_POOL = threading.Condition()
+_IDLE: list[Any] = []  # warm kernels nobody uses
+_BUSY: set[int] = set()  # id() of kernels lent to a job
+_WARMING = [0]  # kernels being started for the pool (a job waits for one rather than starting another)
+_STATS = {"started": 0, "reused": 0}
 
 #: pids of the kernels this process started (each leads its own process group: jupyter starts a new session)
 _KERNELS: set[int] = set()
+_FINALIZER: list[Any] = []
+
+#: kept for callers of the old per-thread state (the pool is per process now)
+worker_state = threading.local()
+
+
+def _forget_inherited() -> None:
+    """In a forked child: the parent's kernels are the parent's (never reused, never killed from here)."""
+    global _POOL
+    _POOL = threading.Condition()
+    _IDLE.clear()
+    _BUSY.clear()
+    _KERNELS.clear()
+    _FINALIZER.clear()
+    _WARMING[0] = 0
+    _STATS.update(started=0, reused=0)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited)
+
+
+def kernel_stats() -> dict[str, Any]:
+    """This process's kernels: how many were started and how many jobs reused a warm one, their pids."""
+    return {**_STATS, "pids": sorted(_KERNELS), "idle": len(_IDLE), "busy": len(_BUSY)}
 
 
 def _kernel_pid(km: Any) -> int | None:
@@ -64,6 +112,30 @@ def _die(*_: Any) -> None:
     os._exit(1)  # no clean-up that could still write into --out
 
 
+def prepare_worker() -> None:
+    """Settings of every worker process before its kernels start (they inherit the environment).
+
+    ``rfc3987_syntax`` is kept out: jsonschema imports it for the ``iri`` formats, which builds 38 lark
+    grammars (1.1–1.4 s in every process that imports nbformat); notebook validation never uses those formats.
+    """
+    import sys
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # ImportError: format skipped
+
+
+def import_worker_modules() -> None:
+    """Import what every job of this worker needs (:data:`WORKER_MODULES`); a missing one is the job's problem."""
+    import importlib
+
+    prepare_worker()
+    for mod in WORKER_MODULES:
+        with contextlib.suppress(Exception):
+            importlib.import_module(mod)
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Process-pool initializer: this worker, and its kernels, end when the build process ends (even kill -9).
 
@@ -80,6 +152,7 @@ def die_with_parent(parent_pid: int) -> None:
         if os.getppid() != parent_pid:
             _die()
 
+    prepare_worker()
     signal.signal(signal.SIGTERM, _die)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
@@ -116,6 +189,8 @@ def _preload_code() -> str:
     lines = ["import importlib as _il"]
     for mod in PRELOAD:
         lines.append(f"try:\n    _il.import_module({mod!r})\nexcept ImportError:\n    pass")
+    # the code digest of the prepared engagement's key, taken while the toolkit is imported (once per kernel)
+    lines.append("try:\n    _il.import_module('toolkit.notebooks.prepared').code_digest()\nexcept Exception:\n    pass")
     lines.append("del _il")
     return "\n".join(lines)
 
@@ -137,17 +212,23 @@ def _kernel_exec(km: Any, code: str, timeout: float, ready: bool = False) -> Non
 
 
 def start_kernel(kernel_name: str, timeout: float) -> Any:
+    """A new kernel, registered so that it dies with this process (:func:`kill_all_kernels`)."""
     import subprocess
 
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
+    prepare_worker()
     km = AsyncKernelManager(kernel_name=kernel_name)
     run_sync(km.start_kernel)(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               extra_arguments=list(KERNEL_ARGS))
     pid = _kernel_pid(km)
     if pid:
         _KERNELS.add(pid)
+    if not _FINALIZER:  # the pool's kernels are stopped when this process exits (a pool worker, a Dask worker …)
+        from multiprocessing import util
+
+        _FINALIZER.append(util.Finalize(None, shutdown_worker_kernels, exitpriority=10))
     return km
 
 
@@ -176,35 +257,139 @@ def kill_kernel(km: Any) -> None:
             pass
 
 
+def _new_warm_kernel(kernel_name: str) -> Any:
+    km = start_kernel(kernel_name, 120)
+    try:
+        _kernel_exec(km, _preload_code() + "\n" + _RESET, timeout=300)
+    except BaseException:
+        stop_kernel(km)
+        raise
+    km._toolkit_kernel_name = kernel_name  # type: ignore[attr-defined]
+    with _POOL:
+        _STATS["started"] += 1
+    return km
+
+
+def acquire_kernel(kernel_name: str = "python3") -> Any:
+    """A warm kernel for one job: an idle one of this process (reset), else a new one (preloaded).
+
+    While another thread is warming a kernel up for the pool and none is idle, this waits for that one instead
+    of starting a second. Give it back with :func:`release_kernel`.
+    """
+    while True:
+        km = None
+        with _POOL:
+            while km is None:
+                for i, cand in enumerate(_IDLE):
+                    if getattr(cand, "_toolkit_kernel_name", None) == kernel_name:
+                        km = _IDLE.pop(i)
+                        break
+                if km is None and _WARMING[0] > 0:
+                    _POOL.wait(timeout=1.0)
+                    continue
+                break
+            if km is None:
+                _WARMING[0] += 1
+        if km is None:
+            try:
+                km = _new_warm_kernel(kernel_name)
+            finally:
+                with _POOL:
+                    _WARMING[0] -= 1
+                    _POOL.notify_all()
+            with _POOL:
+                _BUSY.add(id(km))
+            return km
+        alive = False
+        with contextlib.suppress(Exception):
+            alive = km.has_kernel and run_is_alive(km)
+        if alive:
+            try:
+                _kernel_exec(km, _RESET, timeout=30, ready=True)
+            except Exception:  # noqa: BLE001 - a broken kernel is replaced
+                stop_kernel(km)
+                continue
+            with _POOL:
+                _STATS["reused"] += 1
+                _BUSY.add(id(km))
+            return km
+        stop_kernel(km)
+
+
+def run_is_alive(km: Any) -> bool:
+    from jupyter_core.utils import run_sync
+
+    return bool(run_sync(km.is_alive)())
+
+
+def release_kernel(km: Any, healthy: bool = True) -> None:
+    """Give a kernel back to the pool after a job (``healthy=False``: it timed out or died, stop it)."""
+    with _POOL:
+        _BUSY.discard(id(km))
+    if not healthy:
+        stop_kernel(km)
+        return
+    with _POOL:
+        _IDLE.append(km)
+        _POOL.notify_all()
+
+
+def prewarm(kernel_name: str = "python3", n: int = 1) -> int:
+    """Start ``n`` warm kernels for this process's pool (in parallel) and import the worker's modules meanwhile.
+
+    Returns how many are warm. The Dask plugin runs it in a thread when it is set up on a worker.
+    """
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        with _POOL:
+            _WARMING[0] += 1
+        try:
+            km = _new_warm_kernel(kernel_name)
+        except BaseException as exc:  # noqa: BLE001 - the job that needs a kernel will start (and report) one
+            errors.append(exc)
+        else:
+            with _POOL:
+                _IDLE.append(km)
+        finally:
+            with _POOL:
+                _WARMING[0] -= 1
+                _POOL.notify_all()
+
+    threads = [threading.Thread(target=one, name=f"warm-kernel-{i}", daemon=True) for i in range(n)]
+    for th in threads:
+        th.start()
+    import_worker_modules()
+    for th in threads:
+        th.join()
+    return n - len(errors)
+
+
 def warm_kernel(job: Job) -> Any:
-    """This thread's warm kernel, started (and preloaded) on first use."""
-    return warm_up(job.kernel_name)
+    """A warm kernel for ``job`` (see :func:`acquire_kernel`)."""
+    return acquire_kernel(job.kernel_name)
 
 
 def warm_up(kernel_name: str = "python3") -> Any:
-    """Start (or reset) this worker thread's warm kernel; submitted early, it overlaps the parent's planning."""
-    if getattr(worker_state, "pid", None) != os.getpid():  # state copied by fork belongs to the parent: not ours
-        worker_state.km, worker_state.finalizer, worker_state.pid = None, None, os.getpid()
-    km = getattr(worker_state, "km", None)
-    if km is not None and getattr(worker_state, "kernel_name", None) == kernel_name and km.has_kernel:
-        try:
-            _kernel_exec(km, _RESET, timeout=30, ready=True)
-            return km
-        except Exception:  # noqa: BLE001 - a broken kernel is replaced
-            stop_kernel(km)
-    km = start_kernel(kernel_name, 120)
-    _kernel_exec(km, _preload_code() + "\n" + _RESET, timeout=300)
-    worker_state.km, worker_state.kernel_name = km, kernel_name
-    if not getattr(worker_state, "finalizer", None):
-        from multiprocessing import util
+    """Make sure this process has a warm kernel; submitted early, it overlaps the parent's planning.
 
-        worker_state.finalizer = util.Finalize(None, shutdown_worker_kernels, exitpriority=10)
+    The worker's own modules (papermill, nbconvert, WeasyPrint) are imported while the kernel starts.
+    """
+    importer = threading.Thread(target=import_worker_modules, name="worker-imports", daemon=True)
+    importer.start()
+    try:
+        km = acquire_kernel(kernel_name)
+        release_kernel(km)
+    finally:
+        importer.join()
     return km
 
 
 def shutdown_worker_kernels() -> None:
-    """Stop this thread's warm kernel (the process pool calls it when a worker exits)."""
-    km = getattr(worker_state, "km", None)
-    if km is not None and getattr(worker_state, "pid", None) == os.getpid():
+    """Stop every kernel of this process's pool and kill any still lent to a job (when the worker exits)."""
+    with _POOL:
+        idle = list(_IDLE)
+        _IDLE.clear()
+    for km in idle:
         stop_kernel(km)
-        worker_state.km = None
+    kill_all_kernels()

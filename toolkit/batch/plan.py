@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit.model.errors import Finding, InputError
 from toolkit.model.fileio import sha256_file
-from toolkit.model.messages import t
+from toolkit.model.messages import get_language, t
 from toolkit.model.paths import ROOT, notebooks_dir
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "JobResult",
     "check_writable",
     "client_slug",
+    "notebook_parameters",
     "owned_by",
     "plan_build",
     "read_journal",
@@ -145,6 +146,9 @@ class BuildPlan:
     engagements: dict[str, dict[str, Any]]  # slug -> {client, path, inputs: {path: sha}, roles: [...]}
     warnings: list[Finding] = field(default_factory=list)
     code_digest: str = ""  # toolkit_digest() when planned: what the manifest records
+    #: slug -> the engagement prepared once for every notebook (:mod:`toolkit.notebooks.prepared`), written into
+    #: the client folder when the build starts; absent when it could not be prepared (the notebooks load the YAML)
+    prepared: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -192,20 +196,52 @@ def _inputs_of(path: Path) -> dict[str, str]:
     return files
 
 
-def _check_notebook(path: Path) -> None:
-    import papermill as pm
+def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, str]:
+    """``{name: annotated type}`` of a notebook's cell tagged ``parameters`` (``"None"`` when not annotated).
 
+    What :func:`papermill.inspect_notebook` reports as ``inferred_type_name`` for a Python notebook, read with
+    :mod:`json` and :mod:`ast` only: importing papermill (and with it nbformat, jsonschema and the 38 lark
+    grammars of ``rfc3987_syntax``) cost the build process 2–3 s before any notebook could start.
+    """
+    import ast
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return {}
+        out: dict[str, str] = {}
+        for node in tree.body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                ann = node.annotation
+                text = ann.value if isinstance(ann, ast.Constant) and isinstance(ann.value, str) else ast.unparse(ann)
+                out[node.target.id] = text
+            elif isinstance(node, ast.Assign):
+                out.update({tg.id: "None" for tg in node.targets if isinstance(tg, ast.Name)})
+        return out
+    return {}
+
+
+def _check_notebook(path: Path) -> None:
     if not path.is_file():
         raise InputError(t("batch.notebook_missing", path=str(path)), location=str(path),
                          hint=t("batch.notebook_missing.hint"))
-    params = pm.inspect_notebook(str(path))
+    try:
+        params = notebook_parameters(path)
+    except (OSError, ValueError):
+        params = {}
     for name, typ in PARAMETERS.items():
         got = params.get(name)
         if got is None:
             raise InputError(t("batch.parameter_missing", name=name, notebook=path.name), location=str(path))
-        if got.get("inferred_type_name") != typ:
-            raise InputError(t("batch.parameter_type", name=name, notebook=path.name, type=typ,
-                               got=got.get("inferred_type_name")), location=str(path))
+        if got != typ:
+            raise InputError(t("batch.parameter_type", name=name, notebook=path.name, type=typ, got=got),
+                             location=str(path))
 
 
 def check_writable(out: Path) -> None:
@@ -291,6 +327,7 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
         if not path.is_file():
             raise InputError(t("batch.engagement_missing", path=str(raw)), location=str(raw))
         eng = load_engagement(path)
+        findings = None
         if check:
             findings = check_engagement(eng)
             errors = [f for f in findings if f.severity == "error"]
@@ -298,11 +335,11 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
                 raise InputError(t("batch.checks_failed", n=len(errors)), location=str(path), findings=errors,
                                  hint=t("batch.checks_failed.hint"))
             warnings += [f for f in findings if f.severity == "warning"]
-        loaded.append((path, eng))
+        loaded.append((path, eng, findings))
 
     wanted = list(dict.fromkeys(roles or []))
     if wanted:
-        known = {r.id for _, eng in loaded for r in eng.roles}
+        known = {r.id for _, eng, _ in loaded for r in eng.roles}
         unknown = [r for r in wanted if r not in known]
         if unknown:
             raise InputError(t("batch.unknown_role", role=", ".join(unknown)), location="--roles",
@@ -313,7 +350,8 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
     digest = toolkit_digest()
     jobs: list[Job] = []
     info: dict[str, dict[str, Any]] = {}
-    for path, eng in loaded:
+    prepared: dict[str, bytes] = {}
+    for path, eng, findings in loaded:
         slug = base = client_slug(eng.client.name)
         n = 2
         # a folder belongs to one engagement: never write into one that another engagement built (two client
@@ -328,6 +366,11 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
         role_ids = [r.id for r in eng.roles if not wanted or r.id in wanted]
         info[slug] = {"client": eng.client.name, "path": str(path), "inputs": inputs, "roles": role_ids,
                       "role_names": {r.id: r.name for r in eng.roles}}
+        blob = _prepare(eng, path, lang, findings if get_language() == lang else None, check)
+        if blob is not None:
+            prepared[slug] = blob
+        shared = eng.model_dump(mode="json", exclude={"roles"})  # once, not once per role and notebook
+        role_dump = {r.id: r.model_dump(mode="json") for r in eng.roles if r.id in role_ids}
         for name in notebooks:
             for role in (role_ids if name in PER_ROLE else [""]):
                 job = Job(client=eng.client.name, slug=slug, engagement=str(path), notebook=name, role=role,
@@ -336,11 +379,20 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
                           copies=tuple(copies))
                 # a per-role worksheet depends on its own role and the shared sections, not on other roles
                 # or the actuals: editing one role re-runs that role (and the department), not all of them
-                scope: Any = inputs if not role else {
-                    "shared": eng.model_dump(mode="json", exclude={"roles"}),
-                    "role": eng.role(role).model_dump(mode="json")}
+                scope: Any = inputs if not role else {"shared": shared, "role": role_dump[role]}
                 fp = hashlib.sha256(json.dumps(
                     {"inputs": scope, "notebook": nb_sha[name], "parameters": job.parameters,
                      "toolkit": digest}, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
                 jobs.append(Job(**{**asdict(job), "fingerprint": fp}))
-    return BuildPlan(out=out_dir, jobs=jobs, engagements=info, warnings=warnings, code_digest=digest)
+    return BuildPlan(out=out_dir, jobs=jobs, engagements=info, warnings=warnings, code_digest=digest,
+                     prepared=prepared)
+
+
+def _prepare(eng: Any, path: Path, lang: str, findings: list[Finding] | None, check: bool) -> bytes | None:
+    """The engagement prepared for the notebooks (checked and resolved in ``lang``), or None if it cannot be."""
+    from toolkit.notebooks.prepared import dump_prepared
+
+    try:
+        return dump_prepared(eng, path, lang, findings=findings, check=check)
+    except Exception:  # noqa: BLE001 - e.g. an object that cannot be pickled: the notebooks load the YAML instead
+        return None

@@ -21,43 +21,46 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
          fresh_kernels: bool, quiet: bool) -> None:
     import os
 
-    from toolkit.batch.build import make_executor, prestart, progress_bar, run_build, summary_frame
+    from toolkit.batch.build import (
+        close_executor,
+        make_executor,
+        prestart,
+        progress_bar,
+        run_build,
+        summary_frame,
+    )
     from toolkit.batch.plan import plan_build
 
     lang = lang or get_language()
     role_list = [r.strip() for item in roles for r in item.split(",") if r.strip()]
-    warm = not fresh_kernels and executor == "local"
+    warm = not fresh_kernels
     ex = None
     workers = jobs or os.cpu_count() or 1
+    local_warm = warm and executor == "local"
     # the bar is on screen from the first second: planning and each worker's warm-up are steps of it
-    bar = progress_bar(1 + (workers if warm else 0), enabled=not quiet and sys.stderr.isatty())
-    if warm:  # start the workers' kernels while the engagements are checked (about 4 s each, in parallel)
-        ex = make_executor("local", workers)
-        for fut in prestart(ex, workers):
-            fut.add_done_callback(lambda _f: bar.update(1))
+    bar = progress_bar(1 + (workers if local_warm else 0), enabled=not quiet and sys.stderr.isatty())
     try:
+        if executor != "local":  # a Dask cluster: its workers warm their kernels while the engagements are checked
+            ex = make_executor(executor, jobs, scheduler, warm=warm)
+        elif local_warm:  # start the workers' kernels while the engagements are checked (about 4 s each)
+            ex = make_executor("local", workers)
+            for fut in prestart(ex, workers):
+                fut.add_done_callback(lambda _f: bar.update(1))
         plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout, warm=warm)
     except BaseException:
         bar.close()
-        if ex is not None:
-            ex.shutdown(wait=True, cancel_futures=True)
+        close_executor(ex, cancel=True)
         raise
     bar.update(1)
     if plan.warnings and not quiet:
         bar.clear()
         click.echo(t("batch.warnings"), err=True)
         click.echo(format_findings(plan.warnings), err=True)
-    if executor != "local":
-        ex = make_executor(executor, jobs, scheduler)
     try:
         report = run_build(plan, executor=ex, jobs=jobs, resume=resume, progress=not quiet and sys.stderr.isatty(),
                            argv=sys.argv, bar=bar)
     finally:
-        client = getattr(ex, "_toolkit_client", None)
-        if client is not None:
-            client.close()
-        elif ex is not None:
-            ex.shutdown(wait=True)
+        close_executor(ex)
     frame = summary_frame(report, lang)
     click.echo(frame.to_string(index=False, na_rep="—"))
     n_ok = sum(r.ok for r in report.results)

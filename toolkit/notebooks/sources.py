@@ -133,11 +133,10 @@ from IPython.display import display
 from toolkit.notebooks import worksheet
 from toolkit.model.messages import t
 from toolkit.model.catalogue import catalogue_frame
-from toolkit.scheme.resolve import resolve_role
 
 ws = worksheet.begin("02_indicators", engagement, role, lang, output_dir, interactive, per_role=True)
 eng, the_role = ws.eng, ws.role
-rs = resolve_role(eng, the_role)
+rs = ws.role_scheme()
 ws.show(pd.DataFrame([{"name": the_role.name, "type": the_role.role_type,
                        "headcount": the_role.headcount, "indicators": len(rs.indicators)}]))'''),
         ("md", "nb.indicators.catalogue"),
@@ -182,11 +181,10 @@ import pandas as pd
 from IPython.display import display
 from toolkit.notebooks import worksheet
 from toolkit.model.messages import t
-from toolkit.scheme.resolve import resolve_role
 
 ws = worksheet.begin("03_weights", engagement, role, lang, output_dir, interactive, per_role=True, prefer="ahp")
 eng, the_role = ws.eng, ws.role
-rs = resolve_role(eng, the_role)
+rs = ws.role_scheme()
 uses_ahp = the_role.weighting.method == "ahp" and bool(the_role.weighting.judgments)
 ws.show(pd.DataFrame([{"role": the_role.name, "method": t(f"nb.method.{the_role.weighting.method}", lang),
                        "judgments": len(the_role.weighting.judgments),
@@ -281,7 +279,10 @@ if interactive:  # the workshop controls; batch mode (and the client's copy) sho
     from toolkit.workshop.widgets import PairwisePanel
     from toolkit.workshop.session import Workshop
 
-    display(PairwisePanel(Workshop(eng, lang=lang), role=the_role.id, lang=lang))'''),
+    from toolkit.notebooks.live import LiveWeights
+
+    panel = PairwisePanel(Workshop(eng, lang=lang), role=the_role.id, lang=lang)
+    display(panel, LiveWeights(panel, names=ws.names, lang=lang))  # heatmap, tables, chart follow the sliders'''),
         ("code", SAVE_COMMENT + '''\
 ws.save(method=the_role.weighting.method,
         weights={i.id: i.weight for i in rs.indicators},
@@ -300,12 +301,11 @@ from toolkit.scoring import calibration as cal
 from toolkit.notebooks import worksheet
 from toolkit.scoring.appraise import appraise, summary
 from toolkit.documents.plots_scores import plot_grades_vs_target, plot_pay_by_grade, plot_score_by_role, plot_what_if
-from toolkit.scheme.resolve import resolve_scheme
 from toolkit.scoring.rules import indicator_table
 
 ws = worksheet.begin("04_calibration_review", engagement, role, lang, output_dir, interactive)
 eng = ws.eng
-table = indicator_table(resolve_scheme(eng))
+table = indicator_table(ws.scheme)
 actuals, source = worksheet.calibration_actuals(ws, table)
 print(source)
 ws.show(actuals.head(), columns=["employee", "role", "indicator", "period", "actual", "rating"])'''),
@@ -353,10 +353,9 @@ ws.save(source=source, employees=facts["employees"], mean_total=facts["mean_tota
 import pandas as pd
 from toolkit.notebooks import worksheet
 from toolkit.model.messages import t
-from toolkit.scheme.resolve import resolve_scheme
 
 ws = worksheet.begin("05_scheme", engagement, role, lang, output_dir, interactive)
-scheme = resolve_scheme(ws.eng)
+scheme = ws.scheme
 ws.show(pd.DataFrame([{"role": r.role.name, "indicators": len(r.indicators),
                        "method": t(f"nb.method.{r.weights_method}", lang),
                        "quant_share": r.quant_share} for r in scheme.roles]), percent=["quant_share"])'''),

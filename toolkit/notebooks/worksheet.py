@@ -3,8 +3,11 @@
 The notebooks in ``notebooks/`` are thin worksheets: one ``parameters`` cell, then calls into the engines. This
 module holds the little they share so that they stay readable:
 
-* :func:`begin` loads the engagement (by *path*, so Chinese text never passes through papermill's
-  ``\\uXXXX``-escaped parameters), picks the role, sets the language and the plotting theme;
+* :func:`begin` opens the engagement (by *path*, so Chinese text never passes through papermill's
+  ``\\uXXXX``-escaped parameters), picks the role, sets the language and the plotting theme. In a build it takes
+  the engagement, its check result and resolved scheme from the file the build prepared once
+  (:mod:`toolkit.notebooks.prepared`); run by hand, or when anything changed since, it loads the YAML;
+  ``ws.scheme``, ``ws.role_scheme()`` and ``ws.findings`` give the same objects either way;
 * :func:`show_figure` puts a matplotlib figure into the notebook as a PNG whatever the backend
   (batch runs use ``MPLBACKEND=Agg``, where ``plt.show()`` shows nothing);
 * :func:`show` puts a table in front of the client: columns labelled through the message catalogue
@@ -106,10 +109,55 @@ class Worksheet:
     output_dir: Path | None
     interactive: bool = False
     results: dict[str, Any] = field(default_factory=dict)
+    #: the build's prepared engagement (:mod:`toolkit.notebooks.prepared`), None when loaded from the YAML
+    prepared: Any = field(default=None, repr=False)
+    _scheme: Any = field(default=None, init=False, repr=False)
 
     @property
     def role_id(self) -> str:
         return self.role.id if self.role is not None else ""
+
+    @property
+    def source(self) -> str:
+        """``"prepared"`` (the build's prepared file) or ``"loaded"`` (the YAML read by this notebook)."""
+        return "prepared" if self.prepared is not None else "loaded"
+
+    @property
+    def scheme(self) -> Any:
+        """The resolved scheme of the whole engagement (:func:`toolkit.scheme.resolve.resolve_scheme`)."""
+        if self._scheme is None:
+            if self.prepared is not None:
+                self._scheme = self.prepared.scheme()
+            else:
+                from toolkit.scheme.resolve import resolve_scheme
+
+                self._scheme = resolve_scheme(self.eng)
+        return self._scheme
+
+    def role_scheme(self, role: Role | None = None) -> Any:
+        """The resolved scheme of ``role`` (default: this worksheet's role), without resolving the others."""
+        role = role or self.role
+        if role is None:
+            raise ValueError("a department-level worksheet has no role: pass one")
+        if self._scheme is not None:
+            return self._scheme.role(role.id)
+        if self.prepared is not None:
+            return self.prepared.role_scheme(role.id)
+        from toolkit.scheme.resolve import resolve_role
+
+        return resolve_role(self.eng, role)
+
+    @property
+    def findings(self) -> list[Any]:
+        """:func:`toolkit.checks.engagement.check_engagement` of the engagement, in this worksheet's language."""
+        found = self.prepared.findings if self.prepared is not None else None
+        if found is None:
+            from toolkit.checks.engagement import check_engagement
+            from toolkit.model.messages import language
+
+            with language(self.lang):
+                found = check_engagement(self.eng)
+        return found
 
     @property
     def names(self) -> dict[str, str]:
@@ -137,6 +185,7 @@ class Worksheet:
             "engagement_sha256": sha256_file(self.engagement_path),
             "lang": self.lang,
             "interactive": self.interactive,
+            "engagement_source": self.source,
             "results": to_jsonable(self.results),
         }
         path = results_path(self.output_dir, self.notebook, self.role_id)
@@ -165,7 +214,12 @@ def _inject_fault(role_id: str, notebook: str) -> None:
 
 def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", output_dir: str = "",
           interactive: bool = False, *, per_role: bool = False, prefer: str = "") -> Worksheet:
-    """Open a worksheet: load and validate the engagement, choose the role, set language and chart theme.
+    """Open a worksheet: open the engagement, choose the role, set language and chart theme.
+
+    In a build, ``output_dir`` holds the engagement the build prepared (loaded, validated, checked and
+    resolved once, :mod:`toolkit.notebooks.prepared`): it is used when it matches this engagement file,
+    language, catalogue and code, and this process has the build's secret. Otherwise the YAML is loaded
+    and validated here; the numbers are the same either way (``ws.source`` says which).
 
     ``role=""`` in a per-role worksheet means the engagement's first role, which is handy when a consultant
     opens the notebook by hand; the batch runner always passes the role id. ``prefer="ahp"`` (the weights
@@ -173,7 +227,7 @@ def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", outp
     by hand has judgments to show; without such a role it is the first role.
     """
     from toolkit.documents.fonts import use_cjk_theme
-    from toolkit.model.engagement import load_engagement
+    from toolkit.notebooks.prepared import load_prepared
 
     if lang not in ("zh", "en"):
         raise InputError(t("batch.bad_lang", lang=lang), location="lang", hint="zh | en")
@@ -183,7 +237,14 @@ def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", outp
     path = Path(engagement).expanduser().resolve()
     if not path.is_file():
         raise InputError(t("batch.engagement_missing", path=str(path)), location="engagement")
-    eng = load_engagement(path)
+    out = Path(output_dir).expanduser().resolve() if output_dir else None
+    prepared = load_prepared(out, path, lang)
+    if prepared is not None:
+        eng = prepared.eng
+    else:
+        from toolkit.model.engagement import load_engagement
+
+        eng = load_engagement(path)
     chosen: Role | None = None
     if per_role or role:
         ids = [r.id for r in eng.roles]
@@ -197,9 +258,8 @@ def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", outp
                              hint=t("batch.known_roles", roles=", ".join(ids)))
     _inject_fault(chosen.id if chosen else "", notebook)
     use_cjk_theme()
-    out = Path(output_dir).expanduser().resolve() if output_dir else None
     return Worksheet(notebook=notebook, engagement_path=path, eng=eng, role=chosen, lang=lang, output_dir=out,
-                     interactive=interactive)
+                     interactive=interactive, prepared=prepared)
 
 
 def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
@@ -234,7 +294,7 @@ def calibration_actuals(ws: Worksheet, table: Any) -> tuple[Any, str]:
         return read_actuals(path, ws.eng, table), t("batch.actuals_file", path=path.name)
     from toolkit.scoring.simulate import simulate_actuals
 
-    raw = simulate_actuals(ws.eng, seed=2026)
+    raw = simulate_actuals(ws.eng, seed=2026, scheme=ws.scheme)
     return validate_actuals(raw, ws.eng, table, file="simulated"), t("batch.actuals_simulated", seed=2026)
 
 
@@ -248,7 +308,8 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
         return {}
     from toolkit.documents.render import render_all
 
-    paths = render_all(ws.eng, ws.output_dir / "documents", lang=ws.lang)  # one pass: the document is built once
+    # one pass: the document is built once; the checks are the build's (render_all would run them again)
+    paths = render_all(ws.eng, ws.output_dir / "documents", lang=ws.lang, findings=ws.findings)
     forms = ws.output_dir / "forms"
     forms.mkdir(parents=True, exist_ok=True)
     for key, p in list(paths.items()):
