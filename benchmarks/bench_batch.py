@@ -1,14 +1,18 @@
-"""``appraisal build`` against the papermill floor, side by side in one run.
+"""``appraisal build`` against the papermill floor, side by side in one run, from 1 to 200 roles; Dask against local.
 
-The floor: the same number of trivial parametrised notebooks (the same five parameters, one print) executed by
-papermill's Python API with the same parallelism, each in its own fresh kernel — the cheapest way papermill can
-run that many notebooks. Both sides run as a fresh process (interpreter start, imports, everything), so the
-wall times compare like with like. Goal: the toolkit's own work adds at most 50 % on top of the floor.
+The floor: as many trivial parametrised notebooks as the build runs (the same five parameters, one print),
+executed by papermill's Python API with the same parallelism, each in its own fresh kernel — the cheapest way
+papermill can run that many notebooks. Both sides run as a fresh process (interpreter start, imports,
+everything), alternately (floor first in odd rounds, build first in even ones), so the ratios compare like with
+like on a machine whose load changes. Peak memory is the sum of the RSS of the whole process tree (the command,
+its workers, their kernels), sampled every 0.2 s.
 
-Also reported: the same build with ``--fresh-kernels`` (one kernel per notebook, papermill's default), and the
-scaling from 1 to 50 roles on synthetic engagements derived from the mid-size sample.
+Goals (issue 17): build ≤ ×1.3 the floor at every size; the cost per role flat from 50 to 200 roles (the marginal
+cost of a role, between two sizes, about the same); peak memory growing sublinearly; ``--executor dask`` on a
+LocalCluster of 2 single-thread workers ≤ ×1.3 the local build with ``--jobs 2``.
 
-Usage: ``python benchmarks/bench_batch.py [--jobs N] [--sizes 1,10,50] [--repeat 1]``
+Usage: ``python benchmarks/bench_batch.py [--jobs 2] [--sizes 1,10,50,100,200] [--repeat 3] [--dask-sizes 10]
+[--dask-repeat 3] [--json out.json]``
 """
 from __future__ import annotations
 
@@ -19,8 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MID = ROOT / "data_samples" / "midsize_company" / "engagement.yaml"
@@ -81,14 +87,47 @@ def synthetic(n_roles: int, folder: Path) -> Path:
     return path
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def _tree_rss(proc: Any) -> int:
+    import psutil
+
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of the command's whole process tree."""
+    import psutil
+
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        ps = psutil.Process(proc.pid)
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(ps))
+            done.wait(0.2)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = proc.communicate()
     dt = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+    done.set()
+    th.join()
+    if proc.returncode not in (0, 1):  # 1: built, with check warnings (the synthetic engagements have one)
+        sys.stderr.write(out[-3000:] + err[-3000:])
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return dt
+    return dt, peak[0]
 
 
 def n_notebooks(path: Path) -> int:
@@ -97,55 +136,128 @@ def n_notebooks(path: Path) -> int:
     return 3 + 2 * len(load_engagement(path).roles)
 
 
+def _med(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--sizes", default="1,10,50", help="role counts for the scaling table")
-    ap.add_argument("--repeat", type=int, default=3, help="runs of the mid-size comparison (median reported)")
+    ap.add_argument("--sizes", default="1,10,50,100,200", help="role counts of the synthetic engagements")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds per size (median reported)")
+    ap.add_argument("--max-repeat-roles", type=int, default=10_000,
+                    help="sizes above this run once (200 roles take many minutes a round)")
+    ap.add_argument("--dask-sizes", default="10", help="role counts for dask vs local (empty: skip)")
+    ap.add_argument("--dask-repeat", type=int, default=3)
+    ap.add_argument("--json", default="", help="write every measurement to this file")
     args = ap.parse_args()
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUTF8": "1"}
     appraisal = str(BIN / "appraisal")
+    record: dict[str, Any] = {"jobs": args.jobs, "cores": os.cpu_count(), "sizes": {}, "dask": {}}
+
+    def save() -> None:
+        if args.json:
+            Path(args.json).write_text(json.dumps(record, indent=1), encoding="utf-8")
+
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
         tmp_path = Path(tmp)
         nb = tmp_path / "trivial.ipynb"
         trivial_notebook(nb)
         script = tmp_path / "floor.py"
         script.write_text(FLOOR_SCRIPT, encoding="utf-8")
+        counter = [0]
 
-        def floor(n: int, tag: str) -> float:
-            out = tmp_path / f"floor-{tag}"
+        def fresh(tag: str) -> Path:
+            counter[0] += 1
+            return tmp_path / f"{tag}-{counter[0]}"
+
+        def floor(n: int) -> tuple[float, int]:
+            out = fresh("floor")
             out.mkdir()
             return timed([sys.executable, str(script), str(nb), str(out), str(n), str(args.jobs)], env)
 
-        def build(path: Path, tag: str, *extra: str) -> float:
-            return timed([appraisal, "build", str(path), "--out", str(tmp_path / f"build-{tag}"), "--jobs",
-                          str(args.jobs), "--quiet", *extra], env)
+        def build(path: Path, *extra: str) -> tuple[float, int]:
+            out = fresh("build")
+            result = timed([appraisal, "build", str(path), "--out", str(out), "--jobs", str(args.jobs), "--quiet",
+                            *extra], env)
+            for manifest in out.glob("*/manifest.json"):  # exit code 1 is also a failed notebook: check each job
+                bad = [j["key"] for j in json.loads(manifest.read_text(encoding="utf-8"))["jobs"]
+                       if j["status"] not in ("ok", "cached")]
+                if bad:
+                    raise SystemExit(f"build failed: {bad[:5]}")
+            return result
 
-        n = n_notebooks(MID)
-        print(f"mid-size sample: {n} notebooks ({(n - 3) // 2} roles), {args.jobs} parallel workers, "
-              f"{os.cpu_count()} cores")
-        rows = []
-        for r in range(args.repeat):
-            f = floor(n, f"mid{r}")
-            b = build(MID, f"mid{r}")
-            fresh = build(MID, f"fresh{r}", "--fresh-kernels")
-            rows.append((f, b, fresh))
-            print(f"  run {r + 1}: floor {f:6.1f} s | appraisal build {b:6.1f} s (x{b / f:.2f}, "
-                  f"{(b / f - 1) * 100:+.0f}% on the floor) | --fresh-kernels {fresh:6.1f} s (x{fresh / f:.2f})")
-        ratios = sorted(b / f for f, b, _ in rows)
-        ratio = statistics.median(ratios)
-        print(f"overhead on the floor, median of {len(ratios)} run(s): {(ratio - 1) * 100:+.0f}% "
-              f"(range {(ratios[0] - 1) * 100:+.0f}% … {(ratios[-1] - 1) * 100:+.0f}%; goal: at most +50%) -> "
-              f"{'MET' if ratio <= 1.5 else 'NOT MET'}")
-
-        print("\nscaling (synthetic engagements from the mid-size roles):")
-        print(f"{'roles':>6} {'notebooks':>10} {'floor s':>9} {'build s':>9} {'ratio':>7} {'s/role':>8}")
+        print(f"{args.jobs} parallel workers, {os.cpu_count()} cores; floor = papermill, one fresh kernel per "
+              "trivial notebook; ratios side by side within each round", flush=True)
+        print(f"{'roles':>5} {'nbs':>4} {'round':>5} {'floor s':>8} {'build s':>8} {'ratio':>6} "
+              f"{'floor MB':>9} {'build MB':>9}", flush=True)
+        summary = []
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
             path = synthetic(size, tmp_path / f"syn{size}")
             n = n_notebooks(path)
-            f = floor(n, f"syn{size}")
-            b = build(path, f"syn{size}")
-            print(f"{size:>6} {n:>10} {f:>9.1f} {b:>9.1f} {b / f:>7.2f} {b / size:>8.2f}")
+            rounds = []
+            for r in range(args.repeat if size <= args.max_repeat_roles else 1):
+                if r % 2 == 0:
+                    f, fm = floor(n)
+                    b, bm = build(path)
+                else:
+                    b, bm = build(path)
+                    f, fm = floor(n)
+                rounds.append({"floor": f, "build": b, "floor_peak": fm, "build_peak": bm})
+                print(f"{size:>5} {n:>4} {r + 1:>5} {f:>8.1f} {b:>8.1f} {b / f:>6.2f} {fm / 2**20:>9.0f} "
+                      f"{bm / 2**20:>9.0f}", flush=True)
+                record["sizes"][str(size)] = {"notebooks": n, "rounds": rounds}
+                save()
+            ratios = sorted(x["build"] / x["floor"] for x in rounds)
+            summary.append((size, n, _med([x["floor"] for x in rounds]), _med([x["build"] for x in rounds]),
+                            _med(ratios), ratios[0], ratios[-1], _med([x["build_peak"] for x in rounds]),
+                            _med([x["floor_peak"] for x in rounds]), len(rounds)))
+
+        print("\nsummary (medians; ratio range over the rounds):")
+        print(f"{'roles':>5} {'nbs':>4} {'n':>2} {'floor s':>8} {'build s':>8} {'ratio':>6} {'range':>11} {'goal':>5} "
+              f"{'s/role':>7} {'marg s/role':>11} {'build MB':>9} {'floor MB':>9}")
+        prev = None
+        for size, n, f, b, ratio, lo, hi, bm, fm, k in summary:
+            marg = f"{(b - prev[1]) / (size - prev[0]):>11.2f}" if prev and size > prev[0] else f"{'—':>11}"
+            print(f"{size:>5} {n:>4} {k:>2} {f:>8.1f} {b:>8.1f} {ratio:>6.2f} {lo:>5.2f}–{hi:<5.2f} "
+                  f"{'met' if ratio <= 1.3 else 'NOT':>5} {b / size:>7.2f} {marg} {bm / 2**20:>9.0f} {fm / 2**20:>9.0f}")
+            prev = (size, b)
+        big = [s for s in summary if s[0] >= 50]
+        if len(big) >= 2:
+            (s0, *_r0), (s1, *_r1) = big[0], big[-1]
+            m0, m1 = big[0][7], big[-1][7]
+            print(f"peak memory {s0} -> {s1} roles: ×{m1 / m0:.2f} for ×{s1 / s0:.1f} the roles "
+                  f"({'sublinear' if m1 / m0 < s1 / s0 else 'NOT sublinear'})")
+
+        dask_sizes = [int(s) for s in args.dask_sizes.split(",") if s.strip()]
+        if dask_sizes:
+            from distributed import LocalCluster
+
+            print(f"\ndask (LocalCluster: {args.jobs} workers × 1 thread, started before timing) vs local "
+                  f"(--jobs {args.jobs}):")
+            print(f"{'roles':>5} {'nbs':>4} {'round':>5} {'local s':>8} {'dask s':>8} {'ratio':>6}", flush=True)
+            for size in dask_sizes:
+                path = synthetic(size, tmp_path / f"dask{size}")
+                n = n_notebooks(path)
+                rounds = []
+                for r in range(args.dask_repeat):
+                    with LocalCluster(n_workers=args.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None, silence_logs=40) as cluster:
+                        remote = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+                        if r % 2 == 0:
+                            loc, _ = build(path)
+                            dsk, _ = build(path, *remote)
+                        else:
+                            dsk, _ = build(path, *remote)
+                            loc, _ = build(path)
+                    rounds.append({"local": loc, "dask": dsk})
+                    print(f"{size:>5} {n:>4} {r + 1:>5} {loc:>8.1f} {dsk:>8.1f} {dsk / loc:>6.2f}", flush=True)
+                    record["dask"][str(size)] = {"notebooks": n, "rounds": rounds}
+                    save()
+                ratios = sorted(x["dask"] / x["local"] for x in rounds)
+                print(f"{size:>5} {n:>4} {'med':>5} {_med([x['local'] for x in rounds]):>8.1f} "
+                      f"{_med([x['dask'] for x in rounds]):>8.1f} {_med(ratios):>6.2f}  (range {ratios[0]:.2f}–"
+                      f"{ratios[-1]:.2f}; goal ≤ 1.30: {'met' if _med(ratios) <= 1.3 else 'NOT met'})")
 
 
 if __name__ == "__main__":
