@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from procs import alive, children, cmdline, descendants, kernels_of, wait_until
 
 from toolkit.batch.build import run_build, verify_manifest
 from toolkit.batch.plan import JOURNAL, client_slug, plan_build, read_journal
@@ -47,58 +48,8 @@ def _build(engagement: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        kids.setdefault(ppid, []).append(int(entry.name))
-    return kids
-
-
-def _descendants(pid: int) -> list[int]:
-    kids, out, todo = _children(), [], [pid]
-    while todo:
-        for c in kids.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _wait(cond, timeout: float, step: float = 0.25) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
-
-
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
-
-
-def _kernels_of(pid: int) -> list[int]:
-    return [p for p in _descendants(pid) if "ipykernel" in _cmdline(p)]
 
 
 def test_kill_9_of_build_leaves_no_orphan_and_the_first_build_resumes(small: Path, tmp_path: Path) -> None:
@@ -106,10 +57,10 @@ def test_kill_9_of_build_leaves_no_orphan_and_the_first_build_resumes(small: Pat
     proc = _build(small, out)
     client = out / SLUG
     try:
-        assert _wait(lambda: len(read_journal(client)[1]) >= 2, 240), "no job finished"
-        tree = _descendants(proc.pid)
-        kernels = _kernels_of(proc.pid)
-        assert len(kernels) == 2 and len(tree) >= 4, [(_cmdline(p)[:60], p) for p in tree]
+        assert wait_until(lambda: len(read_journal(client)[1]) >= 2, 240), "no job finished"
+        tree = descendants(proc.pid)
+        kernels = kernels_of(proc.pid)
+        assert len(kernels) == 2 and len(tree) >= 4, [(cmdline(p)[:60], p) for p in tree]
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -117,7 +68,7 @@ def test_kill_9_of_build_leaves_no_orphan_and_the_first_build_resumes(small: Pat
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
     t_kill = time.monotonic()
-    assert _wait(lambda: not any(_alive(p) for p in tree), 15), [p for p in tree if _alive(p)]
+    assert wait_until(lambda: not any(alive(p) for p in tree), 15), [p for p in tree if alive(p)]
     gone_after = time.monotonic() - t_kill
     # nothing writes into --out any more (it did for ~40 s before)
     before = _snapshot(out)
@@ -141,12 +92,12 @@ def test_kill_9_of_build_leaves_no_orphan_and_the_first_build_resumes(small: Pat
 def test_a_killed_worker_takes_its_kernel_along(small: Path, tmp_path: Path) -> None:
     proc = _build(small, tmp_path / "out", "--timeout", "120")
     try:
-        assert _wait(lambda: len(_kernels_of(proc.pid)) == 2, 180)
-        workers = [p for p in _children().get(proc.pid, []) if _kernels_of(p)]
+        assert wait_until(lambda: len(kernels_of(proc.pid)) == 2, 180)
+        workers = [p for p in children().get(proc.pid, []) if kernels_of(p)]
         victim = workers[0]
-        kernel = _kernels_of(victim)[0]
+        kernel = kernels_of(victim)[0]
         os.kill(victim, signal.SIGKILL)
-        assert _wait(lambda: not _alive(kernel), 15), "the kernel outlived its worker"
+        assert wait_until(lambda: not alive(kernel), 15), "the kernel outlived its worker"
         _, stderr = proc.communicate(timeout=600)
         assert proc.returncode in (0, 1) and "Traceback" not in stderr, stderr
     finally:
@@ -160,7 +111,7 @@ def test_two_builds_into_one_folder_the_second_is_refused(small: Path, tmp_path:
     first = _build(small, out)
     try:
         lock = out / f".{SLUG}.lock"
-        assert _wait(lambda: lock.exists() and f"pid {first.pid}" in lock.read_text(encoding="utf-8"), 240)
+        assert wait_until(lambda: lock.exists() and f"pid {first.pid}" in lock.read_text(encoding="utf-8"), 240)
         second = _build(small, out)
         _, err = second.communicate(timeout=300)
         assert second.returncode == 2 and "Traceback" not in err, err

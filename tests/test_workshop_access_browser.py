@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,57 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from procs import CHROMIUM, CHROMIUM_ARGS, alive, descendants, free_port, listening
 
 from toolkit.model.paths import ROOT, samples_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
 APPRAISAL = str(Path(sys.executable).with_name("appraisal"))
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def _children(pid: int) -> list[int]:
-    kids: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for c in kids.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.3).close()
-        return True
-    except OSError:
-        return False
 
 
 def _participants(path: Path, names: list[str]) -> None:
@@ -142,7 +99,7 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install-system-deps.sh --test`")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield b
         finally:
@@ -174,7 +131,7 @@ def _move(page, pair: str, key: str, times: int, expect: str) -> None:  # type: 
 def test_invitations_refusals_progress_and_kill9(engagement: Path, browser) -> None:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     _participants(engagement, ["张总", "钱立诚", "李经理"])
-    port = _free_port()
+    port = free_port()
     cli = Cli(engagement, port, "--tokens")
     try:
         out = cli.wait_ready()
@@ -216,16 +173,16 @@ def test_invitations_refusals_progress_and_kill9(engagement: Path, browser) -> N
         boss.screenshot(path=str(ARTIFACTS / "workshop_progress.png"), full_page=True)
 
         # kill -9 of the command: Voila and its kernels go with it, the port is free, the page says so
-        voila = [c for c in _children(cli.proc.pid) if b"voila" in Path(f"/proc/{c}/cmdline").read_bytes()]
-        tree = _children(cli.proc.pid)
+        voila = [c for c in descendants(cli.proc.pid) if b"voila" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        tree = descendants(cli.proc.pid)
         assert voila and len(tree) >= 3  # Voila and at least two kernels (two pages open)
         os.kill(cli.proc.pid, signal.SIGKILL)
         cli.proc.wait(10)
         deadline = time.monotonic() + 30
-        while (any(_alive(c) for c in tree) or _listening(port)) and time.monotonic() < deadline:
+        while (any(alive(c) for c in tree) or listening(port)) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(_alive(c) for c in tree), [c for c in tree if _alive(c)]
-        assert not _listening(port)
+        assert not any(alive(c) for c in tree), [c for c in tree if alive(c)]
+        assert not listening(port)
         me.locator(".ws-server-gone").wait_for(state="visible", timeout=20_000)
         assert "服务器已停止" in me.locator(".ws-server-gone").inner_text()
         me.screenshot(path=str(ARTIFACTS / "workshop_server_gone.png"))
@@ -274,7 +231,7 @@ def test_layout_at_1366x768_with_four_and_six_participants(engagement: Path, bro
     ARTIFACTS.mkdir(exist_ok=True)
     six = ["张总", "钱立诚", "李经理", "Alexandra Fitzgerald", "王主管", "欧阳晓梅"]
     _participants(engagement, six)
-    port = _free_port()
+    port = free_port()
     cli = Cli(engagement, port)
     try:
         cli.wait_ready()
@@ -301,7 +258,7 @@ def test_layout_at_1366x768_with_four_and_six_participants(engagement: Path, bro
     for n in six[4:]:
         text = text.replace(f"        - {{name: {n}, weight: 1}}\n", "")
     engagement.write_text(text, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     cli = Cli(engagement, port, "--idle-timeout=30")
     try:
         out = cli.wait_ready()
@@ -324,7 +281,7 @@ def test_layout_at_1366x768_with_four_and_six_participants(engagement: Path, bro
 
 def test_update_latency_in_the_browser(engagement: Path, browser) -> None:  # type: ignore[no-untyped-def]
     """Key press on a slider → the result on screen changed; median and p95 over 24 presses (printed)."""
-    port = _free_port()
+    port = free_port()
     cli = Cli(engagement, port)
     try:
         cli.wait_ready()

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from procs import CHROMIUM, CHROMIUM_ARGS, alive, free_port, kernels_of
 
 from toolkit.cli.workshop import voila_command
 from toolkit.model.paths import ROOT, samples_dir
@@ -23,9 +24,6 @@ from toolkit.workshop.journal import journal_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -42,46 +40,6 @@ def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, seconds: float 
     raise AssertionError(f"nothing listens on port {port} after {seconds:g} s")
 
 
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def _children(pid: int) -> list[int]:
-    """Direct and indirect child processes of ``pid`` (read from /proc: no extra dependency)."""
-    kids: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        kids.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for c in kids.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _kernels(pid: int) -> list[int]:
-    found = []
-    for c in _children(pid):
-        try:
-            cmd = Path(f"/proc/{c}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"ipykernel_launcher" in cmd:
-            found.append(c)
-    return found
-
-
 @pytest.fixture
 def engagement(tmp_path: Path) -> Path:
     src = samples_dir() / "small_company" / "engagement.yaml"
@@ -94,7 +52,7 @@ def engagement(tmp_path: Path) -> Path:
 def server(engagement: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install-system-deps.sh --test` (make test does)")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(engagement), APPRAISAL_WHO="测试顾问")
     log = open(tmp_path / "voila.log", "wb")  # noqa: SIM115 - closed in finally, after the server
     proc = subprocess.Popen(voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -116,7 +74,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield b
         finally:
@@ -182,7 +140,7 @@ def test_answers_update_weights_and_survive_a_killed_kernel(server, browser, eng
     assert len(keys) == 4 and who == {"测试顾问"}
 
     # kill the kernel the way a crash would (SIGKILL), then reopen the page: a new kernel restores everything
-    kernels = _kernels(proc.pid)
+    kernels = kernels_of(proc.pid)
     assert kernels, "no kernel found under the Voila server"
     for k in kernels:
         os.kill(k, signal.SIGKILL)
@@ -230,7 +188,7 @@ def engagement_with_participants(engagement: Path) -> Path:
 def test_participant_view_hides_others_and_the_room_sees_every_answer(engagement_with_participants: Path,
                                                                       tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
     eng = engagement_with_participants
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, APPRAISAL_WORKSHOP_ENGAGEMENT=str(eng))
     proc = subprocess.Popen(voila_command(port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             cwd=tmp_path, start_new_session=True)
@@ -265,17 +223,11 @@ def test_participant_view_hides_others_and_the_room_sees_every_answer(engagement
         proc.wait(20)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-
 
 def test_cli_culls_kernels_of_closed_pages_and_stops_cleanly(engagement: Path, tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
     """`appraisal workshop`: each page load starts a kernel; closed pages lose theirs after the idle timeout;
     Ctrl+C stops the server and every kernel and leaves the journal as one file (no -wal/-shm)."""
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "cli.log", "wb")  # noqa: SIM115 - closed in finally
     cli = subprocess.Popen([str(Path(sys.executable).with_name("appraisal")), "workshop", str(engagement),
                             "--no-browser", f"--port={port}", "--idle-timeout=4"],
@@ -288,30 +240,30 @@ def test_cli_culls_kernels_of_closed_pages_and_stops_cleanly(engagement: Path, t
         assert "华东区域品牌认知度" in goals and "g_brand_awareness" not in goals
         first.close()  # closed without beforeunload, like a killed tab
         second = _open(browser, url)
-        assert len(_kernels(cli.pid)) >= 1
+        assert len(kernels_of(cli.pid)) >= 1
         # the open page keeps its kernel; the closed one goes after the idle timeout (4 s, checked every 1 s)
         deadline = time.monotonic() + 30
-        while len(_kernels(cli.pid)) > 1 and time.monotonic() < deadline:
+        while len(kernels_of(cli.pid)) > 1 and time.monotonic() < deadline:
             time.sleep(0.5)
-        kernels = _kernels(cli.pid)
+        kernels = kernels_of(cli.pid)
         assert len(kernels) == 1, (tmp_path / "cli.log").read_text(errors="replace")
         text = _move(second, "pair-0-1", "ArrowLeft", 2, "3")  # the remaining page still works
         assert "当前权重（方案文件）" in text
         second.close()
         deadline = time.monotonic() + 30
-        while _kernels(cli.pid) and time.monotonic() < deadline:
+        while kernels_of(cli.pid) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not _kernels(cli.pid)
+        assert not kernels_of(cli.pid)
         third = _open(browser, url)  # a new page gets a new kernel, with the answer restored
         row = third.locator(".pair-row", has=third.locator(".pair-0-1"))
         assert row.locator(".pair-status").inner_text().strip() == "✓ 3"
-        kernels = _kernels(cli.pid)
+        kernels = kernels_of(cli.pid)
         assert kernels
         # Ctrl+C: the command stops the server and its kernels and closes the journal cleanly
         os.kill(cli.pid, signal.SIGINT)
         assert cli.wait(60) == 0
         third.close()
-        assert not any(_alive(k) for k in kernels)
+        assert not any(alive(k) for k in kernels)
         jp = journal_path(engagement)
         assert jp.exists() and not Path(f"{jp}-wal").exists() and not Path(f"{jp}-shm").exists()
     finally:
