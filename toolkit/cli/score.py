@@ -36,7 +36,8 @@ def score(ctx: click.Context, engagement: Path, actuals: Path, out_dir: Path | N
     scheme = resolve_scheme(eng)
     table = indicator_table(scheme)
     rows = read_actuals(actuals, eng, table)
-    result = appraise(eng, rows, table=table)
+    result = appraise(eng, rows, table=table, keep_ratings=False)  # no table of individual ratings is written
+    del rows  # a million rows are not needed to write the results
     out_dir = out_dir or Path("build") / "score" / engagement.resolve().parent.name
     written = write_appraisal(result, out_dir, get_language())
     info = summary(result, eng)

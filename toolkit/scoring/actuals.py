@@ -280,6 +280,13 @@ def _per_value(col: pd.Series, func: Any) -> pd.Series:
     """
     if len(col) < 512 or pd.api.types.infer_dtype(col, skipna=False) not in ("string", "empty"):
         return func(col)
+    if isinstance(col.dtype, pd.StringDtype) and not col.hasnans:
+        # a text column (pandas' pyarrow-backed str): factorised and taken back without a Python string per row
+        codes, uniques = pd.factorize(col)
+        values = func(pd.Series(uniques.array))
+        if values.dtype == col.dtype and values.equals(pd.Series(uniques.array)):
+            return col  # nothing to change (the usual case for clean text): no second copy of the column
+        return values.take(codes).set_axis(col.index)
     codes, uniques = pd.factorize(col.to_numpy(dtype=object))
     values = func(pd.Series(uniques, dtype=object)).to_numpy()
     return pd.Series(values[codes], index=col.index)
@@ -408,8 +415,11 @@ def validate_actuals(raw: pd.DataFrame, eng: Any, table: pd.DataFrame, file: str
         unknown = ~df["employee"].isin(list(emp_role)) & (df["employee"] != "")
         grouped(unknown, "employee", "scoring.unknown_employee", "scoring.unknown_employee.hint",
                 known=", ".join(list(emp_role)[:8]) + (" …" if len(emp_role) > 8 else ""))
-        df["role"] = np.where(df["role"] == "", df["employee"].map(emp_role).fillna(""), df["role"])
-        mismatch = ~unknown & (df["employee"] != "") & df["role"].isin(list(roles)) & (df["role"] != df["employee"].map(emp_role))
+        role_of = _per_value(df["employee"], lambda s: s.map(emp_role))
+        no_role = (df["role"] == "").to_numpy()
+        if no_role.any():
+            df["role"] = np.where(no_role, role_of.fillna(""), df["role"])
+        mismatch = ~unknown & (df["employee"] != "") & df["role"].isin(list(roles)) & (df["role"] != role_of)
         bad(mismatch, "role", "scoring.role_mismatch")
     else:
         bad(df["employee"] == "", "employee", "scoring.empty_employee")

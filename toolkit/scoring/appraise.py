@@ -129,11 +129,13 @@ def expected_grid(values: pd.DataFrame, table: pd.DataFrame, employees: pd.DataF
 
 
 def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.DataFrame | None = None,
-             bias_threshold: float = 0.5) -> Appraisal:
+             bias_threshold: float = 0.5, keep_ratings: bool = True) -> Appraisal:
     """Score validated actuals (:func:`toolkit.scoring.actuals.read_actuals`) for an engagement.
 
     ``table`` (from :func:`toolkit.scoring.rules.indicator_table`) may be given to try other weights or rules on the
     same data (what-if); otherwise it comes from :func:`toolkit.scheme.resolve.resolve_scheme`.
+    ``keep_ratings=False`` leaves :attr:`Appraisal.ratings` empty (the CLI writes no table of individual ratings
+    and so does not keep a second copy of them).
     One call, so that the CLI, the notebooks and the calibration review run exactly the same pipeline.
 
     Examples
@@ -164,11 +166,11 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
         table = indicator_table(scheme)
     check_anchors(table)
     rule_of = table.set_index(["role", "indicator"])["rule_type"]
-    a = actuals.copy()
+    a = actuals  # only read: no copy of a million rows
     is_rating = rule_of.reindex(pd.MultiIndex.from_frame(a[["role", "indicator"]])).to_numpy() == "rating"
-    ratings = a[is_rating]
-    combined, notes = combine_ratings(ratings, rater_weights(eng))
-    quant = a[~is_rating].groupby(KEY, sort=False, observed=True)["actual"].mean().reset_index()
+    combined, notes = combine_ratings(a, rater_weights(eng), rows=is_rating)
+    bias = rater_bias(a, threshold=bias_threshold, rows=is_rating)
+    quant = a.loc[~is_rating, KEY + ["actual"]].groupby(KEY, sort=False, observed=True)["actual"].mean().reset_index()
     values = pd.concat([quant.rename(columns={"actual": "value"}), combined[KEY + ["value"]]], ignore_index=True)
 
     # expect values only for the people and the span the input covers (a single filled form is a valid input)
@@ -188,8 +190,9 @@ def appraise(eng: Any, actuals: pd.DataFrame, scheme: Any = None, table: pd.Data
     totals = pay_table(graded, eng, periods=a["period"])
     annual = annual_indicator_scores(scores)
     return Appraisal(table=table, scores=scores, missing=missing, rating_notes=notes,
-                     bias=rater_bias(ratings, threshold=bias_threshold), periods=periods, annual=annual,
-                     totals=totals, budget=budget_check(totals, eng), ratings=ratings.reset_index(drop=True))
+                     bias=bias, periods=periods, annual=annual,
+                     totals=totals, budget=budget_check(totals, eng),
+                     ratings=a[is_rating].reset_index(drop=True) if keep_ratings else a.iloc[:0])
 
 
 def summary(result: Appraisal, eng: Any) -> dict[str, Any]:

@@ -46,13 +46,27 @@ def rater_weights(eng: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["role", "rater_kind", "rater_weight"])
 
 
-def combine_ratings(ratings: pd.DataFrame, weights: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _coded(frame: pd.DataFrame, columns: list[str], rows: np.ndarray | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Integer codes (in order of first appearance, -1 = missing) of text columns for ``rows``, and their values.
+
+    Filtering, grouping and merging a million ratings then moves integers, not strings; results are decoded.
+    """
+    codes, uniques = {}, {}
+    for c in columns:
+        k, uniques[c] = pd.factorize(frame[c])
+        codes[c] = k if rows is None else k[rows]
+    return codes, uniques
+
+
+def combine_ratings(ratings: pd.DataFrame, weights: pd.DataFrame,
+                    rows: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Combine individual ratings into one rating per employee × indicator × period.
 
     Parameters
     ----------
     ratings : columns employee, role, indicator, period, rater_kind, rating (rater optional)
     weights : :func:`rater_weights`
+    rows : optional boolean mask: the ratings are these rows of ``ratings`` (no copy of the rows is made)
 
     Returns
     -------
@@ -71,41 +85,66 @@ def combine_ratings(ratings: pd.DataFrame, weights: pd.DataFrame) -> tuple[pd.Da
     (4.0, True, ['missing_group'])
     """
     cols = KEY + ["value", "groups", "weight_present", "renormalised"]
-    if ratings.empty:
+    rows = None if rows is None else np.asarray(rows, dtype=bool)
+    if ratings.empty or (rows is not None and not rows.any()):
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=KEY + ["rater_kind", "issue"])
-    r = ratings.dropna(subset=["rating"])
-    per_kind = (r.groupby(KEY + ["rater_kind"], observed=True, sort=False)["rating"].mean().reset_index())
-    per_kind = per_kind.merge(weights, on=["role", "rater_kind"], how="left")
+    names = KEY + ["rater_kind"]
+    coded, uniques = _coded(ratings, names, rows)
+    rating = ratings["rating"].to_numpy(dtype=float)
+    rating = rating if rows is None else rating[rows]
+    keep = ~np.isnan(rating)
+    for c in names:  # a missing key is no group (as groupby's dropna)
+        keep &= coded[c] >= 0
+    r = pd.DataFrame({**{c: coded[c][keep] for c in names}, "rating": rating[keep]})
+    # the weights on the same codes; a configured kind nobody rated gets a code of its own (it is missing)
+    absent = pd.Index(weights["rater_kind"]).difference(uniques["rater_kind"], sort=False).unique()
+    uniques["rater_kind"] = uniques["rater_kind"].append(absent)
+    w = pd.DataFrame({"role": uniques["role"].get_indexer(weights["role"]),
+                      "rater_kind": uniques["rater_kind"].get_indexer(weights["rater_kind"]),
+                      "rater_weight": weights["rater_weight"].to_numpy()})
+    w = w[w["role"] >= 0]  # a role nobody in the input holds
+    per_kind = r.groupby(names, sort=False)["rating"].mean().reset_index()
+    per_kind = per_kind.merge(w, on=["role", "rater_kind"], how="left")
     unweighted = per_kind[per_kind["rater_weight"].isna()]
     per_kind = per_kind[per_kind["rater_weight"].notna()].copy()
     per_kind["wr"] = per_kind["rater_weight"] * per_kind["rating"]
-    g = per_kind.groupby(KEY, observed=True, sort=False)
-    kinds = sorted(str(k) for k in per_kind["rater_kind"].unique())
+    g = per_kind.groupby(KEY, sort=False)
+    kind_names = np.asarray(uniques["rater_kind"].astype(str), dtype=object)
+    kinds = sorted(kind_names[per_kind["rater_kind"].unique()])
     if len(kinds) <= 60:  # each kind is one bit (a group holds a kind once), in sorted order: a sum is the set
         bit = {k: 1 << i for i, k in enumerate(kinds)}
-        per_kind["_bits"] = per_kind["rater_kind"].astype(str).map(bit).astype("int64")
+        bits = np.array([bit.get(k, 0) for k in kind_names], dtype="int64")
+        per_kind["_bits"] = bits[per_kind["rater_kind"].to_numpy()]
         combined = g.agg(wr=("wr", "sum"), weight_present=("rater_weight", "sum"),
                          _bits=("_bits", "sum")).reset_index()
-        names = {m: ",".join(k for k in kinds if m & bit[k]) for m in combined["_bits"].unique()}
-        combined["groups"] = combined["_bits"].map(names)
+        labels = {m: ",".join(k for k in kinds if m & bit[k]) for m in combined["_bits"].unique()}
+        combined["groups"] = combined["_bits"].map(labels)
     else:
+        per_kind["_kind"] = kind_names[per_kind["rater_kind"].to_numpy()]
         combined = g.agg(wr=("wr", "sum"), weight_present=("rater_weight", "sum"),
-                         groups=("rater_kind", lambda s: ",".join(sorted(s)))).reset_index()
+                         groups=("_kind", lambda s: ",".join(sorted(s)))).reset_index()
     combined["value"] = combined["wr"] / combined["weight_present"]
     combined["renormalised"] = combined["weight_present"] < 1 - 1e-9
-    combined = combined[cols]
 
     # which configured groups are missing where re-normalisation happened
     renorm = combined.loc[combined["renormalised"], KEY]
-    missing = renorm.merge(weights[["role", "rater_kind"]], on="role")
-    missing = missing.merge(per_kind[KEY + ["rater_kind"]], on=KEY + ["rater_kind"], how="left", indicator=True)
+    missing = renorm.merge(w[["role", "rater_kind"]], on="role")
+    missing = missing.merge(per_kind[names], on=names, how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge").assign(issue="missing_group")
-    notes = pd.concat([missing, unweighted[KEY + ["rater_kind"]].assign(issue="unweighted_group")],
-                      ignore_index=True)
-    return combined.reset_index(drop=True), notes.reset_index(drop=True)
+    notes = pd.concat([missing, unweighted[names].assign(issue="unweighted_group")], ignore_index=True)
+
+    def decoded(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        out = df.copy()
+        for c in columns:
+            out[c] = pd.Series(uniques[c].take(df[c].to_numpy()), index=df.index).astype(ratings[c].dtype)
+        return out
+
+    return (decoded(combined[cols], KEY).reset_index(drop=True),
+            decoded(notes, names).reset_index(drop=True))
 
 
-def rater_bias(ratings: pd.DataFrame, threshold: float = 0.5, min_n: int = 5) -> pd.DataFrame:
+def rater_bias(ratings: pd.DataFrame, threshold: float = 0.5, min_n: int = 5,
+               rows: np.ndarray | None = None) -> pd.DataFrame:
     """Leniency/severity of each rater against the other raters of the same people.
 
     For each rating, ``deviation = rating − mean(other ratings of the same employee × indicator × period)``
@@ -113,6 +152,7 @@ def rater_bias(ratings: pd.DataFrame, threshold: float = 0.5, min_n: int = 5) ->
     (mean / (sd/√n)), and ``flag`` = ``lenient`` / ``severe`` when ``|mean deviation| ≥ threshold`` and
     ``|t| ≥ 2`` and ``n ≥ min_n``, else ``""``. Rows without a ``rater`` use the rater kind as the rater.
     Comparing with the other raters of the same people separates a lenient rater from a strong team.
+    ``rows`` (optional boolean mask) selects the ratings among the rows of ``ratings`` without copying them.
 
     Examples
     --------
@@ -129,18 +169,42 @@ def rater_bias(ratings: pd.DataFrame, threshold: float = 0.5, min_n: int = 5) ->
     ['P1']
     """
     cols = ["rater", "rater_kind", "n", "mean_rating", "mean_deviation", "t", "flag"]
-    if ratings.empty:
+    rows = None if rows is None else np.asarray(rows, dtype=bool)
+    if ratings.empty or (rows is not None and not rows.any()):
         return pd.DataFrame(columns=cols)
-    r = ratings.dropna(subset=["rating"]).copy()
-    rater = r["rater"] if "rater" in r.columns else pd.Series(np.nan, index=r.index)
-    r["rater"] = rater.astype(object).where(rater.notna() & (rater.astype(str) != ""), r["rater_kind"])
-    g = r.groupby(KEY, observed=True, sort=False)["rating"]
+    keys, _ = _coded(ratings, KEY, rows)
+    codes, uniques = _coded(ratings, ["rater_kind", "rater"] if "rater" in ratings.columns else ["rater_kind"], rows)
+    kind, kinds = codes["rater_kind"], uniques["rater_kind"]
+    rating = ratings["rating"].to_numpy(dtype=float)
+    rating = rating if rows is None else rating[rows]
+    # the rater, or the rater kind for rows without one, as one code per distinct name
+    if "rater" in ratings.columns:
+        rater, raters = codes["rater"], uniques["rater"]
+        named = np.append(np.array([str(v) != "" for v in raters], dtype=bool), False)[rater]  # -1: no rater
+    else:
+        raters, rater, named = pd.Index([]), np.full(len(kind), -1), np.zeros(len(kind), dtype=bool)
+    label_codes, labels = pd.factorize(np.concatenate([np.asarray(raters, dtype=object),
+                                                       np.asarray(kinds, dtype=object)]))
+    label = label_codes[np.where(named, rater, len(raters) + kind)]
+    keep = ~np.isnan(rating) & (kind >= 0)
+    for k in keys.values():
+        keep &= k >= 0
+    r = pd.DataFrame({**{c: k[keep] for c, k in keys.items()}, "rating": rating[keep]})
+    g = r.groupby(KEY, sort=False)["rating"]
     s, c = g.transform("sum"), g.transform("count")
-    r["deviation"] = np.where(c > 1, r["rating"] - (s - r["rating"]) / (c - 1).where(c > 1), np.nan)
-    d = r.dropna(subset=["deviation"])
-    agg = d.groupby(["rater", "rater_kind"], observed=True).agg(
+    deviation = np.where(c > 1, r["rating"] - (s - r["rating"]) / (c - 1).where(c > 1), np.nan)
+    compared = ~np.isnan(deviation)
+    d = pd.DataFrame({"rater": label[keep][compared], "rater_kind": kind[keep][compared],
+                      "deviation": deviation[compared], "rating": r["rating"].to_numpy()[compared]})
+    agg = d.groupby(["rater", "rater_kind"], sort=False).agg(
         n=("deviation", "size"), mean_rating=("rating", "mean"), mean_deviation=("deviation", "mean"),
         sd=("deviation", "std")).reset_index()
+    # decoded, in the order of the names (rater, then kind), as a sorted groupby on the names gives
+    agg["rater"] = pd.Series(labels.take(agg["rater"].to_numpy()), index=agg.index).astype(
+        ratings["rater"].dtype if "rater" in ratings.columns else ratings["rater_kind"].dtype)
+    agg["rater_kind"] = pd.Series(kinds.take(agg["rater_kind"].to_numpy()), index=agg.index).astype(
+        ratings["rater_kind"].dtype)
+    agg = agg.sort_values(["rater", "rater_kind"], kind="stable").reset_index(drop=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         agg["t"] = agg["mean_deviation"] / (agg["sd"] / np.sqrt(agg["n"]))
     zero_sd = agg["sd"].fillna(0) == 0  # identical deviations: t is 0 or infinite
