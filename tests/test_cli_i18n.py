@@ -185,17 +185,17 @@ def test_wrap_breaks_between_chinese_characters_not_before_punctuation() -> None
 # ------------------------------------------------------------------------------------------ usage errors
 
 USAGE_ERRORS = [
-    (["check", "--bogus"], "错误：没有选项 '--bogus'。", "Error: No such option '--bogus'."),
-    (["check"], "错误：缺少参数 'ENGAGEMENT...'", "Error: Missing argument 'ENGAGEMENT...'."),
+    (["check", "--bogus"], "错误：没有选项「--bogus」。", "Error: No such option '--bogus'."),
+    (["check"], "错误：缺少参数「ENGAGEMENT...」。", "Error: Missing argument 'ENGAGEMENT...'."),
     (["new", "d", "--client", "x", "--size", "huge", "--roles", "a"],
-     "错误：'--size' 的取值无效：'huge' 不在可选值 'small', 'medium', 'large' 之中。",
+     "错误：「--size」的取值无效：「huge」不在可选值「small」、「medium」、「large」之中。",
      "Error: Invalid value for '--size': 'huge' is not one of 'small', 'medium', 'large'."),
-    (["new", "d", "--client", "x", "--roles", "a"], "错误：缺少选项 '--size'", "Error: Missing option '--size'."),
-    (["ahp", "f.yaml", "--top", "x"], "'--top' 的取值无效：'x' 不是有效的数值", "Invalid value for '--top': 'x' is not a valid"),
+    (["new", "d", "--client", "x", "--roles", "a"], "错误：缺少选项「--size」", "Error: Missing option '--size'."),
+    (["ahp", "f.yaml", "--top", "x"], "「--top」的取值无效：「x」不是有效的数值（整数范围）。", "Invalid value for '--top': 'x' is not a valid"),
     (["ahp", "f.yaml", "--top", "-1"], "-1 不在范围 x>=0 内。", "-1 is not in the range x>=0."),
-    (["chek"], "错误：没有命令 'chek'。", "Error: No such command 'chek'."),
+    (["chek"], "错误：没有命令「chek」。", "Error: No such command 'chek'."),
     (["goal", "a", "b"], "错误：多余的参数（b）", "Error: Got unexpected extra argument (b)"),
-    (["ahp", "--method"], "错误：选项 '--method' 需要一个值。", "Error: Option '--method' requires an argument."),
+    (["ahp", "--method"], "错误：选项「--method」需要一个值。", "Error: Option '--method' requires an argument."),
 ]
 USAGE_IDS = ["unknown-option", "missing-argument", "bad-choice", "missing-option", "not-a-number", "out-of-range",
              "unknown-command", "extra-argument", "option-without-value"]
@@ -211,6 +211,8 @@ def test_usage_errors_in_chinese(capsys: pytest.CaptureFixture[str], args: list[
         assert re.search(r"运行 'appraisal( \w+)? --help' 查看帮助。", err), err
     assert english_phrases(err) == [], err
     assert not [w for w in CLICK_ENGLISH if w in err], err
+    error_line = err.strip().splitlines()[-1]           # Chinese typography: 「quoted」, 、 between, 。 at the end
+    assert "'" not in error_line and not error_line.endswith("."), error_line
 
 
 @pytest.mark.parametrize(("args", "zh", "en"), USAGE_ERRORS, ids=USAGE_IDS)
@@ -223,7 +225,7 @@ def test_usage_errors_in_english(capsys: pytest.CaptureFixture[str], args: list[
 
 def test_a_bad_language_is_a_chinese_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "--lang", "fr", "check", str(SMALL))
-    assert code == 2 and "错误：'--lang' 的取值无效：'fr' 不在可选值 'zh', 'en' 之中。" in err
+    assert code == 2 and "错误：「--lang」的取值无效：「fr」不在可选值「zh」、「en」之中。" in err
 
 
 def test_click_is_left_as_it_was_after_a_run(capsys: pytest.CaptureFixture[str]) -> None:
@@ -244,7 +246,7 @@ def test_the_real_command_in_a_process() -> None:
     en = run_cli("score", "--help", env={"APPRAISAL_LANG": "en"})
     assert en.returncode == 0 and en.stdout.startswith("Usage: appraisal score") and not CJK.search(en.stdout)
     zh = run_cli("check", "--bogus")
-    assert zh.returncode == 2 and "错误：没有选项 '--bogus'。" in zh.stderr and "Traceback" not in zh.stderr
+    assert zh.returncode == 2 and "错误：没有选项「--bogus」。" in zh.stderr and "Traceback" not in zh.stderr
     en = run_cli("--lang", "en", "new", "d", "--client", "x", "--size", "huge", "--roles", "a")
     assert en.returncode == 2 and "Error: Invalid value for '--size'" in en.stderr and not CJK.search(en.stderr)
 

@@ -19,7 +19,7 @@ import click
 from toolkit.model.errors import ToolkitError
 from toolkit.model.messages import set_language, t
 
-from ._i18n import Group, argv_language, click_messages, option, version_option
+from ._i18n import Group, argv_language, click_messages, localise_exception, option, version_option
 
 __all__ = ["COMMANDS", "main"]
 
@@ -112,6 +112,7 @@ def _run(args: list[str]) -> int:
         click.echo(t("cli.interrupted"), err=True)
         return 130
     except click.ClickException as exc:
+        localise_exception(exc)
         exc.show()
         return 2
     except KeyboardInterrupt:

@@ -28,11 +28,11 @@ from typing import Any
 
 import click
 
-from toolkit.model.messages import LANGUAGES, messages, t
+from toolkit.model.messages import LANGUAGES, get_language, messages, t
 
 __all__ = ["CLICK_MODULES", "Command", "Context", "Group", "HelpFormatter", "Option", "argv_language",
            "click_gettext", "click_messages", "click_ngettext", "command", "display_width", "help_keys",
-           "option", "text", "version_option", "wrap"]
+           "localise_exception", "option", "text", "version_option", "wrap", "zh_typography"]
 
 #: click's modules whose messages are marked for gettext
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils")
@@ -278,6 +278,41 @@ def click_gettext(message: str) -> str:
     """``gettext`` for click: its message in the active language (as click wrote it when not catalogued)."""
     key = _click_keys().get(message)
     return message if key is None else t(key)
+
+
+#: click's type names as they appear inside its messages ("'x' is not a valid integer range")
+ZH_TYPE_NAMES = {"integer range": "整数范围", "float range": "数值范围", "integer": "整数", "float": "数值",
+                 "boolean": "布尔值", "text": "文本", "choice": "选项", "path": "路径", "directory": "文件夹",
+                 "file": "文件"}
+
+
+def zh_typography(message: str) -> str:
+    """click builds its messages around the translated words with ASCII quotes and a final period; in Chinese
+    quoted values are 「…」, a list of them is separated by 、, a sentence ends with 。 and type names are Chinese.
+
+    Examples
+    --------
+    >>> zh_typography("缺少参数 'ENGAGEMENT...'.")
+    '缺少参数「ENGAGEMENT...」。'
+    >>> zh_typography("'huge' 不在可选值 'small', 'medium' 之中。")
+    '「huge」不在可选值「small」、「medium」之中。'
+    >>> zh_typography("'x' 不是有效的数值（integer range）。")
+    '「x」不是有效的数值（整数范围）。'
+    """
+    msg = re.sub(r" ?'([^'\n]*)' ?", r"「\1」", message)
+    msg = msg.replace("」, 「", "」、「").replace("」,「", "」、「")
+    for en, zh in ZH_TYPE_NAMES.items():
+        msg = msg.replace(f"（{en}）", f"（{zh}）")
+    msg = re.sub(r"(?<!\.)\.$", "。", msg, flags=re.MULTILINE)
+    return re.sub(r"。 +", "。", msg)
+
+
+def localise_exception(exc: click.ClickException) -> None:
+    """Make ``exc.show()`` print its message with :func:`zh_typography` when the language is Chinese."""
+    if get_language() != "zh":
+        return
+    original = exc.format_message
+    exc.format_message = lambda: zh_typography(original())  # type: ignore[method-assign]
 
 
 def click_ngettext(singular: str, plural: str, n: int) -> str:
