@@ -5,9 +5,9 @@ Reading never executes anything (plain maps, lists and scalars only). Every fail
 
 Two loaders read the same YAML 1.2 the same way. An ordinary file is read by libyaml (PyYAML's C parser) with
 ruamel's YAML 1.2 resolution rules (:func:`_fast_load`: a 5,800-employee engagement in 0.6 s, where the
-round-trip loader takes 5–17 s); its root is a :class:`LoadedMap` (or :class:`LoadedSeq`) that parses the same text with ruamel's
-round-trip loader only when positions or comments are asked for (:func:`position_of`, :func:`merge_into`,
-:func:`dump_yaml`). Anything unusual — an alias, a tag, a merge key, a tab, a directive, a bad date, a duplicate
+round-trip loader takes 5–17 s); its root is a :class:`LoadedMap` (or :class:`LoadedSeq`) that parses the same
+text with ruamel's round-trip loader only when positions or comments are asked for (:func:`position_of`,
+:func:`merge_into`, :func:`dump_yaml`). Anything unusual — an alias, a tag, a merge key, a tab, a directive, a bad date, a duplicate
 key, deep nesting, any parser complaint — is read by the round-trip loader as before, which refuses alias bombs
 and deep nesting and locates every error.
 """
