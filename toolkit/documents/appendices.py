@@ -30,6 +30,7 @@ class Appendices:
     # appendices ------------------------------------------------------------------------------------------
     def ap_forms(self) -> None:
         ap = self.appendix("forms")
+        ap.landscape = True  # ten columns: each form on a landscape page
         ap.blocks.append(Para(self.T("doc.forms_lead")))
         for k, rs in enumerate(self.scheme.roles):
             ap.blocks.append(Heading(self.T("doc.form_title", role=rs.role.name), new_page=k > 0))
@@ -52,12 +53,15 @@ class Appendices:
                                     self.T("doc.col.weight"), self.T("doc.col.anchors"), self.T("doc.col.rule"),
                                     self.T("doc.col.source"), self.T("doc.col.evaluator"),
                                     self.T("doc.col.actual"), self.T("doc.col.score")], rows,
-                                   small=True, widths=[0.5, 1, 1.8, 0.8, 1.5, 3.6, 1.6, 1, 0.9, 0.8]))
-            ap.blocks.append(Para(self.T("doc.f.grade_line"), "sign"))
-            ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("employee", "rater", "reviewer")]
+                                   small=True, widths=[10, 17, 34, 13, 26, 70, 36, 19, 16, 16]))  # mm of 257
+            # two signers a line (each line unbreakable): the whole form fits one landscape page
+            gap = "\u3000" * 4 if self.lang == "zh" else "\u2003" * 3
+            ap.blocks += [Para(self.T("doc.f.grade_line") + gap + self.T("doc.f.sign.employee"), "sign"),
+                          Para(self.T("doc.f.sign.rater") + gap + self.T("doc.f.sign.reviewer"), "sign")]
 
     def ap_dictionary(self) -> None:
         ap = self.appendix("dictionary")
+        ap.landscape = True  # seven columns of definitions and formulas
         seen: dict[str, ResolvedIndicator] = {}
         for rs in self.scheme.roles:
             for i in rs.indicators:
@@ -76,7 +80,7 @@ class Appendices:
         ap.blocks.append(Table([self.T("doc.col.indicator"), self.T("doc.col.definition"), self.T("doc.col.formula"),
                                 self.T("doc.col.unit"), self.T("doc.col.direction"), self.T("doc.col.source"),
                                 self.T("doc.col.suggested_cycle")], rows, small=True,
-                               widths=[1.6, 3, 2.6, 0.7, 0.8, 1.6, 0.8]))
+                               widths=[38, 70, 60, 16, 18, 38, 17]))  # mm of 257
         if self.role_indicator_article:
             ap.blocks.append(Para(self.T("doc.dictionary_cycle_note", article=self.role_indicator_article),
                                   "note"))

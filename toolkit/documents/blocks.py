@@ -99,6 +99,7 @@ class Appendix:
     title: str
     key: str
     blocks: list[Block] = field(default_factory=list)
+    landscape: bool = False  # set on landscape pages (the wide KPI forms)
 
     @property
     def heading(self) -> str:

@@ -264,15 +264,18 @@ class _Builder(Appendices):
                 if g.target is not None:
                     target = (f"{self.num(g.baseline, g.unit or '')} → {self.num(g.target, g.unit or '')}"
                               if g.baseline is not None else self.num(g.target, g.unit or ""))
+                # metric, baseline → target and deadline in one cell: six columns fit a portrait page unsplit
+                measure = [g.metric or "—", target or "—"]
+                if g.deadline:
+                    measure.append(self.T("doc.goal_by", date=date_text(g.deadline, self.lang)))
                 rows.append([g.text, self.sep().join(strategy.get(s, s) for s in g.strategy) or "—",
-                             g.metric or "—", target or "—", date_text(g.deadline, self.lang) if g.deadline else "—",
-                             g.owner or "—", ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—",
+                             "\n".join(measure), g.owner or "—",
+                             ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—",
                              self.smart_mark(g)])
             self.article(ch, "doc.a.goal_list", self.T("doc.goal_list", n=len(eng.goals)),
-                         Table([self.T("doc.col.goal"), self.T("doc.col.strategy"), self.T("doc.col.metric"),
-                                self.T("doc.col.target"), self.T("doc.col.deadline"), self.T("doc.col.owner"),
-                                self.T("doc.col.serving"), self.T("doc.col.smart")], rows, self.T("doc.cap.goals"),
-                               widths=[3, 2.4, 1.8, 1.6, 1.5, 1.1, 2.8, 1.4], small=True))
+                         Table([self.T("doc.col.goal"), self.T("doc.col.strategy"), self.T("doc.col.measure"),
+                                self.T("doc.col.owner"), self.T("doc.col.serving"), self.T("doc.col.smart")], rows,
+                               self.T("doc.cap.goals"), widths=[3, 2.6, 2.4, 1.4, 2.8, 1.3], small=True))
         n_linked = sum(1 for rs in self.scheme.roles for i in rs.indicators if i.goal)
         n_all = sum(len(rs.indicators) for rs in self.scheme.roles)
         n_basic = sum(1 for rs in self.scheme.roles for i in rs.indicators if i.basic)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import jinja2
 
-from toolkit.documents.blocks import Document
+from toolkit.documents.blocks import Document, Table
+from toolkit.documents.table_layout import LANDSCAPE_MM, PORTRAIT_MM, TableLayout, layout_table
 from toolkit.model.fileio import atomic_write_text
 from toolkit.model.paths import templates_dir
 
@@ -45,7 +46,13 @@ def html_string(doc: Document) -> str:
     root = templates_dir() / "documents"
     css = (root / "scheme.css").read_text(encoding="utf-8")
     template = _env(str(root)).get_template("scheme.html.j2")
-    return template.render(doc=doc, css=css, page_label=page_label_css(doc.labels["page"]))
+    return template.render(doc=doc, css=css, page_label=page_label_css(doc.labels["page"]), layout=_layout)
+
+
+def _layout(table: Table, wide: bool = False, share: float = 1.0) -> TableLayout:
+    """Column widths and wrapped text of ``table`` on a portrait (or landscape, ``wide``) page, ``share`` of the
+    text width wide."""
+    return layout_table(table, (LANDSCAPE_MM if wide else PORTRAIT_MM) * share)
 
 
 def render_html(doc: Document, path: str | os.PathLike[str]) -> Path:

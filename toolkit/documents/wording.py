@@ -177,7 +177,7 @@ def saaty_text(x: float) -> str:
         return fmt_num(round(x, 2))
     inv = 1 / x
     if abs(inv - round(inv)) < 0.01:
-        return f"1/{int(round(inv))}"
+        return f"1/{round(inv)}"
     return fmt_num(round(x, 2))
 
 
