@@ -3,6 +3,7 @@ intro on one page — checked on the XML and on LibreOffice's PDF of it."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
+from toolkit.documents.blocks import Table
 from toolkit.documents.render import render_all
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -45,14 +47,45 @@ def test_table_grid_carries_the_cell_widths_and_rows_do_not_split(docx_path):
     assert n_unequal >= 5  # the role and form tables have real column widths
 
 
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_lo = pytest.mark.skipif(not (SOFFICE and shutil.which("pdftotext")), reason="installed by make test")
+
+
+def _libreoffice_pdf(docx, out):
+    """The DOCX as LibreOffice (what WPS users see) lays it out."""
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{out}/lo", "--convert-to", "pdf",
+                    "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=240)
+    return out / (docx.stem + ".pdf")
+
+
+def _pdftotext(pdf):
+    """Page texts of a PDF, lines as they are set (``pdftotext -layout``)."""
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True).stdout.decode("utf-8")
+    return text.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def lo_builds(small, mid, tmp_path_factory):
+    """DOCX of both samples (zh and en) as written by ``render_all``, and LibreOffice's PDF of each."""
+    cache = {}
+
+    def get(sample, lang):
+        if (sample, lang) not in cache:
+            eng = {"small": small, "mid": mid}[sample]
+            out = tmp_path_factory.mktemp(f"lo_{sample}_{lang}")
+            docx = render_all(eng, out, lang=lang, formats=("docx",), today=TODAY)["docx"]
+            cache[sample, lang] = (eng, docx, _libreoffice_pdf(docx, out))
+        return cache[sample, lang]
+    return get
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="installed by make test")
-def test_libreoffice_keeps_the_wide_columns_wide(docx_path, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(docx_path)], check=True, capture_output=True, timeout=240)
+@needs_lo
+def test_libreoffice_keeps_the_wide_columns_wide(lo_builds):
+    _, _, pdf = lo_builds("mid", "zh")
     # column widths as LibreOffice laid them out: the x of each header on the first KPI-form page
-    for page in PdfReader(tmp_path / "scheme.pdf").pages:
+    for page in PdfReader(pdf).pages:
         x: dict[str, float] = {}
 
         def visit(text, cm, tm, _font, _size, x=x):
@@ -65,6 +98,66 @@ def test_libreoffice_keeps_the_wide_columns_wide(docx_path, tmp_path):
     assert len(x) == 4, x
     # ten equal columns (python-docx's grid) gave both 48 pt; the scheme's widths make the rule column ~1.9× the dimension column
     assert x["数据来源"] - x["评分规则"] > 1.5 * (x["指标"] - x["维度"]), x
+
+
+def _squeeze(text):
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.slow
+@needs_lo
+@pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "zh"), ("mid", "en"), ("small", "en")])
+def test_docx_toc_page_numbers_are_the_pages_libreoffice_puts_the_headings_on(sample, lang, lo_builds):
+    from toolkit.documents.content import build_document
+
+    eng, _, pdf = lo_builds(sample, lang)
+    pages = _pdftotext(pdf)
+    doc = build_document(eng, lang, today=TODAY, figures=False)
+    headings = [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices]
+    # the TOC page as LibreOffice shows it: "第一章　总则 ........ 3"
+    toc = {}
+    for line in pages[1].splitlines():
+        m = re.match(r"\s*(.+?)\s*\.{4,}\s*(\d+)\s*$", line)
+        if m:
+            toc[_squeeze(m.group(1))] = int(m.group(2))
+    assert list(toc) == [_squeeze(h) for h in headings]  # every entry has its number
+    def set_on(page, heading):  # a line of its own, or two (a long English heading wraps)
+        lines = [_squeeze(x) for x in page.splitlines() if x.strip()]
+        key = _squeeze(heading)
+        return key in lines or any(a + b == key for a, b in itertools.pairwise(lines))
+
+    for heading in headings:
+        n = toc[_squeeze(heading)]
+        assert set_on(pages[n - 1], heading), (heading, n)  # the heading is on page n …
+        assert not any(set_on(p, heading) for p in pages[2:n - 1]), (heading, n)  # … and on no page before it
+
+
+@pytest.mark.slow
+@needs_lo
+@pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "zh"), ("mid", "en"), ("small", "en")])
+def test_each_docx_kpi_form_fits_one_landscape_page_in_libreoffice(sample, lang, lo_builds):
+    from toolkit.documents.content import build_document
+    from toolkit.model.messages import t
+    from toolkit.scheme.resolve import resolve_scheme
+
+    eng, _, pdf = lo_builds(sample, lang)
+    pages = _pdftotext(pdf)
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(pdf).pages]
+    doc = build_document(eng, lang, today=TODAY, figures=False)
+    forms = [b for ap in doc.appendices if ap.key == "forms" for b in ap.blocks if isinstance(b, Table) and b.columns]
+    roles = resolve_scheme(eng).roles
+    assert len(forms) == len(roles)
+    for rs, form in zip(roles, forms):
+        title = _squeeze(t("doc.form_title", lang, role=rs.role.name))
+        hits = [k for k, p in enumerate(pages) if any(_squeeze(x) == title for x in p.splitlines())]
+        assert len(hits) == 1, title
+        page = pages[hits[0]]
+        assert sizes[hits[0]][0] > sizes[hits[0]][1], title  # landscape
+        for key in ("doc.f.sign.employee", "doc.f.sign.rater", "doc.f.sign.reviewer"):  # the signatures with it
+            assert _squeeze(t(key, lang).split("：" if lang == "zh" else ":")[0]) in _squeeze(page), (title, key)
+        for row in form.rows[:-1]:  # every indicator name (zh) or word of it (en) whole on a line of the page
+            for word in [row[2].split("\n")[0]] if lang == "zh" else re.split(r"[\s-]+", row[2]):
+                assert any(word in line for line in page.splitlines()), (title, word)
 
 
 def _page_texts(eng, lang="zh"):
@@ -95,8 +188,73 @@ def test_every_pdf_form_starts_on_a_page_with_its_title_its_header_block_and_its
         assert hits, title
         page = pages[hits[0]]
         assert "评分规则" in page and "实际值" in page, title  # the table's head is on the title's page
+        assert "被考核人签字" in page and "复核人签字" in page, title  # … and so are its signature lines
     signatures = [p for p in pages if "复核人签字" in p]
     assert signatures and all("＿＿＿＿＿＿＿＿　日期" in p for p in signatures)  # no break inside a line
+
+
+def _boxes(box):
+    yield box
+    for c in getattr(box, "children", None) or []:
+        yield from _boxes(c)
+
+
+def _bad_breaks(cell) -> list[str]:
+    """Where WeasyPrint broke a table cell's text other than at a line break of its own or a word boundary.
+
+    Chinese: a header, or a line of up to 12 characters (a name, a dimension, a rater, a date), may break only
+    after / 、 ， ； ： ） or a space and before （; longer lines are running text. English: between words only.
+    """
+    src = "".join(cell.element.itertext())
+    allowed, pos = {0}, 0
+    for line in src.split("\n"):
+        cjk = bool(re.search(r"[\u3400-\u9fff]", line))
+        free = cjk and cell.element.tag == "td" and len(line.strip()) > 12
+        for k, ch in enumerate(line):
+            if ch.isspace():
+                allowed.add(pos)
+                continue
+            if free or ch in "（(" or (k and line[k - 1] in "/、，；：）)-"):
+                allowed.add(pos)
+            pos += 1
+        allowed.add(pos)
+    got = ["".join(re.sub(r"\s+", "", getattr(b, "text", "") or "") for b in _boxes(line))
+           for line in _boxes(cell) if type(line).__name__ == "LineBox"]
+    ends = itertools.accumulate(len(g) for g in got)
+    return [src] if any(e not in allowed for e in ends) else []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "zh"), ("mid", "en"), ("small", "en")])
+def test_no_pdf_table_splits_a_header_or_a_term(sample, lang, small, mid, tmp_path):
+    from weasyprint import HTML
+
+    from toolkit.documents.content import build_document
+    from toolkit.documents.render_html import html_string
+    from toolkit.model.messages import t
+    from toolkit.scheme.resolve import resolve_scheme
+
+    eng = {"small": small, "mid": mid}[sample]
+    doc = build_document(eng, lang, today=TODAY, figures=False)
+    rendered = HTML(string=html_string(doc)).render()
+    bad = [b for p in rendered.pages for c in _boxes(p._page_box) if type(c).__name__ == "TableCellBox"
+           for b in _bad_breaks(c)]
+    assert bad == []  # "营销活/动", "序/号", "直接上/级" were split
+    # the same on the PDF's text: each form's headers and (zh) indicator names whole on a line of its page
+    pdf = tmp_path / "scheme.pdf"
+    rendered.write_pdf(pdf)
+    pages = _pdftotext(pdf)
+    forms = [b for ap in doc.appendices if ap.key == "forms" for b in ap.blocks if isinstance(b, Table) and b.columns]
+    for rs, form in zip(resolve_scheme(eng).roles, forms):
+        title = t("doc.form_title", lang, role=rs.role.name)
+        page = next(p for p in pages if any(line.strip() == title for line in p.splitlines()))
+        lines = page.splitlines()
+        for head in form.columns:
+            first = re.split(r"(?<=/)", head)[0].split()[0]
+            assert any(first in line for line in lines), head
+        if lang == "zh":
+            for row in form.rows[:-1]:
+                assert any(row[2].split("\n")[0] in line for line in lines), row[2]
 
 
 def test_deadlines_avoid_the_official_holidays_of_a_published_year(small):

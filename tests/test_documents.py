@@ -432,15 +432,23 @@ def test_calibration_explains_whole_percent_rounding(small):
 def test_docx_table_of_contents_is_prefilled(mid, mid_out):
     d = DocxReader(mid_out["docx"])
     doc = build_document(mid, today=TODAY, figures=False)
-    toc = [p.text for p in d.paragraphs if p.style.name.lower() == "toc 1"]
-    assert toc == [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices]
+    toc = [p.text.split("\t") for p in d.paragraphs if p.style.name.lower() == "toc 1"]
+    assert [e[0] for e in toc] == [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices]
+    if shutil.which("soffice") and shutil.which("pdftotext"):  # page numbers after a dotted tab, in order
+        numbers = [int(e[1]) for e in toc]
+        assert numbers == sorted(numbers) and numbers[0] == 3
     with zipfile.ZipFile(mid_out["docx"]) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     # still one Word field (begin … separate … result … end) that Word can update
     start = xml.index('TOC \\o "1-1"')
     assert xml.rfind('w:fldCharType="begin"', 0, start) != -1
     sep = xml.index('w:fldCharType="separate"', start)
-    end = xml.index('w:fldCharType="end"', sep)
+    depth, end = 1, sep  # the TOC's own end, after the PAGEREF fields nested in its entries
+    for m in re.finditer(r'w:fldCharType="(begin|end)"', xml[sep:]):
+        depth += 1 if m.group(1) == "begin" else -1
+        if depth == 0:
+            end = sep + m.start()
+            break
     assert doc.chapters[0].heading in xml[sep:end] and doc.appendices[-1].heading in xml[sep:end]
 
 

@@ -18,14 +18,16 @@ import os
 from pathlib import Path
 
 from docx import Document as new_docx
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from toolkit.documents.blocks import Document, Figure, Heading, Para, Table
+from toolkit.documents.docx_pages import heading_pages, page_texts, paginate_enabled
+from toolkit.documents.table_layout import LANDSCAPE_MM, PORTRAIT_MM, layout_table
 from toolkit.model.fileio import atomic_path
 from toolkit.model.paths import templates_dir
 
@@ -35,7 +37,6 @@ BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
 LATIN_HEADING = "Arial"
-_TEXT_WIDTH_MM = 170.0
 
 
 def _set_fonts(rpr_owner, latin: str, east: str) -> None:  # type: ignore[no-untyped-def]
@@ -125,32 +126,78 @@ def _toc_style(d, level: int):  # type: ignore[no-untyped-def]
     return st
 
 
-def _toc(d, entries: list[str], instr: str = 'TOC \\o "1-1" \\h \\z \\u') -> None:  # type: ignore[no-untyped-def]
-    """A TOC field spanning one paragraph per entry, its result pre-filled with ``entries``.
+def _fld(kind: str, dirty: bool = False) -> OxmlElement:
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), kind)
+    if dirty:
+        el.set(qn("w:dirty"), "true")
+    return el
 
-    The field begins in the first entry's paragraph and ends in the last one's, as Word writes it; Word replaces
-    the result (adding page numbers) when it updates fields, other readers show it as it is.
+
+def _run(*children: OxmlElement, text: str | None = None) -> OxmlElement:
+    r = OxmlElement("w:r")
+    for c in children:
+        r.append(c)
+    if text is not None:
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = text
+        r.append(t)
+    return r
+
+
+def _instr(text: str) -> OxmlElement:
+    it = OxmlElement("w:instrText")
+    it.set(qn("xml:space"), "preserve")
+    it.text = f" {text} "
+    return it
+
+
+def _bookmark(paragraph, name: str, bid: int) -> None:  # type: ignore[no-untyped-def]
+    """A bookmark around the whole paragraph (the target of a TOC entry's link and PAGEREF)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    p = paragraph._p
+    ppr = p.find(qn("w:pPr"))
+    p.insert(list(p).index(ppr) + 1 if ppr is not None else 0, start)
+    p.append(end)
+
+
+def _toc(d, entries: list[str], numbers: list[str] | None,  # type: ignore[no-untyped-def]
+         instr: str = 'TOC \\o "1-1" \\h \\z \\u') -> None:
+    """A TOC field spanning one paragraph per entry, its result pre-filled as Word writes it.
+
+    Each entry links to its heading's bookmark (``_Toc…``); with ``numbers`` (the heading's page as LibreOffice
+    paginates the file) it ends with a PAGEREF field after a dotted tab whose stored result is that number. Word
+    replaces the whole result when it updates fields; LibreOffice and WPS show it as it is.
     """
     style = _toc_style(d, 1)
-
-    def fld(kind: str, dirty: bool = False) -> OxmlElement:
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        if dirty:
-            el.set(qn("w:dirty"), "true")
-        return el
-    for k, text in enumerate(entries or [""]):
+    style.paragraph_format.tab_stops.clear_all()
+    style.paragraph_format.tab_stops.add_tab_stop(Mm(PORTRAIT_MM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    for k, text in enumerate(entries):
         p = d.add_paragraph(style=style)
         if k == 0:
-            p.add_run()._r.append(fld("begin", dirty=True))
-            it = OxmlElement("w:instrText")
-            it.set(qn("xml:space"), "preserve")
-            it.text = f" {instr} "
-            p.add_run()._r.append(it)
-            p.add_run()._r.append(fld("separate"))
-        p.add_run(text)
-        if k == len(entries or [""]) - 1:
-            p.add_run()._r.append(fld("end"))
+            for el in (_run(_fld("begin", dirty=True)), _run(_instr(instr)), _run(_fld("separate"))):
+                p._p.append(el)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), _toc_bookmark(k))
+        link.set(qn("w:history"), "1")
+        link.append(_run(text=text))
+        if numbers is not None:
+            link.append(_run(OxmlElement("w:tab")))
+            for el in (_run(_fld("begin")), _run(_instr(f"PAGEREF {_toc_bookmark(k)} \\h")), _run(_fld("separate")),
+                       _run(text=numbers[k]), _run(_fld("end"))):
+                link.append(el)
+        p._p.append(link)
+        if k == len(entries) - 1:
+            p._p.append(_run(_fld("end")))
+
+
+def _toc_bookmark(k: int) -> str:
+    return f"_Toc{k + 1:08d}"
 
 
 def _update_fields_on_open(d) -> None:  # type: ignore[no-untyped-def]
@@ -163,9 +210,13 @@ def _update_fields_on_open(d) -> None:  # type: ignore[no-untyped-def]
 
 
 def _footer_page_numbers(d, label: str) -> None:  # type: ignore[no-untyped-def]
+    """"第 N 页" centred in the footer of every page but the cover; later sections share the first one's."""
     before, _, after = label.partition("{n}")
-    for section in d.sections:
-        section.different_first_page_header_footer = True  # no number on the cover
+    for k, section in enumerate(d.sections):
+        section.different_first_page_header_footer = k == 0  # no number on the cover
+        if k:
+            section.footer.is_linked_to_previous = True
+            continue
         p = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run(before)
@@ -239,27 +290,25 @@ def _keep_rows(table, together: bool) -> None:  # type: ignore[no-untyped-def]
                     p.paragraph_format.keep_with_next = True
 
 
-def _table(d, tb: Table) -> None:  # type: ignore[no-untyped-def]
+def _table(d, tb: Table, width_mm: float = 0.0) -> None:  # type: ignore[no-untyped-def]
     if d.paragraphs:  # the article's intro stays on the page of its table
         d.paragraphs[-1].paragraph_format.keep_with_next = True
     if tb.caption:
         d.add_paragraph(tb.caption, style="Caption")
-    ncols = len(tb.columns) if tb.columns else max(len(r) for r in tb.rows)
+    lay = layout_table(tb, width_mm or PORTRAIT_MM)  # the widths and line breaks the PDF has too
+    ncols = len(lay.widths_mm)
     header = bool(tb.columns)
     table = d.add_table(rows=len(tb.rows) + int(header), cols=ncols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     size = 7.5 if tb.small else 9.0
-    widths = tb.widths or [1.0] * ncols
-    total = sum(widths)
-    col_mm = [_TEXT_WIDTH_MM * w / total for w in widths]
     if header:
         hdr = table.rows[0]
         _repeat_header(hdr)
-        for j, c in enumerate(tb.columns):
+        for j, c in enumerate(lay.columns):
             _cell_text(hdr.cells[j], c, size, bold=True, center=True)
             _shade(hdr.cells[j])
-    for i, row in enumerate(tb.rows):
+    for i, row in enumerate(lay.rows):
         cells = table.rows[i + int(header)].cells
         for j, value in enumerate(row[:ncols]):
             label = tb.kind in ("form", "kv") and j % 2 == 0
@@ -270,13 +319,13 @@ def _table(d, tb: Table) -> None:  # type: ignore[no-untyped-def]
             table.rows[i].height = Mm(16)
     for row in table.rows:
         for j, cell in enumerate(row.cells):
-            cell.width = Mm(col_mm[j])
-    _fix_grid(table, col_mm)
+            cell.width = Mm(lay.widths_mm[j])
+    _fix_grid(table, lay.widths_mm)
     _keep_rows(table, together=len(tb.rows) <= 15 or tb.kind == "form")
     d.add_paragraph().paragraph_format.space_after = Pt(2)
 
 
-def _blocks(d, blocks: list, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _blocks(d, blocks: list, lang: str, width_mm: float = PORTRAIT_MM) -> None:  # type: ignore[no-untyped-def]
     for b in blocks:
         if isinstance(b, Para):
             p = d.add_paragraph(b.text)
@@ -288,18 +337,36 @@ def _blocks(d, blocks: list, lang: str) -> None:  # type: ignore[no-untyped-def]
                 for r in p.runs:
                     r.font.size = Pt(9)
             elif b.kind == "sign":
-                p.paragraph_format.space_before = Pt(8)
+                p.paragraph_format.space_before = Pt(6)
                 for r in p.runs:
                     r.font.size = Pt(9.5)
         elif isinstance(b, Heading):
             h = d.add_heading(b.text, level=min(3, b.level))
             h.paragraph_format.page_break_before = b.new_page
         elif isinstance(b, Table):
-            _table(d, b)
+            _table(d, b, width_mm)
         elif isinstance(b, Figure):
-            d.add_picture(io.BytesIO(b.png), width=Mm(min(b.width_mm, _TEXT_WIDTH_MM)))
+            d.add_picture(io.BytesIO(b.png), width=Mm(min(b.width_mm, width_mm)))
             d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             d.add_paragraph(b.caption, style="Caption")
+
+
+def _keep_forms_together(d, start: int) -> None:  # type: ignore[no-untyped-def]
+    """From paragraph ``start`` on (the forms appendix), each form's title, header block, table and signature
+    lines are kept on one page: every paragraph but a form's last signature line is kept with the next."""
+    paras = d.paragraphs[start:]
+    for k, p in enumerate(paras[:-1]):
+        nxt = paras[k + 1]
+        if not (nxt.style.name.startswith("Heading") and nxt.paragraph_format.page_break_before):
+            p.paragraph_format.keep_with_next = True
+
+
+def _page_setup(section, landscape: bool) -> None:  # type: ignore[no-untyped-def]
+    """A4 portrait (25/22 mm top/bottom) or landscape (16/15 mm, as the PDF's wide pages), 20 mm at the sides."""
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin, section.bottom_margin = (Mm(16), Mm(15)) if landscape else (Mm(25), Mm(22))
 
 
 def _base_document():  # type: ignore[no-untyped-def]
@@ -312,16 +379,11 @@ def _base_document():  # type: ignore[no-untyped-def]
                 body.remove(child)
         return d, True
     d = new_docx()
-    sec = d.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.left_margin = sec.right_margin = Mm(20)
-    sec.top_margin, sec.bottom_margin = Mm(25), Mm(22)
+    _page_setup(d.sections[0], landscape=False)
     return d, False
 
 
-def docx_bytes(doc: Document) -> bytes:
-    """The document as DOCX bytes."""
+def _build(doc: Document, numbers: list[str] | None) -> bytes:
     d, custom = _base_document()
     if not custom:
         _setup_styles(d)
@@ -348,28 +410,62 @@ def docx_bytes(doc: Document) -> bytes:
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if doc.control:
         d.add_paragraph()
-        _table(d, doc.control)
+        _table(d, doc.control, PORTRAIT_MM * 0.7)
     d.add_page_break()
-    # table of contents: a field Word refreshes, pre-filled for every other reader
+    # table of contents: a field Word refreshes, pre-filled (with LibreOffice's page numbers) for every other reader
     toc_head = d.add_paragraph(doc.labels["toc"], style="Title")
     toc_head.runs[0].font.size = Pt(16)
-    _toc(d, [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices])
+    _toc(d, _toc_entries(doc), numbers)
     d.add_page_break()
+    n = 0
     for ch in doc.chapters:
-        d.add_heading(ch.heading, level=1)
+        _bookmark(d.add_heading(ch.heading, level=1), _toc_bookmark(n), n)
+        n += 1
         for art in ch.articles:
             d.add_heading(art.heading, level=2)
             _blocks(d, art.blocks, doc.lang)
+    landscape = False
     for ap in doc.appendices:
-        d.add_page_break()
+        if ap.landscape != landscape:  # a section of its own: landscape for the wide forms, then back
+            landscape = ap.landscape
+            _page_setup(d.add_section(WD_SECTION.NEW_PAGE), landscape)
+        else:
+            d.add_page_break()
         h = d.add_heading(ap.heading, level=1)
         h.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        _blocks(d, ap.blocks, doc.lang)
+        _bookmark(h, _toc_bookmark(n), n)
+        n += 1
+        start = len(d.paragraphs)
+        _blocks(d, ap.blocks, doc.lang, LANDSCAPE_MM if landscape else PORTRAIT_MM)
+        if ap.key == "forms":
+            _keep_forms_together(d, start)
     _footer_page_numbers(d, doc.labels["page"])
     _update_fields_on_open(d)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+def _toc_entries(doc: Document) -> list[str]:
+    return [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices]
+
+
+def docx_bytes(doc: Document, toc_pages: bool | None = None) -> bytes:
+    """The document as DOCX bytes.
+
+    ``toc_pages`` (default: when LibreOffice and pdftotext are installed, see
+    :func:`toolkit.documents.docx_pages.paginate_enabled`): lay the file out with LibreOffice once and write each
+    chapter's and appendix's page into the table of contents.
+    """
+    if toc_pages is None:
+        toc_pages = paginate_enabled()
+    if not toc_pages:
+        return _build(doc, None)
+    entries = _toc_entries(doc)
+    draft = _build(doc, ["0"] * len(entries))  # same lines as the final file: only the digits change
+    texts = page_texts(draft)
+    pages = heading_pages(texts, entries) if texts else None
+    return _build(doc, [str(p) for p in pages]) if pages else _build(doc, None)
 
 
 def render_docx(doc: Document, path: str | os.PathLike[str]) -> Path:
