@@ -100,18 +100,25 @@ def render_all(eng: Engagement, out_dir: str | os.PathLike[str], lang: str = "zh
             from toolkit.documents.content import build_document
 
             doc = build_document(eng, lang, scheme=scheme, today=today)
+            docx = docx_path = None
+            if "docx" in fmts:  # in a thread: most of it is LibreOffice paginating the file (a process of its own)
+                from concurrent.futures import ThreadPoolExecutor
+
+                from toolkit.documents.render_docx import docx_bytes
+
+                docx = stack.enter_context(ThreadPoolExecutor(1)).submit(docx_bytes, doc)
             if "html" in fmts:
                 from toolkit.documents.render_html import html_string
 
                 target("html").write_text(html_string(doc), encoding="utf-8")
-            if "docx" in fmts:
-                from toolkit.documents.render_docx import docx_bytes
-
-                target("docx").write_bytes(docx_bytes(doc))
+            if docx is not None:
+                docx_path = target("docx")
             if "pdf" in fmts:
                 from toolkit.documents.render_pdf import pdf_bytes
 
                 target("pdf").write_bytes(pdf_bytes(doc))
+            if docx is not None and docx_path is not None:
+                docx_path.write_bytes(docx.result())
         if "xlsx" in fmts:
             from toolkit.documents.forms import form_workbook
 

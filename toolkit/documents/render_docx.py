@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import zipfile
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -465,7 +467,27 @@ def docx_bytes(doc: Document, toc_pages: bool | None = None) -> bytes:
     draft = _build(doc, ["0"] * len(entries))  # same lines as the final file: only the digits change
     texts = page_texts(draft)
     pages = heading_pages(texts, entries) if texts else None
-    return _build(doc, [str(p) for p in pages]) if pages else _build(doc, None)
+    return _fill_toc_numbers(draft, [str(p) for p in pages]) if pages else _build(doc, None)
+
+
+_PAGEREF = re.compile(r'(PAGEREF (_Toc\d{8}) \\h </w:instrText>.*?<w:t xml:space="preserve">)0(</w:t>)')
+
+
+def _fill_toc_numbers(docx: bytes, numbers: list[str]) -> bytes:
+    """``docx`` with the placeholder "0" of the k-th TOC entry's PAGEREF result replaced by ``numbers[k]``."""
+    by_mark = {_toc_bookmark(k): n for k, n in enumerate(numbers)}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                xml, n = _PAGEREF.subn(lambda m: m.group(1) + by_mark[m.group(2)] + m.group(3),
+                                       data.decode("utf-8"))
+                if n != len(numbers):
+                    raise RuntimeError(f"TOC page numbers: {n} of {len(numbers)} entries found")
+                data = xml.encode("utf-8")
+            dst.writestr(item, data)
+    return out.getvalue()
 
 
 def render_docx(doc: Document, path: str | os.PathLike[str]) -> Path:
