@@ -272,7 +272,10 @@ def grade_frame(frame: pd.DataFrame, rb: Rulebook, groups: dict[str, str], *, le
         big = out["group_size"] >= d.min_group_size
         sel = big & scored
         if sel.any():
-            grp = out.loc[sel, keys].astype(str).agg("|".join, axis=1)
+            parts = [out.loc[sel, k].astype(str) for k in keys]
+            grp = parts[0]  # "group|period": the calibration group's name, joined column-wise (not per row)
+            for part in parts[1:]:
+                grp = grp + "|" + part
             out.loc[sel, "grade"] = _forced_by_bins(out.loc[sel, "total"], grp, out.loc[sel, "employee"], rb)
             out.loc[sel, "grade_method"] = "forced"
         out.loc[~big, "grade_method"] = "bands_small_group"
