@@ -260,8 +260,25 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
         first = int(np.flatnonzero(names == names[j])[0])
         raise InputError(t("scoring.duplicate_column", a=_col_letter(first), b=_col_letter(j), name=names[j]),
                          location=f"{p.name}: row 1, column {names[j]}", hint=t("scoring.duplicate_column.hint"))
-    raw["_where"] = [f"row {i + 2}" for i in range(len(raw))]
+    raw["_where"] = _row_labels(raw)
     return raw, "long"
+
+
+def _row_labels(raw: pd.DataFrame) -> Any:
+    """``row 2``, ``row 3`` … (each data row's spreadsheet row), built by pyarrow when the text columns are its own.
+
+    >>> _row_labels(pd.DataFrame({"a": ["x", "y"]}))
+    ['row 2', 'row 3']
+    """
+    n = len(raw)
+    like = raw.iloc[:, 0] if raw.shape[1] else None
+    if like is not None and isinstance(like.dtype, pd.StringDtype) and like.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        labels = pc.binary_join_element_wise("row ", pa.array(np.arange(2, n + 2)).cast(pa.string()), "")
+        return pd.Series(labels, dtype=like.dtype, index=raw.index)
+    return [f"row {i + 2}" for i in range(n)]
 
 
 #: a number as typed: thousands commas only in groups of three (1,234.5), a decimal point, an optional %
