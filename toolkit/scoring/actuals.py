@@ -267,8 +267,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
 def _row_labels(raw: pd.DataFrame) -> Any:
     """``row 2``, ``row 3`` … (each data row's spreadsheet row), built by pyarrow when the text columns are its own.
 
-    >>> _row_labels(pd.DataFrame({"a": ["x", "y"]}))
-    ['row 2', 'row 3']
+    >>> list(_row_labels(pd.DataFrame({"a": ["x", "y"]}))), list(_row_labels(pd.DataFrame({"a": [1, 2]})))
+    (['row 2', 'row 3'], ['row 2', 'row 3'])
     """
     n = len(raw)
     like = raw.iloc[:, 0] if raw.shape[1] else None
