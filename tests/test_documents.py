@@ -390,9 +390,9 @@ def test_dictionary_cycle_is_the_suggestion_and_role_tables_use_the_resolved_cyc
     dictionary = next(a for a in doc.appendices if a.key == "dictionary")
     table = next(b for b in dictionary.blocks if isinstance(b, Table))
     assert table.columns[-1] == "建议周期"
-    role_tables = {b.caption: b for c in doc.chapters for a in c.articles for b in a.blocks if isinstance(b, Table)}
+    role_tables = {a.title: b for c in doc.chapters for a in c.articles for b in a.blocks if isinstance(b, Table)}
     for rs, i in differing:
-        rows = role_tables[t("doc.cap.role_indicators", "zh", role=rs.role.name)].rows
+        rows = role_tables[t("doc.a.role_indicators", "zh", role=rs.role.name)].rows
         row = next(r for r in rows if r[1] == i.name("zh"))
         assert row[-1] == t(f"doc.cycle.{i.cycle}", "zh")
     # an indicator whose resolved cycle differs from its role's says so on the document's form and the XLSX
@@ -526,3 +526,28 @@ def test_pdf_cover_puts_the_client_and_the_title_on_lines_of_their_own(small, mi
         title_lines = lines[1:1 + (1 if lang == "zh" else 2)]
         assert " ".join(title_lines) == doc.name  # words whole: zh on one line, en broken between words
         assert doc.meta.replace("\u2003", " ").split()[0] in cover
+
+
+# --------------------------------------------------------------------------------------------- wording
+def _doubled(text):
+    """Phrases said twice in a row: "安排培训：培训…" (X：X), "培训培训", "paid per period: period pay"."""
+    found = [m.group(0) for m in re.finditer(r"([\u3400-\u9fff]{2,8})\s*[：:]\s*\1", text)]
+    found += [m.group(0) for m in re.finditer(r"([\u3400-\u9fff]{2,6})\1", text)]
+    found += [m.group(0) for m in re.finditer(r"\b([A-Za-z]{3,})\b\s*[:：]\s*\1\b", text, re.IGNORECASE)]
+    found += [m.group(0) for m in re.finditer(r"\b([A-Za-z]{3,}) \1\b", text, re.IGNORECASE)]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_phrase_is_said_twice_in_a_row(small, mid, lang):
+    for eng in (small, mid):
+        doc = build_document(eng, lang, today=TODAY, figures=False)
+        assert _doubled(doc.all_text()) == []
+        for ch in doc.chapters:  # nor does a table's caption repeat its article's heading
+            for art in ch.articles:
+                captions = [b.caption for b in art.blocks if isinstance(b, Table)]
+                assert art.title not in captions, art.heading
+    # training items that start with the word the sentence introduces them with
+    eng = with_changes(small, result_use__training=["培训学分奖励", "培训：外部课程"])
+    text = build_document(eng, lang, today=TODAY, figures=False).all_text()
+    assert "培训学分奖励" in text and _doubled(text.replace("培训：外部课程", "")) == []

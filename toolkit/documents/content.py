@@ -315,8 +315,7 @@ class _Builder(Appendices):
                      for i in rs.indicators]
             art = self.article(ch, "doc.a.role_indicators", Table(
                 [self.T("doc.col.dimension"), self.T("doc.col.indicator"), self.T("doc.col.type"),
-                 self.T("doc.col.weight"), self.T("doc.col.cycle")], trows,
-                self.T("doc.cap.role_indicators", role=rs.role.name)), role=rs.role.name)
+                 self.T("doc.col.weight"), self.T("doc.col.cycle")], trows), role=rs.role.name)  # the heading names it
             if not self.role_indicator_article:
                 self.role_indicator_article = zh_numeral(art.number) if self.lang == "zh" else str(art.number)
         special = [(rs, i) for rs in self.scheme.roles for i in rs.indicators if i.rule.type in ("bonus", "veto")]
@@ -352,7 +351,7 @@ class _Builder(Appendices):
                                      calibration=self.appendix_no.get("calibration", "")))
             else:
                 blocks.append(self.T("doc.weight_role_direct", role=rs.role.name))
-            blocks.append(Table(cols, rows, self.T("doc.cap.weights", role=rs.role.name)))
+            blocks.append(Table(cols, rows))  # no caption: the article's heading is "{role}指标权重" already
             self.article(ch, "doc.a.role_weights", *blocks, role=rs.role.name)
 
     def ch_methods(self) -> None:
