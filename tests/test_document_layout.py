@@ -349,3 +349,55 @@ def test_an_english_build_has_no_chinese_but_names_without_an_english_form(sampl
     text = build_document(named, "en", today=TODAY, figures=False).all_text()
     assert "Client Ltd" in text and "Marketing lead" in text and eng.client.name not in text
     assert ("client.name", eng.client.name) not in untranslated(named)
+
+
+def test_read_through_of_both_samples(small, mid):
+    """What a read-through of both samples (zh and en) against issue 14 still found, fixed."""
+    from toolkit.documents.blocks import Para
+    from toolkit.documents.content import build_document
+
+    docs = {(s, lang): build_document(eng, lang, today=TODAY, figures=False)
+            for s, eng in (("small", small), ("mid", mid)) for lang in ("zh", "en")}
+
+    def appendix(doc, key):
+        return next(a for a in doc.appendices if a.key == key)
+
+    def article(doc, title):
+        return next(a for c in doc.chapters for a in c.articles if a.title == title)
+
+    # the rating sheet is a 360° sheet only with the 360° method, and offers anonymity only to whom it applies
+    sheet = appendix(docs["small", "zh"], "rating360")  # small: line manager and self, no 360°
+    text = "\n".join(b.text for b in sheet.blocks if isinstance(b, Para) or hasattr(b, "level"))
+    assert sheet.title == "定性指标评价表" and "360" not in text and "可不署名" not in text
+    assert "可不署名" not in str([b.rows for b in sheet.blocks if isinstance(b, Table)])
+    assert appendix(docs["mid", "zh"], "rating360").title == "360°评价表"
+    assert "可不署名" in docs["mid", "zh"].all_text()
+    # the list of scoring rules ends its sentence once, at the end
+    for (_, lang), doc in docs.items():
+        items = [b.text for b in article(doc, "单项指标评分" if lang == "zh" else "Scoring each indicator").blocks
+                 if isinstance(b, Para) and b.kind == "item"]
+        ends = [x[-1] for x in items]
+        assert ends == ["；" if lang == "zh" else ";"] * (len(items) - 1) + ["。" if lang == "zh" else "."], items
+    # English sentences begin with a capital, titles are noun phrases, lists end with "and"
+    for (_, lang), doc in docs.items():
+        if lang == "en":
+            paras = [b.text for c in doc.chapters for a in c.articles for b in a.blocks if isinstance(b, Para)]
+            paras += [b.text for a in doc.appendices for b in a.blocks if isinstance(b, Para)]
+            assert [p for p in paras if p[:1].isascii() and p[:1].islower()] == []  # (λmax … is a symbol)
+    en = docs["mid", "en"].all_text()
+    assert "made up of the General Manager, the Vice President for Marketing" in en
+    assert "and an employee representative" in en and "ask the General Manager for a review" in en
+    assert "The HR department interprets this policy." in en
+    # the client's own bottom-grade rule already rules out dismissal by grade: the safeguard does not repeat it
+    bottom = "\n".join(b.text for b in article(docs["mid", "zh"], "末位等级的处理").blocks if isinstance(b, Para))
+    assert bottom.count("解除劳动合同") == 1 and "《劳动合同法》" in bottom
+    # the results summary is signed by who compiles and who approves it
+    summary = [b.text for b in appendix(docs["mid", "zh"], "summary").blocks if isinstance(b, Para)]
+    assert any(x.startswith("制表人签字") for x in summary) and any(x.startswith("审批人签字") for x in summary)
+    # goals table: the indicators serving a goal, one line per role; AHP weights with two decimals
+    goals = next(b for b in article(docs["mid", "zh"], "部门年度目标").blocks if isinstance(b, Table))
+    roles = {r.name for r in mid.roles}
+    assert all(line.split("：")[0] in roles for row in goals.rows for line in row[4].split("\n"))
+    weights = [b for c in docs["mid", "zh"].chapters for a in c.articles for b in a.blocks
+               if isinstance(b, Table) and "AHP 计算权重" in b.columns]
+    assert weights and all(re.fullmatch(r"\d+\.\d\d%", r[1]) for b in weights for r in b.rows)

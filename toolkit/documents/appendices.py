@@ -82,7 +82,8 @@ class Appendices:
                                 self.T("doc.col.suggested_cycle")], rows, small=True,
                                widths=[38, 70, 60, 16, 18, 38, 17]))  # mm of 257
         if self.role_indicator_article:
-            ap.blocks.append(Para(self.T("doc.dictionary_cycle_note", article=self.role_indicator_article),
+            ap.blocks.append(Para(self.T("doc.dictionary_cycle_note", article=self.role_indicator_article,
+                                         forms=self.appendix_no["forms"]),
                                   "note"))
 
     def ap_calibration(self) -> None:
@@ -192,18 +193,26 @@ class Appendices:
         ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("employee", "rater")]
 
     def ap_rating360(self) -> None:
-        """360°评价表: one sheet a rater fills for one person, per role rated by several groups."""
-        ap = self.appendix("rating360")
-        ap.blocks.append(Para(self.T("doc.rating360_lead")))
-        for k, rs in enumerate(self.scheme.roles):
-            rules = self.rulebook.role(rs.role.id)
+        """360°评价表 (定性指标评价表 without the 360° method): one sheet a rater fills for one person, per role
+        rated by several groups."""
+        full = "360" in self.eng.methods
+        ap = self.appendix("rating360", "" if full else "doc.ap.rating_sheet")
+        sheets = [(rs, self.rulebook.role(rs.role.id).raters) for rs in self.scheme.roles]
+        sheets = [(rs, raters) for rs, raters in sheets
+                  if len(raters) > 1 and any(i.rule.type == "rating" for i in rs.indicators)]
+        anonymous = {"peer", "subordinate", "customer"}
+        lead = self.T("doc.rating360_lead")
+        if any(anonymous & {r.kind for r in raters} for _, raters in sheets):  # only who may stay anonymous
+            lead += ("" if self.lang == "zh" else " ") + self.T("doc.rating360_anonymous")
+        ap.blocks.append(Para(lead))
+        for k, (rs, raters) in enumerate(sheets):
             rated = [i for i in rs.indicators if i.rule.type == "rating"]
-            if len(rules.raters) < 2 or not rated:
-                continue
-            ap.blocks.append(Heading(self.T("doc.rating360_title", role=rs.role.name), new_page=k > 0))
-            kinds = self.sep().join(self.T(f"doc.rater.{r.kind}") for r in rules.raters)
+            ap.blocks.append(Heading(self.T("doc.rating360_title" if full else "doc.rating_sheet_title",
+                                            role=rs.role.name), new_page=k > 0))
+            kinds = self.sep().join(self.T(f"doc.rater.{r.kind}") for r in raters)
+            rater = "doc.rating360_rater" if anonymous & {r.kind for r in raters} else "doc.rating_sheet_rater"
             ap.blocks.append(Table([], [[self.T("doc.f.name"), "", self.T("doc.f.period"), ""],
-                                        [self.T("doc.rating360_kind"), kinds, self.T("doc.rating360_rater"), ""]],
+                                        [self.T("doc.rating360_kind"), kinds, self.T(rater), ""]],
                                    kind="kv", widths=[1, 2, 1, 2]))
             rows = [[str(n), i.name(self.lang), behaviour_anchors(i, self.lang).strip(), "", ""]
                     for n, i in enumerate(rated, 1)]
@@ -223,7 +232,7 @@ class Appendices:
                                 self.T("doc.summary.score"), self.T("doc.summary.band"),
                                 self.T("doc.summary.final") if d.mode == "forced" else self.T("doc.summary.grade"),
                                 self.T("doc.summary.note")], rows, widths=[0.5, 1.5, 1.8, 1, 1, 1.2, 2.5]))
-        ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("rater", "reviewer")]
+        ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("compiler", "approver")]
 
     def ap_interview(self) -> None:
         self.blank_form("interview", [f"doc.f.{k}" for k in (

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import itertools
+import re
 from collections.abc import Iterable
 from typing import Any
-
-import numpy as np
 
 from toolkit.checks.goals import smart_check
 from toolkit.documents.appendices import Appendices, ahp_core
@@ -35,7 +35,7 @@ from toolkit.documents.wording import (
     zh_numeral,
 )
 from toolkit.model.localise import localised
-from toolkit.model.messages import t
+from toolkit.model.messages import messages, t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
 from toolkit.scheme.rulebook import rulebook
@@ -43,6 +43,19 @@ from toolkit.scheme.rulebook import rulebook
 __all__ = [
     "build_document",
 ]
+
+
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?] ))\{(\w+)\}")
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@functools.cache
+def _en_titles() -> frozenset[str]:
+    """The English titles of the message catalogue (General Manager, Head of HR …)."""
+    return frozenset(v.get("en", "") for k, v in messages().items() if k.startswith("title."))
 
 
 # --------------------------------------------------------------------------------------------- builder
@@ -64,13 +77,33 @@ class _Builder(Appendices):
     # helpers ---------------------------------------------------------------------------------------------
     def T(self, key: str, **kw: Any) -> str:
         raw = t(key, self.lang)
-        if "{hr}" not in raw:
-            return t(key, self.lang, **kw)
-        text = t(key, self.lang, **{"hr": self.hr, **kw})  # one name for the HR function everywhere
-        return text[:1].upper() + text[1:] if raw.startswith("{hr}") else text  # "The HR department …"
+        if "{hr}" in raw:
+            kw = {"hr": self.hr, **kw}  # one name for the HR function everywhere
+        if not kw:
+            return raw
+        if self.lang == "en":  # a name that begins a sentence is capitalised: "The HR department …"
+            starts = set(_SENTENCE_START.findall(raw)) & set(kw)
+            if starts:
+                raw = _SENTENCE_START.sub(lambda m: m.group(0).replace("{", "{cap__") if m.group(1) in starts
+                                          else m.group(0), raw)
+                kw = {**kw, **{f"cap__{k}": _capitalised(str(kw[k])) for k in starts}}
+        return raw.format(**kw)
+
+    def np(self, name: str) -> str:
+        """A title as a noun phrase in English ("the General Manager"); anything else as it is."""
+        if self.lang != "en" or name not in _en_titles() or name[:1].islower() or name.startswith(("an ", "a ")):
+            return name
+        return f"the {name}"
 
     def sep(self) -> str:
         return "、" if self.lang == "zh" else ", "
+
+    def listing(self, items: Iterable[str]) -> str:
+        """甲、乙、丙 / A, B and C."""
+        items = list(items)
+        if self.lang == "zh" or len(items) < 2:
+            return "、".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
 
     def chapter(self, key: str) -> Chapter:
         n = len(self.chapters) + 1
@@ -91,10 +124,10 @@ class _Builder(Appendices):
         ch.articles.append(art)
         return art
 
-    def appendix(self, key: str) -> Appendix:
+    def appendix(self, key: str, title_key: str = "") -> Appendix:
         n = len(self.appendices) + 1
         label = self.T("doc.appendix_label", n=n)
-        ap = Appendix(n, label, self.T(f"doc.ap.{key}"), key)
+        ap = Appendix(n, label, self.T(title_key or f"doc.ap.{key}"), key)
         self.appendices.append(ap)
         return ap
 
@@ -194,7 +227,7 @@ class _Builder(Appendices):
             basis.append(self.T("doc.basis_strategy"))
             basis += self.enum([s.text for s in eng.strategy])
         self.article(ch, "doc.a.basis", *basis)
-        roles = self.sep().join(r.name for r in eng.roles)
+        roles = self.listing(r.name for r in eng.roles)
         probation = self.T("doc.scope_probation_in" if eng.governance.probation_included else "doc.scope_probation_out")
         self.article(ch, "doc.a.scope", self.T("doc.scope", client=eng.client.name, roles=roles,
                                               n=eng.client.marketing_headcount), probation)
@@ -213,7 +246,7 @@ class _Builder(Appendices):
 
     def ch_organisation(self) -> None:
         eng, ch = self.eng, self.chapter("organisation")
-        committee = self.sep().join(eng.governance.committee)
+        committee = self.listing(self.np(m) for m in eng.governance.committee)
         if self.small:
             self.article(ch, "doc.a.leader", self.T("doc.org.small", committee=committee))
         else:
@@ -249,13 +282,12 @@ class _Builder(Appendices):
     def ch_goals(self) -> None:
         eng, ch = self.eng, self.chapter("goals")
         strategy = {s.id: s.text for s in eng.strategy}
-        serving: dict[str, list[str]] = {}
+        serving: dict[str, dict[str, list[str]]] = {}  # goal → role → the indicators serving it
         for rs in self.scheme.roles:
             for ind in rs.indicators:
                 if ind.goal:
-                    serving.setdefault(ind.goal, []).append(f"{rs.role.name}：{ind.name(self.lang)}"
-                                                            if self.lang == "zh" else
-                                                            f"{rs.role.name}: {ind.name(self.lang)}")
+                    serving.setdefault(ind.goal, {}).setdefault(rs.role.name, []).append(ind.name(self.lang))
+        colon = "：" if self.lang == "zh" else ": "
         self.article(ch, "doc.a.goal_setting", self.T("doc.goal_setting"))
         if eng.goals:
             rows = []
@@ -270,7 +302,8 @@ class _Builder(Appendices):
                     measure.append(self.T("doc.goal_by", date=date_text(g.deadline, self.lang)))
                 rows.append([g.text, self.sep().join(strategy.get(s, s) for s in g.strategy) or "—",
                              "\n".join(measure), g.owner or "—",
-                             ("；" if self.lang == "zh" else "; ").join(serving.get(g.id, [])) or "—",
+                             "\n".join(f"{role}{colon}{self.sep().join(names)}"  # a line per role
+                                       for role, names in serving.get(g.id, {}).items()) or "—",
                              self.smart_mark(g)])
             self.article(ch, "doc.a.goal_list", self.T("doc.goal_list", n=len(eng.goals)),
                          Table([self.T("doc.col.goal"), self.T("doc.col.strategy"), self.T("doc.col.measure"),
@@ -341,7 +374,7 @@ class _Builder(Appendices):
                 if w is not None:
                     cols.insert(1, self.T("doc.col.ahp_weight"))
                     for row, i in zip(rows, rs.indicators):
-                        row.insert(1, pct_text(float(w.get(i.id, np.nan)) * 100) if i.id in w.index else "—")
+                        row.insert(1, f"{float(w[i.id]) * 100:.2f}%" if i.id in w.index else "—")
                 cr, thr = getattr(core, "cr", None), getattr(core, "threshold", 0.1)
                 ok = getattr(core, "consistent", cr is not None and cr < thr)
                 n_part = len(rs.role.weighting.participants) or 1
@@ -370,8 +403,10 @@ class _Builder(Appendices):
     def ch_scoring(self) -> None:
         eng, ch = self.eng, self.chapter("scoring")
         used = sorted({i.rule.type for rs in self.scheme.roles for i in rs.indicators})
+        kinds = [self.T(f"doc.rule_kind.{k}").rstrip("；;。.") for k in used]
+        close = ("；", "。") if self.lang == "zh" else (";", ".")
         self.article(ch, "doc.a.indicator_scores", self.T("doc.scores_lead"),
-                     *self.items(self.T(f"doc.rule_kind.{k}") for k in used),
+                     *self.items(x + close[k == len(kinds) - 1] for k, x in enumerate(kinds)),
                      self.T("doc.scores_forms", forms=self.appendix_no["forms"]))
         cycles = {i.cycle for rs in self.scheme.roles for i in rs.indicators} | {
             self.rulebook.role(rs.role.id).cycle for rs in self.scheme.roles}
@@ -437,14 +472,16 @@ class _Builder(Appendices):
             self.article(ch, "doc.a.promotion", self.profile_text("result_use", "promotion", ru.promotion))
         training = self.profile_text("result_use", "training", list(ru.training))
         non_cash = self.profile_text("result_use", "non_cash", list(ru.non_cash))
-        dev = [self.T("doc.training", items=self.sep().join(training))] if training else []
+        dev = [self.T("doc.training", items=self.listing(training))] if training else []
         if non_cash:
-            dev.append(self.T("doc.non_cash", items=self.sep().join(non_cash)))
+            dev.append(self.T("doc.non_cash", items=self.listing(non_cash)))
         if dev:
             self.article(ch, "doc.a.development", *dev)
         # the client's own rule for the bottom grade, or the default plan; the legal safeguard either way (said once)
-        self.article(ch, "doc.a.bottom", ru.bottom_grade_action or None,
-                     self.T("doc.bottom_safeguard_law") if ru.bottom_grade_action else
+        action = ru.bottom_grade_action or ""
+        says_it = any(w in action.lower() for w in ("解除劳动合同", "terminat", "dismiss"))
+        self.article(ch, "doc.a.bottom", action or None,
+                     self.T("doc.bottom_safeguard_short" if says_it else "doc.bottom_safeguard_law") if action else
                      self.T("doc.bottom_safeguard", months=eng.feedback.pip_months, pip=self.appendix_no["pip"]))
 
     def ch_feedback(self) -> None:
@@ -462,22 +499,22 @@ class _Builder(Appendices):
         eng, ch = self.eng, self.chapter("appeal")
         ap = eng.appeal
         blank = "＿＿＿＿" if self.lang == "zh" else "____"
-        channel = self.profile_text("appeal", "channel", ap.channel) or blank
-        decider = self.profile_text("appeal", "decider", ap.decider) or blank
+        channel = self.np(self.profile_text("appeal", "channel", ap.channel)) or blank
+        decider = self.np(self.profile_text("appeal", "decider", ap.decider)) or blank
         self.article(ch, "doc.a.appeal_channel", self.T("doc.appeal.channel", channel=channel,
                                                          n=ap.window_days or blank, form=self.appendix_no["appeal"]))
         decision = self.T("doc.appeal.decision", decider=decider, n=ap.decision_days, channel=channel)
         self.article(ch, "doc.a.appeal_decision", decision[:1].upper() + decision[1:])
         self.article(ch, "doc.a.appeal_review",
-                     self.T("doc.appeal.second", second=self.profile_text("appeal", "second_instance",
-                                                                          ap.second_instance))
+                     self.T("doc.appeal.second", second=self.np(self.profile_text("appeal", "second_instance",
+                                                                                  ap.second_instance)))
                      if ap.second_instance else self.T("doc.appeal.external"))
         self.article(ch, "doc.a.appeal_record", self.T("doc.appeal.record"))
 
     def ch_supplementary(self) -> None:
         eng, ch = self.eng, self.chapter("supplementary")
         gov = eng.governance
-        self.article(ch, "doc.a.interpretation", self.T("doc.interpretation", who=self.hr))
+        self.article(ch, "doc.a.interpretation", self.T("doc.interpretation", who=self.np(self.hr)))
         if gov.democratic_procedure:
             form = self.appendix_no.get("acknowledgement", "")
             self.article(ch, "doc.a.democratic",
