@@ -65,7 +65,7 @@ def test_an_accepted_suggestion_and_a_role_change_redraw_too(panel: PairwisePane
     panel.results.accept.click()
     assert live.last["cr"] < before
     assert live.last["cr"] == pytest.approx(analyse(panel.ws.matrix(panel.role.value, ""), names=ids).cr)
-    other = [v for _, v in panel.role.options if v != panel.role.value][0]
+    other = next(v for _, v in panel.role.options if v != panel.role.value)
     panel.role.value = other
     assert live.last["role"] == other
 
