@@ -401,3 +401,26 @@ def test_read_through_of_both_samples(small, mid):
     weights = [b for c in docs["mid", "zh"].chapters for a in c.articles for b in a.blocks
                if isinstance(b, Table) and "AHP 计算权重" in b.columns]
     assert weights and all(re.fullmatch(r"\d+\.\d\d%", r[1]) for b in weights for r in b.rows)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_non_cash_rewards_get_no_performance_pay_wording(small, lang):
+    """A small shop that rewards in kind (H2): no 绩效工资 claimed in the uses, the pay article or the democratic
+    clause; with pay, the wording is there."""
+    from conftest import with_changes
+
+    from toolkit.documents.content import build_document
+
+    in_kind = with_changes(small, result_use__pay_rule="none", result_use__bonus_coefficients={},
+                           result_use__merit_matrix={})
+    text = build_document(in_kind, lang, today=TODAY, figures=False).all_text()
+    paid = build_document(small, lang, today=TODAY, figures=False).all_text()
+    if lang == "zh":
+        assert "绩效工资与奖金" not in text and "涉及员工绩效工资" not in text and "薪酬分配" not in text
+        assert "激励方式" in text and "非现金激励" in text and "本办法不设绩效工资" in text
+        assert "绩效工资与奖金发放" in paid and "涉及员工绩效工资" in paid
+        assert "年度调薪" not in paid  # the small sample has no merit matrix
+    else:
+        assert "performance pay and bonus" not in text.lower() and "affects pay" not in text
+        assert re.search(r"Article \d+  Rewards\n", text) and "non-cash rewards" in text
+        assert "performance pay and bonuses" in paid and "affects pay" in paid

@@ -99,11 +99,11 @@ class _Builder(Appendices):
         return "、" if self.lang == "zh" else ", "
 
     def listing(self, items: Iterable[str]) -> str:
-        """甲、乙、丙 / A, B and C."""
+        """甲、乙和丙 / A, B and C."""
         items = list(items)
-        if self.lang == "zh" or len(items) < 2:
-            return "、".join(items)
-        return ", ".join(items[:-1]) + " and " + items[-1]
+        if len(items) < 2:
+            return "".join(items)
+        return ("、" if self.lang == "zh" else ", ").join(items[:-1]) + ("和" if self.lang == "zh" else " and ") + items[-1]
 
     def chapter(self, key: str) -> Chapter:
         n = len(self.chapters) + 1
@@ -221,7 +221,9 @@ class _Builder(Appendices):
 
     def ch_general(self) -> None:
         eng, ch = self.eng, self.chapter("general")
-        self.article(ch, "doc.a.purpose", self.T("doc.purpose", client=eng.client.name))
+        pays = self.rulebook.pay.rule != "none" or bool(eng.result_use.merit_matrix)  # results move pay at all
+        self.article(ch, "doc.a.purpose", self.T("doc.purpose", client=eng.client.name,
+                                                 basis=self.T("doc.basis.pay" if pays else "doc.basis.no_pay")))
         basis = [self.T("doc.basis")]
         if eng.strategy:
             basis.append(self.T("doc.basis_strategy"))
@@ -242,7 +244,12 @@ class _Builder(Appendices):
         if not self.small:
             terms = [self.T(f"doc.term.{k}") for k in ("kpi", "weight", "anchors", "grade")]
             self.article(ch, "doc.a.terms", *self.enum(terms))
-        self.article(ch, "doc.a.uses", self.T("doc.uses"))
+        ru = eng.result_use  # only the uses this scheme has: no "绩效工资" where rewards are non-cash
+        uses = ["pay"] if self.rulebook.pay.rule != "none" else []
+        uses += ["merit"] if ru.merit_matrix else []
+        uses += ["non_cash"] if ru.non_cash and not uses else []
+        uses += ["promotion", "training", "improvement"]
+        self.article(ch, "doc.a.uses", self.T("doc.uses", uses=self.listing(self.T(f"doc.use.{u}") for u in uses)))
 
     def ch_organisation(self) -> None:
         eng, ch = self.eng, self.chapter("organisation")
@@ -456,8 +463,8 @@ class _Builder(Appendices):
                          Table([self.T("doc.col.grade"), self.T("doc.col.coefficient")], crow,
                                self.T("doc.cap.coefficients")),
                          self.rules.get("budget"))
-        else:
-            self.article(ch, "doc.a.pay", self.rules["pay"])
+        else:  # no performance pay: the article is about the rewards there are
+            self.article(ch, "doc.a.rewards", self.rules["pay"])
         if ru.merit_matrix:
             bands = ru.compa_bands
             heads = ([f"< {fmt_num(bands[0])}"] + [f"{fmt_num(a)}–{fmt_num(b)}" for a, b in itertools.pairwise(bands)]
@@ -517,10 +524,13 @@ class _Builder(Appendices):
         self.article(ch, "doc.a.interpretation", self.T("doc.interpretation", who=self.np(self.hr)))
         if gov.democratic_procedure:
             form = self.appendix_no.get("acknowledgement", "")
+            pays = self.rulebook.pay.rule != "none" or bool(eng.result_use.merit_matrix)
+            stake = self.T("doc.stake.pay" if pays else "doc.stake.no_pay")
             self.article(ch, "doc.a.democratic",
                          self.T("doc.democratic_done", date=date_text(gov.democratic_date, self.lang),
-                                body=gov.democratic_body or self.T("doc.democratic_body_default"), form=form)
-                         if gov.democratic_date else self.T("doc.democratic", form=form))
+                                body=gov.democratic_body or self.T("doc.democratic_body_default"), form=form,
+                                stake=stake)
+                         if gov.democratic_date else self.T("doc.democratic", form=form, stake=stake))
         self.article(ch, "doc.a.other", self.T("doc.other"))
         eff = gov.effective_date
         self.article(ch, "doc.a.effective", self.T("doc.effective_date", date=date_text(eff, self.lang)) if eff
