@@ -220,9 +220,10 @@ def _all_gone(pids: list[int], timeout: float = 20) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
-def test_dask_local_cluster(small: Path, tmp_path: Path) -> None:
+def test_dask_local_cluster(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """(d) each Dask worker warms one kernel and its jobs reuse it; no kernel outlives the build or its worker."""
     distributed = pytest.importorskip("distributed")
+    monkeypatch.setenv("APPRAISAL_TEST_DIGEST", "dask-test")  # inherited by the workers: others' edits don't count
     from toolkit.batch.build import close_executor, make_executor
     from toolkit.batch.kernels import kernel_stats
 

@@ -230,6 +230,7 @@ def test_a_build_prepares_once_and_a_hand_run_gives_the_same_results(tmp_path: P
     from toolkit.notebooks.prepared import prepared_path
     from toolkit.scheme import resolve
 
+    monkeypatch.setenv("APPRAISAL_TEST_DIGEST", "prepared-once-test")  # others' edits must not change the key
     path = _small_copy(tmp_path)
     calls = {"load": 0, "check": 0, "scheme": 0}
 
@@ -280,3 +281,19 @@ def test_a_build_prepares_once_and_a_hand_run_gives_the_same_results(tmp_path: P
         assert res.status == "ok", res.error
         sources.append(read_results(results_path(job.client_dir, job.notebook, job.role))["engagement_source"])
     assert sources == ["prepared", "loaded"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts /proc/self/fd")
+def test_warm_jobs_do_not_leak_file_descriptors(tmp_path: Path) -> None:
+    """nbclient keeps the kernel client of a kernel it does not own open; a long-lived worker ran out of files."""
+    import os
+
+    engagement = SAMPLES[0]
+    role = _roles(engagement)[0]
+    run_job(_job(engagement, "02_indicators", role, tmp_path / "warm", False))  # the warm kernel exists now
+    before = len(os.listdir("/proc/self/fd"))
+    for k in range(4):
+        res = run_job(_job(engagement, "02_indicators", role, tmp_path / f"o{k}", False))
+        assert res.status == "ok", res.error
+    assert len(os.listdir("/proc/self/fd")) - before < 6

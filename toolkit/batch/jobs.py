@@ -3,7 +3,9 @@ client copies without code (``.ipynb``, and HTML/PDF through :mod:`toolkit.batch
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -110,7 +112,9 @@ def _register_engine() -> None:
     The write at the end also happens when the kernel dies or a cell times out (papermill's ``finally``), so a
     failed job still leaves its partial notebook with every cell run so far.
     """
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
 
     if _REGISTERED:
         return
@@ -128,7 +132,34 @@ def _register_engine() -> None:
             self.final = True
             super().notebook_complete(**kwargs)
 
+    class ClosingClient(PapermillNotebookClient):
+        """nbclient leaves the kernel client of a kernel it does not own open: 14 file descriptors a job, until
+        a long-lived worker ran out ("Too many open files"). The warm kernel itself stays."""
+
+        def execute(self, **kwargs: Any) -> Any:
+            try:
+                return super().execute(**kwargs)
+            finally:
+                kc = getattr(self, "kc", None)
+                if kc is not None:
+                    with contextlib.suppress(Exception):
+                        kc.stop_channels()
+                    self.kc = None
+
     class OneSaveEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
+                                     execution_timeout: Any = None, **kwargs: Any) -> Any:
+            # papermill's NBClientEngine.execute_managed_notebook, with a client that closes its channels
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                        startup_timeout=start_timeout, kernel_name=kernel_name,
+                                        log=logging.getLogger("papermill"), log_output=log_output,
+                                        stdout_file=stdout_file, stderr_file=stderr_file)
+            return ClosingClient(nb_man, **final_kwargs).execute()
+
         @classmethod
         def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, progress_bar: Any = True,
                              log_output: bool = False, autosave_cell_every: int = 30, **kwargs: Any) -> Any:
