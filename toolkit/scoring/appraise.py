@@ -214,7 +214,7 @@ def summary(result: Appraisal, eng: Any) -> dict[str, Any]:
     ([('P-LENIENT', 'lenient'), ('CC022', 'lenient')], True)
     """
     counts = result.totals["grade"].value_counts()
-    periods = sorted(set(result.scores["period"]), key=lambda p: (min(covered_months([p]) or {(0, 0)}), p))
+    periods = sorted(set(result.scores["period"].unique()), key=lambda p: (min(covered_months([p]) or {(0, 0)}), p))
     present = set(result.totals["employee"])
     grades = {g.code: int(counts.get(g.code, 0)) for g in sorted(eng.grades, key=lambda g: -g.min_score)}
     methods = {str(k): int(v) for k, v in result.totals["grade_method"].value_counts().items()}
