@@ -7,9 +7,11 @@ reused when present).
 
 Each round runs ``appraisal score`` in a fresh child process. Peak memory is the whole process tree's: the sum of
 the RSS of the child and all its descendants, sampled every 10 ms (psutil), and the kernel's peak RSS of the child
-and every descendant it waited for (``os.wait4``); the larger of the two is compared with the goal. The floor, in
-the same run, is a child that only starts Python, imports pandas and numpy and reads the same CSV with
-``pandas.read_csv`` — the least any scorer of this file must do. Medians of ``--rounds`` (3).
+and every descendant it waited for (``os.wait4``); the larger of the two is compared with the goal. CPU seconds
+(user + system, from the same ``wait4``) are printed beside the wall time: on a shared machine they say what the
+work costs whatever the load. The floor, in the same run and alternating with it, is a child that only starts
+Python, imports pandas and numpy and reads the same CSV with ``pandas.read_csv`` — the least any scorer of this
+file must do. Medians of ``--rounds`` (3).
 
 Goals (issue 17): the whole command in < 30 s and < 1 GB (1,000 MB; the figures are MiB = 2**20 bytes).
 
@@ -18,6 +20,7 @@ Run: ``.venv/bin/python benchmarks/bench_score_million.py [--rounds 3] [--rows 1
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -57,9 +60,8 @@ def make_files(rows: int, out: Path = DATA) -> tuple[Path, Path]:
 
 
 
-def measure(argv: list[str]) -> tuple[float, float, int, str]:
-    """Run ``argv``: wall seconds, peak MiB of the process tree (see the module doc), exit code, output."""
-    import os
+def measure(argv: list[str]) -> tuple[float, float, float, int, str]:
+    """Run ``argv``: wall seconds, CPU seconds (user + system, the tree), peak MiB of the tree, exit code, output."""
     import threading
 
     import psutil
@@ -84,7 +86,8 @@ def measure(argv: list[str]) -> tuple[float, float, int, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     reader.join()
     kernel = usage.ru_maxrss * 1024  # KiB on Linux
-    return wall, max(sampled, kernel) / 2**20, proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, max(sampled, kernel) / 2**20, proc.returncode, b"".join(chunks).decode("utf-8", "replace")
 
 
 def main() -> None:
@@ -98,33 +101,38 @@ def main() -> None:
           f"ready in {time.perf_counter() - t0:.1f} s")
     appraisal = str(Path(sys.executable).with_name("appraisal"))
     floor_code = f"import numpy, pandas; pandas.read_csv({str(act_path)!r}, dtype=str, keep_default_na=False)"
-    results: dict[str, list[tuple[float, float]]] = {"score": [], "floor": []}
+    results: dict[str, list[tuple[float, float, float]]] = {"score": [], "floor": []}
     last = ""
+    load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as d:
-        for _ in range(args.rounds):
-            wall, rss, code, out = measure([appraisal, "score", str(eng_path), str(act_path), "--out", d])
+        for _ in range(args.rounds):  # alternating, so that both see the same load
+            wall, cpu, rss, code, out = measure([appraisal, "score", str(eng_path), str(act_path), "--out", d])
             if code not in (0, 1):
                 raise SystemExit(f"appraisal score failed ({code}):\n{out[-3000:]}")
-            results["score"].append((wall, rss))
+            results["score"].append((wall, cpu, rss))
             last = out
-            wall, rss, code, out = measure([sys.executable, "-c", floor_code])
-            results["floor"].append((wall, rss))
+            wall, cpu, rss, _, out = measure([sys.executable, "-c", floor_code])
+            results["floor"].append((wall, cpu, rss))
+            load.append(os.getloadavg()[0])
         sizes = {p.name: p.stat().st_size for p in Path(d).iterdir()}
     print("last run's console output:", f"{len(last.splitlines())} lines")
     print("\n".join("  " + line for line in last.splitlines()[:20]))
     print("outputs:", ", ".join(f"{k} {v / 2**20:.1f} MiB" for k, v in sorted(sizes.items())))
-    print(f"\n{'process':30s} {'median s':>9s} {'range s':>15s} {'peak tree MiB':>13s}")
+    print(f"machine load (1-minute average, {os.cpu_count()} cores) during the rounds: "
+          f"{min(load):.1f}–{max(load):.1f}")
+    print(f"\n{'process':10s} {'wall s median':>14s} {'range':>13s} {'CPU s median':>13s} {'peak tree MiB':>14s}")
     for name, vals in results.items():
-        walls = [w for w, _ in vals]
-        print(f"{name:30s} {statistics.median(walls):9.1f} {min(walls):7.1f}–{max(walls):<7.1f} "
-              f"{statistics.median(r for _, r in vals):13.0f}")
-    s = statistics.median(w for w, _ in results["score"])
-    f = statistics.median(w for w, _ in results["floor"])
-    rss = statistics.median(r for _, r in results["score"])
-    peak = max(r for _, r in results["score"])
-    print(f"\nappraisal score / read_csv floor: ×{s / f:.2f}")
-    print(f"goal < 30 s: {'met' if s < 30 else 'NOT met'} ({s:.1f} s median, {max(w for w, _ in results['score']):.1f} s "
-          f"slowest)")
+        walls = [w for w, _, _ in vals]
+        print(f"{name:10s} {statistics.median(walls):14.1f} {min(walls):6.1f}–{max(walls):<6.1f} "
+              f"{statistics.median(c for _, c, _ in vals):13.1f} {max(r for _, _, r in vals):14.0f}")
+    s = statistics.median(w for w, _, _ in results["score"])
+    f = statistics.median(w for w, _, _ in results["floor"])
+    cpu = statistics.median(c for _, c, _ in results["score"])
+    peak = max(r for _, _, r in results["score"])
+    print(f"\nappraisal score / read_csv floor: ×{s / f:.2f} wall, "
+          f"×{cpu / statistics.median(c for _, c, _ in results['floor']):.2f} CPU")
+    print(f"goal < 30 s: {'met' if s < 30 else 'NOT met'} ({s:.1f} s median wall, "
+          f"{max(w for w, _, _ in results['score']):.1f} s slowest; {cpu:.1f} s of CPU)")
     print(f"goal < 1 GB: {'met' if peak * 2**20 < 1e9 else 'NOT met'} (peak {peak:.0f} MiB = "
           f"{peak * 2**20 / 1e9:.2f} GB, the highest of {len(results['score'])} rounds)")
 
