@@ -12,7 +12,7 @@ cost of a role, between two sizes, about the same); peak memory growing sublinea
 LocalCluster of 2 single-thread workers ≤ ×1.3 the local build with ``--jobs 2``.
 
 Usage: ``python benchmarks/bench_batch.py [--jobs 2] [--sizes 1,10,50,100,200] [--repeat 3] [--dask-sizes 10]
-[--dask-repeat 3] [--json out.json]``
+[--dask-repeat 3] [--json out.json] [--baseline OLD_CHECKOUT --baseline-sizes 10,50]``
 """
 from __future__ import annotations
 
@@ -103,12 +103,12 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of the command's whole process tree."""
     import psutil
 
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
 
@@ -150,6 +150,9 @@ def main() -> None:
     ap.add_argument("--dask-sizes", default="10", help="role counts for dask vs local (empty: skip)")
     ap.add_argument("--dask-repeat", type=int, default=3)
     ap.add_argument("--json", default="", help="write every measurement to this file")
+    ap.add_argument("--baseline", default="", help="an older checkout (toolkit/, templates/, notebooks/): its build "
+                    "is run beside this one's, once per size in --baseline-sizes")
+    ap.add_argument("--baseline-sizes", default="10,50")
     args = ap.parse_args()
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUTF8": "1"}
     appraisal = str(BIN / "appraisal")
@@ -176,10 +179,12 @@ def main() -> None:
             out.mkdir()
             return timed([sys.executable, str(script), str(nb), str(out), str(n), str(args.jobs)], env)
 
-        def build(path: Path, *extra: str) -> tuple[float, int]:
+        def build(path: Path, *extra: str, cwd: str | None = None) -> tuple[float, int]:
             out = fresh("build")
-            result = timed([appraisal, "build", str(path), "--out", str(out), "--jobs", str(args.jobs), "--quiet",
-                            *extra], env)
+            # an older checkout runs as `python -m toolkit` from its own folder (its code first on sys.path)
+            head = [sys.executable, "-m", "toolkit"] if cwd else [appraisal]
+            result = timed([*head, "build", str(path), "--out", str(out), "--jobs", str(args.jobs), "--quiet",
+                            *extra], env, cwd)
             for manifest in out.glob("*/manifest.json"):  # exit code 1 is also a failed notebook: check each job
                 bad = [j["key"] for j in json.loads(manifest.read_text(encoding="utf-8"))["jobs"]
                        if j["status"] not in ("ok", "cached")]
@@ -228,6 +233,22 @@ def main() -> None:
             m0, m1 = big[0][7], big[-1][7]
             print(f"peak memory {s0} -> {s1} roles: ×{m1 / m0:.2f} for ×{s1 / s0:.1f} the roles "
                   f"({'sublinear' if m1 / m0 < s1 / s0 else 'NOT sublinear'})")
+
+        if args.baseline:
+            base = str(Path(args.baseline).resolve())
+            print(f"\nthis build vs the baseline checkout {base} (same engagement, side by side):")
+            print(f"{'roles':>5} {'nbs':>4} {'floor s':>8} {'before s':>9} {'after s':>8} {'after/before':>12} "
+                  f"{'before/floor':>12} {'after/floor':>11}", flush=True)
+            for size in [int(s) for s in args.baseline_sizes.split(",") if s.strip()]:
+                path = synthetic(size, tmp_path / f"base{size}")
+                n = n_notebooks(path)
+                f, _ = floor(n)
+                old, _ = build(path, cwd=base)
+                new, _ = build(path)
+                record.setdefault("baseline", {})[str(size)] = {"floor": f, "before": old, "after": new}
+                save()
+                print(f"{size:>5} {n:>4} {f:>8.1f} {old:>9.1f} {new:>8.1f} {new / old:>12.2f} {old / f:>12.2f} "
+                      f"{new / f:>11.2f}", flush=True)
 
         dask_sizes = [int(s) for s in args.dask_sizes.split(",") if s.strip()]
         if dask_sizes:
