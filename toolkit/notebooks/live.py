@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from typing import Any
 
 import ipywidgets as w
 
 from toolkit.model.messages import t
-from toolkit.notebooks.worksheet import format_frame, relabel
+from toolkit.notebooks.worksheet import figure_png, format_frame, relabel
 
 __all__ = ["LiveWeights", "png_html"]
 
@@ -36,13 +35,8 @@ def png_html(fig: Any, *, dpi: int = 110) -> str:
     >>> png_html(plt.subplots()[1]).startswith("<img src='data:image/png;base64,")
     True
     """
-    import matplotlib.pyplot as plt
-
-    fig = getattr(fig, "figure", fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return f"<img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}' style='max-width:100%'>"
+    return f"<img src='data:image/png;base64,{base64.b64encode(figure_png(fig, dpi=dpi)).decode()}' " \
+           "style='max-width:100%'>"
 
 
 class LiveWeights:

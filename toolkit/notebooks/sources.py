@@ -257,13 +257,14 @@ else:
     print(t("nb.empty.diagnosis", lang))'''),
         ("md", "nb.weights.sensitivity"),
         ("code", '''\
+from toolkit.notebooks.live import DRAWS, SEED  # the live charts of interactive mode use the same draws
 from toolkit.weights.sensitivity import monte_carlo, one_at_a_time
 
 weights = (result.weights if result is not None
            else pd.Series({i.id: i.weight / 100 for i in rs.indicators}))
 oat = one_at_a_time(weights)
 ws.show(oat, percent=["weight", "lower", "upper"])
-mc = (monte_carlo(result.matrix, names=result.names, draws=2000, seed=20261125)
+mc = (monte_carlo(result.matrix, names=result.names, draws=DRAWS, seed=SEED)
       if result is not None and result.n > 2 else None)
 if mc is not None:
     ws.show(mc.summary, percent=["base", "mean", "q05", "q50", "q95", "p_consistent"])'''),

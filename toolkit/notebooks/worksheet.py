@@ -42,6 +42,7 @@ __all__ = [
     "calibration_actuals",
     "cr_text",
     "display_names",
+    "figure_png",
     "format_frame",
     "kind_label",
     "note",
@@ -262,20 +263,25 @@ def begin(notebook: str, engagement: str, role: str = "", lang: str = "zh", outp
                      interactive=interactive, prepared=prepared)
 
 
-def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
-    """Display a matplotlib figure (or an Axes' figure) as a PNG and close it, independent of the backend."""
+def figure_png(fig: Any, *, dpi: int = 110) -> bytes:
+    """A matplotlib figure (or an Axes' figure) as PNG bytes, cropped to its content; the figure is closed."""
     import io
 
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
 
-    if fig is None:
-        fig = plt.gcf()
     fig = getattr(fig, "figure", fig)  # an Axes
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
+    return buf.getvalue()
+
+
+def show_figure(fig: Any = None, *, dpi: int = 110) -> None:
+    """Display a matplotlib figure (or an Axes' figure) as a PNG and close it, independent of the backend."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    display(Image(data=figure_png(plt.gcf() if fig is None else fig, dpi=dpi), format="png"))
 
 
 # ------------------------------------------------------------------------------------------------- calibration
