@@ -160,6 +160,7 @@ def as_matrix(judgments: Any, names: Sequence[str] | None) -> tuple[np.ndarray, 
         # fast path for the workshop: a float matrix from our own code; still checked for reciprocity
         A = judgments
         n = A.shape[0]
+        check_size(n, t("ahp.loc.matrix", n=n))
         names = [str(k + 1) for k in range(n)] if names is None else names
         if len(names) != n:
             raise InputError(t("ahp.names_count", names=len(names), n=n), location="names",
@@ -218,7 +219,6 @@ def analyse_matrix(A: np.ndarray, names: tuple[str, ...], method: str, ri: str, 
     n = A.shape[0]
     if n == 0:
         raise InputError(t("ahp.no_judgments"), location=source, hint=t("ahp.pairs.hint"))
-    check_size(n, located(source, t("ahp.loc.matrix", n=n)))
     missing = int(np.isnan(A).sum() // 2)
     if missing:
         check_connected(A, names, source)

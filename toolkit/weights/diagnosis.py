@@ -17,7 +17,6 @@ from toolkit.model.messages import t
 from toolkit.weights.analysis import analyse, analyse_matrix, as_matrix, check_connected, diagnosis_table
 from toolkit.weights.consistency import RITable, cr_of, cr_threshold, random_index, solve_stack
 from toolkit.weights.judgments import judgment_set, known_name
-from toolkit.weights.limits import check_size
 from toolkit.weights.repair import minimal_repair
 from toolkit.weights.scale import Method, check_scale, fmt_judgment, located, parse_value
 
@@ -137,7 +136,6 @@ def repair_plan(judgments: Any, *, names: Sequence[str] | None = None, method: M
     n = len(nm)
     if n == 0:
         raise InputError(t("ahp.no_judgments"), location=source, hint=t("ahp.pairs.hint"))
-    check_size(n, located(source, t("ahp.loc.matrix", n=n)))
     missing = int(np.isnan(A).sum() // 2)
     if missing:
         check_connected(A, nm, source)
