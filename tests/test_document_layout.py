@@ -424,3 +424,40 @@ def test_non_cash_rewards_get_no_performance_pay_wording(small, lang):
         assert "performance pay and bonus" not in text.lower() and "affects pay" not in text
         assert re.search(r"Article \d+  Rewards\n", text) and "non-cash rewards" in text
         assert "performance pay and bonuses" in paid and "affects pay" in paid
+
+
+def _article(doc, title):
+    return next(a for c in doc.chapters for a in c.articles if a.title == title)
+
+
+def _article_text(doc, title):
+    from toolkit.documents.blocks import Para
+
+    return "\n".join(b.text for b in _article(doc, title).blocks if isinstance(b, Para))
+
+
+def test_chapter_two_gives_appeals_to_whom_the_appeal_chapter_does(small, mid):
+    """第二章 must not say the leaders decide appeals or HR receives them when 第十二章 names others."""
+    from conftest import with_changes
+
+    from toolkit.documents.content import build_document
+
+    zh = build_document(small, "zh", today=TODAY, figures=False)  # appeals: 总经理办公室 receives, 总经理 decides
+    leader = _article_text(zh, "考核领导")
+    assert "处理申诉" not in leader and "审批考核结果；绩效申诉按第十二章的规定受理和处理" in leader
+    hr = _article_text(zh, "行政人事部职责")
+    assert "受理绩效申诉" not in hr and "配合绩效申诉的调查" in hr
+    assert "向总经理办公室提交书面申诉" in _article_text(zh, "申诉渠道与时限")
+    en = build_document(small, "en", today=TODAY, figures=False)
+    assert "decide appeals" not in _article_text(en, "Leadership")
+    assert "appeals are received and decided as Chapter 12 sets out" in _article_text(en, "Leadership")
+    # the leaders themselves decide: then they do say so
+    own = with_changes(small, appeal__decider="、".join(small.governance.committee))
+    assert "审批考核结果并处理申诉" in _article_text(build_document(own, "zh", today=TODAY, figures=False), "考核领导")
+    # mid: HR receives and investigates, the committee decides (and no longer also "receives")
+    mz = build_document(mid, "zh", today=TODAY, figures=False)
+    assert "（三）裁决绩效申诉。" in _article_text(mz, "绩效管理委员会")
+    assert "受理并裁决" not in mz.all_text() and "（三）受理绩效申诉并进行调查；" in _article_text(mz, "人力资源部职责")
+    gm = with_changes(mid, appeal__decider="总经理")
+    text = _article_text(build_document(gm, "zh", today=TODAY, figures=False), "绩效管理委员会")
+    assert "申诉" not in text and text.endswith("审批考核结果。")

@@ -45,6 +45,9 @@ __all__ = [
 ]
 
 
+CHAPTERS = ("general", "organisation", "cycles", "goals", "indicators", "weights", "methods", "scoring", "procedure",
+            "results", "feedback", "appeal", "supplementary")  # the chapters, in order (each a ch_* method)
+
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?] ))\{(\w+)\}")
 
 
@@ -61,8 +64,9 @@ def _en_titles() -> frozenset[str]:
 # --------------------------------------------------------------------------------------------- builder
 class _Builder(Appendices):
     def __init__(self, eng: Engagement, scheme: Scheme, lang: str, today: dt.date,
-                 figures: bool) -> None:
+                 figures: bool, source: Engagement | None = None) -> None:
         self.eng, self.scheme, self.lang, self.today, self.figures = eng, scheme, lang, today, figures
+        self.source = source or eng  # before localisation (English names replace the Chinese ones in eng)
         self.small = eng.client.size == "small"
         self.article_no = 0
         self.chapters: list[Chapter] = []
@@ -105,9 +109,12 @@ class _Builder(Appendices):
             return "".join(items)
         return ("、" if self.lang == "zh" else ", ").join(items[:-1]) + ("和" if self.lang == "zh" else " and ") + items[-1]
 
+    def chapter_label(self, n: int) -> str:
+        return f"第{zh_numeral(n)}章" if self.lang == "zh" else self.T("doc.chapter_label", n=n)
+
     def chapter(self, key: str) -> Chapter:
         n = len(self.chapters) + 1
-        label = f"第{zh_numeral(n)}章" if self.lang == "zh" else self.T("doc.chapter_label", n=n)
+        label = self.chapter_label(n)
         ch = Chapter(n, label, self.T(f"doc.ch.{key}"), key)
         self.chapters.append(ch)
         return ch
@@ -186,19 +193,8 @@ class _Builder(Appendices):
             keys.append("acknowledgement")
         self.appendix_no = {k: self.T("doc.appendix_label", n=i + 1) for i, k in enumerate(keys)}
 
-        self.ch_general()
-        self.ch_organisation()
-        self.ch_cycles()
-        self.ch_goals()
-        self.ch_indicators()
-        self.ch_weights()
-        self.ch_methods()
-        self.ch_scoring()
-        self.ch_procedure()
-        self.ch_results()
-        self.ch_feedback()
-        self.ch_appeal()
-        self.ch_supplementary()
+        for key in CHAPTERS:
+            getattr(self, f"ch_{key}")()
         for k in keys:
             getattr(self, f"ap_{k}")()
         eff = eng.governance.effective_date
@@ -251,15 +247,39 @@ class _Builder(Appendices):
         uses += ["promotion", "training", "improvement"]
         self.article(ch, "doc.a.uses", self.T("doc.uses", uses=self.listing(self.T(f"doc.use.{u}") for u in uses)))
 
+    def appeal_roles(self) -> tuple[bool, bool]:
+        """Whether the committee (the small company's leaders) decides appeals, and whether the HR function
+        receives them — as chapter 12 says, so that chapter 2 never gives appeals to someone else."""
+        src = self.source  # the engagement as written: the English build's names are translations of these
+        ap, gov = src.appeal, src.governance
+        decider, channel = ap.decider.strip(), ap.channel.strip()
+        if self.small:  # the leaders together (甲、乙和丙), or the only one
+            members = list(gov.committee)
+            together = "、".join(members[:-1]) + "和" + members[-1] if len(members) > 1 else "".join(members)
+            committee_decides = decider in {"、".join(members), together}
+        else:
+            committee_decides = "委员会" in decider
+        hr_receives = channel in {gov.interpreter, t("doc.hr_default", "zh")}
+        return committee_decides, hr_receives
+
     def ch_organisation(self) -> None:
         eng, ch = self.eng, self.chapter("organisation")
         committee = self.listing(self.np(m) for m in eng.governance.committee)
+        committee_decides, hr_receives = self.appeal_roles()
+        appeal_chapter = self.chapter_label(CHAPTERS.index("appeal") + 1)
         if self.small:
-            self.article(ch, "doc.a.leader", self.T("doc.org.small", committee=committee))
+            self.article(ch, "doc.a.leader", self.T("doc.org.small" if committee_decides else "doc.org.small_no_appeal",
+                                                    committee=committee, chapter=appeal_chapter))
         else:
+            duties = [self.T(f"doc.org.committee.{i}") for i in range(1, 3)]
+            if committee_decides:
+                duties.append(self.T("doc.org.committee.3"))
+            else:  # the appeal chapter names who decides: the committee's list ends with its results duty
+                duties[-1] = duties[-1][:-1] + ("。" if self.lang == "zh" else ".")
             self.article(ch, "doc.a.committee", self.T("doc.org.committee", committee=committee),
-                         *self.enum([self.T(f"doc.org.committee.{i}") for i in range(1, 4)]))
-        self.article(ch, "doc.a.hr", *self.enum([self.T(f"doc.org.hr.{i}") for i in range(1, 5)]))
+                         *self.enum(duties))
+        self.article(ch, "doc.a.hr", *self.enum([self.T(f"doc.org.hr.{i}" if i != 3 or hr_receives
+                                                        else "doc.org.hr.3_support") for i in range(1, 5)]))
         self.article(ch, "doc.a.head", *self.enum([self.T(f"doc.org.head.{i}") for i in range(1, 4)]))
         self.article(ch, "doc.a.employee", self.T("doc.org.employee"))
 
@@ -547,8 +567,9 @@ def build_document(eng: Engagement, lang: str = "zh", *, scheme: Scheme | None =
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     scheme = scheme or resolve_scheme(eng)
+    source = eng
     if lang == "en":  # the names the client gave in English (the weights are the same: not resolved again)
         eng = localised(eng, lang)
         scheme = dataclasses.replace(scheme, engagement=eng, roles=[
             dataclasses.replace(rs, role=eng.role(rs.role.id)) for rs in scheme.roles])
-    return _Builder(eng, scheme, lang, today or dt.date.today(), figures).build()
+    return _Builder(eng, scheme, lang, today or dt.date.today(), figures, source).build()
