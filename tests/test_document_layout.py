@@ -321,7 +321,7 @@ def test_the_appendices_the_chosen_methods_need(small, mid):
     assert {"目标责任书", "360°评价表", "考核结果汇总及校准表"} <= set(titles)  # mid uses MBO and 360°
     kpi_only = with_changes(small, methods=["kpi"], raters=[{"kind": "supervisor", "weight": 1.0}])
     titles = [a.title for a in build_document(kpi_only, "zh", today=TODAY, figures=False).appendices]
-    assert "目标责任书" not in titles and "360°评价表" not in titles and "考核结果汇总及校准表" in titles
+    assert "目标责任书" not in titles and "360°评价表" not in titles and "考核结果汇总表" in titles  # no calibration
 
 
 def _cjk_left(eng, text):
@@ -461,3 +461,35 @@ def test_chapter_two_gives_appeals_to_whom_the_appeal_chapter_does(small, mid):
     gm = with_changes(mid, appeal__decider="总经理")
     text = _article_text(build_document(gm, "zh", today=TODAY, figures=False), "绩效管理委员会")
     assert "申诉" not in text and text.endswith("审批考核结果。")
+
+
+def test_no_calibration_meeting_where_the_scheme_has_none(small):
+    """The small sample has no committee and no distribution: no 校准会 in its procedure or its results summary;
+    with a distribution the small company's own leaders calibrate (it has no 绩效管理委员会)."""
+    from conftest import with_changes
+
+    from toolkit.documents.blocks import Table
+    from toolkit.documents.content import build_document
+
+    for lang in ("zh", "en"):
+        doc = build_document(small, lang, today=TODAY, figures=False)
+        summary = next(a for a in doc.appendices if a.key == "summary")
+        text = doc.all_text()
+        assert ("校准会" not in text and "校准后" not in text) if lang == "zh" else ("calibration meeting" not in text and "Calibrated" not in text)
+        assert summary.title == ("考核结果汇总表" if lang == "zh" else "Results summary sheet")
+        cols = next(b for b in summary.blocks if isinstance(b, Table)).columns
+        assert cols[3:] == (["综合得分", "考核等级", "备注"] if lang == "zh" else ["Total", "Grade", "Remarks"])
+    forced = with_changes(small, distribution={"mode": "forced", "min_group_size": 5,
+                                               "shares": {"S": 0.1, "A": 0.2, "B": 0.5, "C": 0.15, "D": 0.05}})
+    doc = build_document(forced, "zh", today=TODAY, figures=False)
+    steps = _article_text(doc, "考核流程")
+    assert doc.all_text().replace("不单设绩效管理委员会", "").count("绩效管理委员会") == 0
+    assert "校准：总经理、市场部经理和行政人事主管召开校准会" in steps
+    assert next(a for a in doc.appendices if a.key == "summary").title == "考核结果汇总及校准表"
+    # "其余岗位" only when some roles are weighted by AHP
+    direct = with_changes(small, roles__1__weighting={"method": "direct"},
+                          roles__1__indicators__0__weight=35, roles__1__indicators__1__weight=18,
+                          roles__1__indicators__2__weight=10, roles__1__indicators__3__weight=19,
+                          roles__1__indicators__4__weight=18)
+    method = _article_text(build_document(direct, "zh", today=TODAY, figures=False), "权重确定原则与方法")
+    assert "其余岗位" not in method and "各岗位的权重由市场部负责人提出" in method

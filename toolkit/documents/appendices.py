@@ -222,16 +222,23 @@ class Appendices:
 
     def ap_summary(self) -> None:
         """考核结果汇总及校准表: every person's period or annual score, band grade and calibrated grade."""
-        ap = self.appendix("summary")
+        calibrated = self.calibrates  # no calibration meeting: a plain summary, the grade is the band grade
+        ap = self.appendix("summary", "" if calibrated else "doc.ap.summary_plain")
         d = self.rulebook.distribution
-        ap.blocks.append(Para(self.T("doc.summary_lead")))
+        ap.blocks.append(Para(self.T("doc.summary_lead" if calibrated else "doc.summary_lead_plain")))
         people = ([(e.name, next((r.name for r in self.eng.roles if r.id == e.role), "")) for e in self.eng.employees]
                   or [("", r.name) for r in self.eng.roles for _ in range(r.headcount)])
-        rows = [[str(k), name, role, "", "", "", ""] for k, (name, role) in enumerate(people, 1)]
-        ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.f.ack_name"), self.T("doc.f.ack_role"),
-                                self.T("doc.summary.score"), self.T("doc.summary.band"),
-                                self.T("doc.summary.final") if d.mode == "forced" else self.T("doc.summary.grade"),
-                                self.T("doc.summary.note")], rows, widths=[0.5, 1.5, 1.8, 1, 1, 1.2, 2.5]))
+        if calibrated:
+            cols = [self.T("doc.summary.score"), self.T("doc.summary.band"),
+                    self.T("doc.summary.final") if d.mode == "forced" else self.T("doc.summary.grade"),
+                    self.T("doc.summary.note")]
+            widths = [0.5, 1.5, 1.8, 1, 1, 1.2, 2.5]
+        else:
+            cols = [self.T("doc.summary.score"), self.T("doc.summary.grade"), self.T("doc.summary.remark")]
+            widths = [0.5, 1.5, 1.8, 1, 1, 3.7]
+        rows = [[str(k), name, role] + [""] * len(cols) for k, (name, role) in enumerate(people, 1)]
+        ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.f.ack_name"), self.T("doc.f.ack_role")] + cols,
+                               rows, widths=widths))
         ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("compiler", "approver")]
 
     def ap_interview(self) -> None:

@@ -247,6 +247,11 @@ class _Builder(Appendices):
         uses += ["promotion", "training", "improvement"]
         self.article(ch, "doc.a.uses", self.T("doc.uses", uses=self.listing(self.T(f"doc.use.{u}") for u in uses)))
 
+    @property
+    def calibrates(self) -> bool:
+        """Whether results go through a calibration meeting (a committee, or a grade distribution to keep)."""
+        return not self.small or self.rulebook.distribution.mode != "none"
+
     def appeal_roles(self) -> tuple[bool, bool]:
         """Whether the committee (the small company's leaders) decides appeals, and whether the HR function
         receives them — as chapter 12 says, so that chapter 2 never gives appeals to someone else."""
@@ -390,7 +395,8 @@ class _Builder(Appendices):
         methods = {rs.weights_method for rs in self.scheme.roles}
         self.article(ch, "doc.a.weight_method", self.T("doc.weight_rules"),
                      self.T("doc.weight_ahp") if "ahp" in methods else None,
-                     self.T("doc.weight_direct") if "direct" in methods else None)
+                     (self.T("doc.weight_direct" if "ahp" in methods else "doc.weight_direct_all")
+                      if "direct" in methods else None))
         for rs in self.scheme.roles:
             rows = [[i.name(self.lang), pct_text(i.weight)] for i in rs.indicators]
             cols = [self.T("doc.col.indicator"), self.T("doc.col.weight")]
@@ -466,8 +472,9 @@ class _Builder(Appendices):
         cyc, fb = eng.cycles, eng.feedback
         steps = [self.T("doc.step.targets"), self.T("doc.step.coaching", checkin=self.T(f"doc.checkin.{fb.checkin}")),
                  self.T("doc.step.self", day=cyc.submit_day), self.T("doc.step.rating", day=cyc.review_day)]
-        if not self.small or eng.distribution.mode != "none":
-            steps.append(self.T("doc.step.calibration"))
+        if self.calibrates:
+            steps.append(self.T("doc.step.calibration") if not self.small else self.T(
+                "doc.step.calibration_small", committee=self.listing(self.np(m) for m in eng.governance.committee)))
         steps += [self.T("doc.step.publish", day=cyc.review_day),
                   self.T("doc.step.interview", day=cyc.interview_day, n=fb.interview_within_days),
                   self.T("doc.step.appeal", n=eng.appeal.window_days or "—"), self.T("doc.step.archive")]
