@@ -493,3 +493,40 @@ def test_no_calibration_meeting_where_the_scheme_has_none(small):
                           roles__1__indicators__4__weight=18)
     method = _article_text(build_document(direct, "zh", today=TODAY, figures=False), "权重确定原则与方法")
     assert "其余岗位" not in method and "各岗位的权重由市场部负责人提出" in method
+
+
+def test_wording_an_hr_director_would_correct(small, mid):
+    """Read-through: plural panellists, one CR, lists inside sentences, no "(项次)" or "(count)", no field that
+    repeats its signature line, the estimated years as a list, and only the records the appendix has."""
+    from toolkit.documents.blocks import Para, Table
+    from toolkit.documents.content import build_document
+
+    docs = {(s, lang): build_document(eng, lang, today=TODAY, figures=False)
+            for s, eng in (("small", small), ("mid", mid)) for lang in ("zh", "en")}
+    texts = {k: d.all_text() for k, d in docs.items()}
+    for (_, lang), text in texts.items():
+        assert "(s)" not in text and "（项次）" not in text and "(count)" not in text
+        assert ": weights set" not in text and "2027, 2028" not in text
+    assert "with 1 panellist;" in texts["small", "en"] and "with 3 panellists;" in texts["mid", "en"]
+    assert "for 2027 and 2028 has not been published yet" in texts["small", "en"]
+    assert "考核指标按维度划分为：营销活动 5 项、成本 1 项、" in texts["small", "zh"]
+    # the CR of a role is the same number in chapter 6 and in the calibration appendix
+    for key in (("small", "zh"), ("mid", "zh")):
+        chapter = set(re.findall(r"一致性比率 CR = (\d\.\d+)（", texts[key]))
+        assert chapter
+        for cr in chapter:
+            assert texts[key].count(f"CR = {cr}（") == 2, cr
+    # no sensitivity analysis promised where the appendix has none (built without figures)
+    assert "敏感性分析" not in texts["small", "zh"] and "sensitivity" not in texts["small", "en"]
+    full = build_document(small, "zh", today=TODAY)
+    assert "判断矩阵、计算过程及敏感性分析见附件3" in full.all_text()
+    assert any(b.__class__.__name__ == "Figure" for a in full.appendices for b in a.blocks)
+    # list items from the size profile inside an English sentence start lower-case; quoted names keep capitals
+    dev = _article_text(docs["small", "en"], "Training and development")
+    assert "industry training courses and external networking events." in dev
+    assert "priority for industry training, flexible working arrangements, public \"Star of the Quarter\"" in dev
+    # the appeal form: the decision-maker's comments, then the decision-maker's signature (not "Decided by" twice)
+    form = next(a for a in docs["small", "en"].appendices if a.key == "appeal")
+    rows = [r[0] for b in form.blocks if isinstance(b, Table) for r in b.rows]
+    signs = [b.text for b in form.blocks if isinstance(b, Para) and b.kind == "sign"]
+    assert "Decision-maker's comments" in rows and not {r.rstrip(":") for r in rows} & {s.split(":")[0] for s in signs}

@@ -164,6 +164,14 @@ class _Builder(Appendices):
             return value  # not the profile's text (changed after loading): leave it
         return (profile.text_en.get(section) or {}).get(name, value)
 
+    def in_sentence(self, items: list[str]) -> list[str]:
+        """English list items inside a sentence start lower-case ("… courses and external events"), unless the
+        word is an acronym or a name (a second capital, or a quoted name, keeps its capitals)."""
+        if self.lang != "en":
+            return items
+        return [x[:1].lower() + x[1:] if x[:1].isupper() and x[1:2].islower() and x.split()[0] not in _en_titles()
+                else x for x in items]
+
     def role_name(self, rs: RoleScheme) -> str:
         return rs.role.name
 
@@ -308,7 +316,7 @@ class _Builder(Appendices):
                             self.T("doc.col.interview"), self.T("doc.col.appeal_by")], crow,
                            self.T("doc.cap.calendar")),
                      Para(self.T("doc.calendar_note_estimated", years="、".join(map(str, est)) if self.lang == "zh"
-                                 else ", ".join(map(str, est))) if (est := calendar_years_estimated(cal))
+                                 else self.listing(map(str, est))) if (est := calendar_years_estimated(cal))
                           else self.T("doc.calendar_note"), "note"))
 
     def ch_goals(self) -> None:
@@ -362,7 +370,8 @@ class _Builder(Appendices):
         for rs in self.scheme.roles:
             for i in rs.indicators:
                 cats[i.indicator.category] = cats.get(i.indicator.category, 0) + 1
-        cat_text = self.sep().join(f"{self.T(f'doc.category.{c}')} {n}" for c, n in cats.items())
+        cat_text = self.sep().join(f"{self.T(f'doc.category.{c}')} {n} 项" if self.lang == "zh"
+                                   else f"{self.T(f'doc.category.{c}')} {n}" for c, n in cats.items())
         self.article(ch, "doc.a.system", self.T("doc.system", cats=cat_text,
                                                  forms=self.appendix_no["forms"],
                                                  dictionary=self.appendix_no["dictionary"]))
@@ -411,8 +420,11 @@ class _Builder(Appendices):
                 cr, thr = getattr(core, "cr", None), getattr(core, "threshold", 0.1)
                 ok = getattr(core, "consistent", cr is not None and cr < thr)
                 n_part = len(rs.role.weighting.participants) or 1
+                record = "doc.ahp_record_sensitivity" if self.figures and w is not None else "doc.ahp_record"
                 blocks.append(self.T("doc.weight_role_ahp", role=rs.role.name, n=n_part,
-                                     cr=f"{cr:.3f}" if cr is not None else "—", thr=f"{thr:.2f}",
+                                     panel=self.T("doc.panellist" if n_part == 1 else "doc.panellists", n=n_part),
+                                     record=self.T(record),
+                                     cr=f"{cr:.4f}" if cr is not None else "—", thr=f"{thr:.2f}",  # as in the appendix
                                      verdict=self.T("doc.cr_ok" if ok else "doc.cr_bad"),
                                      calibration=self.appendix_no.get("calibration", "")))
             else:
@@ -504,8 +516,8 @@ class _Builder(Appendices):
                          if ru.merit_budget_pct else None)
         if ru.promotion:
             self.article(ch, "doc.a.promotion", self.profile_text("result_use", "promotion", ru.promotion))
-        training = self.profile_text("result_use", "training", list(ru.training))
-        non_cash = self.profile_text("result_use", "non_cash", list(ru.non_cash))
+        training = self.in_sentence(self.profile_text("result_use", "training", list(ru.training)))
+        non_cash = self.in_sentence(self.profile_text("result_use", "non_cash", list(ru.non_cash)))
         dev = [self.T("doc.training", items=self.listing(training))] if training else []
         if non_cash:
             dev.append(self.T("doc.non_cash", items=self.listing(non_cash)))
