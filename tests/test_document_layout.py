@@ -530,3 +530,24 @@ def test_wording_an_hr_director_would_correct(small, mid):
     rows = [r[0] for b in form.blocks if isinstance(b, Table) for r in b.rows]
     signs = [b.text for b in form.blocks if isinstance(b, Para) and b.kind == "sign"]
     assert "Decision-maker's comments" in rows and not {r.rstrip(":") for r in rows} & {s.split(":")[0] for s in signs}
+
+
+def test_client_lists_are_closed_and_numbers_spaced_like_the_rest(small):
+    """The strategy list ends its items like the document's own lists; numbers in the rounding note are set off
+    by spaces as everywhere else in the text ("占 55%–75%", not "须在50%–65%之内")."""
+    from conftest import with_changes
+
+    from toolkit.documents.content import build_document
+
+    zh = build_document(small, "zh", today=TODAY, figures=False)
+    basis = _article_text(zh, "依据").splitlines()[2:]
+    assert [x[-1] for x in basis] == ["；", "；", "。"], basis
+    assert "定量指标合计占比须在 50%–65% 之内（AHP 结果为 63.14%，" in zh.all_text()
+    assert "取整为定量 63%、定性 37%，" in zh.all_text()
+    assert "活动到场率（定量）18.39% → 18%、活动创意（定性）18.50% → 19%" in zh.all_text()  # no space after ）
+    assert "Event attendance rate (quantitative) 18.39% → 18%" in build_document(small, "en", today=TODAY,
+                                                                             figures=False).all_text()
+    en = build_document(with_changes(small, strategy__0__text_en="Lead the brand in Jiangsu, Zhejiang and Shanghai"),
+                        "en", today=TODAY, figures=False)
+    basis = _article_text(en, "Basis").splitlines()[2:]
+    assert basis[0].endswith("Shanghai;") and basis[-1].endswith("45%")  # untranslated Chinese: left as written

@@ -162,8 +162,8 @@ class Appendices:
             if len(same) > 1 and same["percent"].nunique() > 1:
                 kind = {True: self.T("doc.quant"), False: self.T("doc.qual")}
                 pcts = self.sep().join(
-                    (f"{label.get(r.id, r.id)}（{kind[bool(r.quantitative)]}）" if self.lang == "zh" else
-                     f"{label.get(r.id, r.id)} ({kind[bool(r.quantitative)]})") + f" {r.adjusted:.2f}% → {int(r.percent)}%"
+                    (f"{label.get(r.id, r.id)}（{kind[bool(r.quantitative)]}）" if self.lang == "zh" else  # no space after ）
+                     f"{label.get(r.id, r.id)} ({kind[bool(r.quantitative)]}) ") + f"{r.adjusted:.2f}% → {int(r.percent)}%"
                     for r in same.itertuples())
                 detail = self.T("doc.rounding_detail", names=self.sep().join(label.get(i, i) for i in same["id"]),
                                 ahp=f"{same['ahp'].iloc[0]:.4f}", pcts=pcts)

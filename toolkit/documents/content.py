@@ -48,6 +48,7 @@ __all__ = [
 CHAPTERS = ("general", "organisation", "cycles", "goals", "indicators", "weights", "methods", "scoring", "procedure",
             "results", "feedback", "appeal", "supplementary")  # the chapters, in order (each a ch_* method)
 
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?] ))\{(\w+)\}")
 
 
@@ -178,6 +179,17 @@ class _Builder(Appendices):
     def items(self, texts: Iterable[str]) -> list[Para]:
         return [Para(x, "item") for x in texts]
 
+    def closed(self, texts: list[str]) -> list[str]:
+        """The items of a list as the client wrote them, each closed like the document's own lists (；… 。)."""
+        mid, end = ("；", "。") if self.lang == "zh" else (";", ".")
+        out = []
+        for k, x in enumerate(texts):
+            x = x.rstrip()
+            if x and x[-1] not in "。；;.！？!?，,、：:" and (self.lang == "zh" or not _CJK.search(x)):  # 中文 as given
+                x += end if k == len(texts) - 1 else mid
+            out.append(x)
+        return out
+
     def enum(self, texts: list[str]) -> list[Para]:
         if self.lang == "zh":
             return [Para(f"（{zh_numeral(i + 1)}）{x}", "item") for i, x in enumerate(texts)]
@@ -231,7 +243,7 @@ class _Builder(Appendices):
         basis = [self.T("doc.basis")]
         if eng.strategy:
             basis.append(self.T("doc.basis_strategy"))
-            basis += self.enum([s.text for s in eng.strategy])
+            basis += self.enum(self.closed([s.text for s in eng.strategy]))
         self.article(ch, "doc.a.basis", *basis)
         roles = self.listing(r.name for r in eng.roles)
         probation = self.T("doc.scope_probation_in" if eng.governance.probation_included else "doc.scope_probation_out")
