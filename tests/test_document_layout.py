@@ -551,3 +551,18 @@ def test_client_lists_are_closed_and_numbers_spaced_like_the_rest(small):
                         "en", today=TODAY, figures=False)
     basis = _article_text(en, "Basis").splitlines()[2:]
     assert basis[0].endswith("Shanghai;") and basis[-1].endswith("45%")  # untranslated Chinese: left as written
+
+
+def test_one_english_name_for_the_committee(mid, small):
+    """The appeal chapter's decider (the size profile's "the Performance Management Committee") and chapter 2's
+    committee are one body, so the English document calls it by one name."""
+    from toolkit.documents.content import build_document
+
+    en = build_document(mid, "en", today=TODAY, figures=False)
+    text = en.all_text()
+    assert "performance committee" not in text.lower().replace("performance management committee", "")
+    assert "The company has a Performance Management Committee made up of" in text
+    assert "the Performance Management Committee decides within 10 working days" in text
+    assert _article(en, "Performance Management Committee")
+    assert "no separate Performance Management Committee" in build_document(small, "en", today=TODAY,
+                                                                           figures=False).all_text()
