@@ -184,7 +184,7 @@ def test_every_pdf_form_starts_on_a_page_with_its_title_its_header_block_and_its
     pages = _page_texts(eng)
     for rs in resolve_scheme(eng).roles:
         title = f"{rs.role.name}绩效考核表"
-        hits = [k for k, text in enumerate(pages) if title in text and "考核周期" in text]
+        hits = [k for k, text in enumerate(pages) if title in text and "考核期间" in text]
         assert hits, title
         page = pages[hits[0]]
         assert "评分规则" in page and "实际值" in page, title  # the table's head is on the title's page
@@ -566,3 +566,14 @@ def test_one_english_name_for_the_committee(mid, small):
     assert _article(en, "Performance Management Committee")
     assert "no separate Performance Management Committee" in build_document(small, "en", today=TODAY,
                                                                            figures=False).all_text()
+
+
+def test_form_headers_ask_for_the_period_not_the_cycle(small):
+    """考核周期 is 月度/季度 in the scheme (第十一条); the blank a rater fills on a form is the period (2027年1月)."""
+    from toolkit.documents.content import build_document
+
+    doc = build_document(small, "zh", today=TODAY, figures=False)
+    headers = [b.rows for a in doc.appendices if a.key in ("forms", "rating360", "mbo") for b in a.blocks
+               if isinstance(b, Table) and b.kind == "kv"]
+    cells = {c for rows in headers for row in rows for c in row}
+    assert headers and "考核期间" in cells and "考核周期" not in cells
