@@ -477,7 +477,7 @@ def test_no_calibration_meeting_where_the_scheme_has_none(small):
         text = doc.all_text()
         assert ("校准会" not in text and "校准后" not in text) if lang == "zh" else ("calibration meeting" not in text and "Calibrated" not in text)
         assert summary.title == ("考核结果汇总表" if lang == "zh" else "Results summary sheet")
-        cols = next(b for b in summary.blocks if isinstance(b, Table)).columns
+        cols = next(b for b in summary.blocks if isinstance(b, Table) and b.columns).columns
         assert cols[3:] == (["综合得分", "考核等级", "备注"] if lang == "zh" else ["Total", "Grade", "Remarks"])
     forced = with_changes(small, distribution={"mode": "forced", "min_group_size": 5,
                                                "shares": {"S": 0.1, "A": 0.2, "B": 0.5, "C": 0.15, "D": 0.05}})
@@ -577,3 +577,13 @@ def test_form_headers_ask_for_the_period_not_the_cycle(small):
                if isinstance(b, Table) and b.kind == "kv"]
     cells = {c for rows in headers for row in rows for c in row}
     assert headers and "考核期间" in cells and "考核周期" not in cells
+
+
+def test_the_results_summary_says_which_period_it_sums_up(small, mid):
+    from toolkit.documents.content import build_document
+
+    for eng in (small, mid):
+        summary = next(a for a in build_document(eng, "zh", today=TODAY, figures=False).appendices
+                       if a.key == "summary")
+        first = next(b for b in summary.blocks if isinstance(b, Table))
+        assert first.rows == [["考核期间", ""]]

@@ -226,6 +226,7 @@ class Appendices:
         ap = self.appendix("summary", "" if calibrated else "doc.ap.summary_plain")
         d = self.rulebook.distribution
         ap.blocks.append(Para(self.T("doc.summary_lead" if calibrated else "doc.summary_lead_plain")))
+        ap.blocks.append(Table([], [[self.T("doc.f.period"), ""]], kind="form", widths=[1, 4]))  # which period
         people = ([(e.name, next((r.name for r in self.eng.roles if r.id == e.role), "")) for e in self.eng.employees]
                   or [("", r.name) for r in self.eng.roles for _ in range(r.headcount)])
         if calibrated:
