@@ -587,3 +587,19 @@ def test_the_results_summary_says_which_period_it_sums_up(small, mid):
                        if a.key == "summary")
         first = next(b for b in summary.blocks if isinstance(b, Table))
         assert first.rows == [["考核期间", ""]]
+
+
+def test_rating_sheets_say_how_the_groups_are_combined(small, mid):
+    """The paper process for rated indicators: average per rater group, weight the groups as the raters article
+    says (what combine_ratings does), and enter that level as the KPI form's actual value."""
+    from toolkit.documents.blocks import Para
+    from toolkit.documents.content import build_document
+
+    for eng, article in ((small, "第二十六条"), (mid, "第三十八条")):
+        doc = build_document(eng, "zh", today=TODAY, figures=False)
+        assert next(a for c in doc.chapters for a in c.articles if a.label == article).title in ("评价主体",
+                                                                                                "360度评估")
+        lead = next(b.text for a in doc.appendices if a.key == "rating360" for b in a.blocks if isinstance(b, Para))
+        assert f"按评价人类型取平均分，再按{article}的评价主体权重加权汇总，作为该指标的实际值填入该岗位考核表" in lead
+    en = build_document(small, "en", today=TODAY, figures=False).all_text()
+    assert "weights the groups as Article 26 sets out and enters the result as the indicator's actual value" in en

@@ -201,7 +201,7 @@ class Appendices:
         sheets = [(rs, raters) for rs, raters in sheets
                   if len(raters) > 1 and any(i.rule.type == "rating" for i in rs.indicators)]
         anonymous = {"peer", "subordinate", "customer"}
-        lead = self.T("doc.rating360_lead")
+        lead = self.T("doc.rating360_lead", article=self.raters_article)
         if any(anonymous & {r.kind for r in raters} for _, raters in sheets):  # only who may stay anonymous
             lead += ("" if self.lang == "zh" else " ") + self.T("doc.rating360_anonymous")
         ap.blocks.append(Para(lead))

@@ -74,6 +74,7 @@ class _Builder(Appendices):
         self.appendices: list[Appendix] = []
         self.appendix_no: dict[str, str] = {}
         self.role_indicator_article = ""  # label of the first per-role indicator table's article
+        self.raters_article = ""  # label of the article with the rater weights
         self.rulebook = rulebook(eng)
         gov_hr = eng.governance.interpreter
         self.hr = t("doc.hr_default", lang) if gov_hr == t("doc.hr_default", "zh") else gov_hr
@@ -452,10 +453,11 @@ class _Builder(Appendices):
         head, rrows = rater_rows(self.rulebook, {rs.role.id: rs.role.name for rs in self.scheme.roles}, self.lang)
         rater_table = Table(head, rrows, self.T("doc.cap.raters"))
         if "360" in eng.methods:
-            self.article(ch, "doc.a.method_360", self.T("doc.method.360"), self.rules["raters"], rater_table,
-                         self.T("doc.method.360_rules"))
+            art = self.article(ch, "doc.a.method_360", self.T("doc.method.360"), self.rules["raters"], rater_table,
+                               self.T("doc.method.360_rules"))
         else:
-            self.article(ch, "doc.a.raters", self.rules["raters"], rater_table)
+            art = self.article(ch, "doc.a.raters", self.rules["raters"], rater_table)
+        self.raters_article = art.label  # the rating sheets say where the rater weights are
 
     def ch_scoring(self) -> None:
         eng, ch = self.eng, self.chapter("scoring")
