@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from toolkit.documents.blocks import Table
 
@@ -50,8 +51,9 @@ def _char_em(ch: str) -> float:
     return 0.42
 
 
+@lru_cache(maxsize=1 << 16)
 def text_em(text: str) -> float:
-    """Estimated width of ``text`` in em (generous)."""
+    """Estimated width of ``text`` in em (generous); cached: the same names and rules recur in every role."""
     return sum(_char_em(c) for c in text) * _SAFETY
 
 
