@@ -603,3 +603,16 @@ def test_rating_sheets_say_how_the_groups_are_combined(small, mid):
         assert f"按评价人类型取平均分，再按{article}的评价主体权重加权汇总，作为该指标的实际值填入该岗位考核表" in lead
     en = build_document(small, "en", today=TODAY, figures=False).all_text()
     assert "weights the groups as Article 26 sets out and enters the result as the indicator's actual value" in en
+
+
+def test_mbo_says_how_its_results_count(mid):
+    """The engine scores indicators only: MBO objectives feed a named indicator and carry no weight of their own."""
+    from toolkit.documents.content import build_document
+
+    doc = build_document(mid, "zh", today=TODAY, figures=False)
+    assert "评价结果作为目标责任书所列对应考核指标的实际值或评分依据，不另行计分" in _article_text(doc, "目标管理")
+    mbo = next(a for a in doc.appendices if a.key == "mbo")
+    cols = next(b for b in mbo.blocks if isinstance(b, Table) and b.columns).columns
+    assert "权重" not in cols and "对应考核指标" in cols
+    en = build_document(mid, "en", today=TODAY, figures=False).all_text()
+    assert "is not scored separately" in en and "the result feeds the relevant indicator" not in en

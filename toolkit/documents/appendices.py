@@ -187,9 +187,10 @@ class Appendices:
                                     [self.T("doc.f.period"), "", self.T("doc.f.evaluator"), ""]],
                                kind="kv", widths=[1, 2, 1, 2]))
         ap.blocks.append(Table([self.T("doc.col.no"), self.T("doc.col.goal"), self.T("doc.col.metric"),
-                                self.T("doc.col.target"), self.T("doc.col.deadline"), self.T("doc.col.weight"),
+                                self.T("doc.col.target"), self.T("doc.col.deadline"),
+                                self.T("doc.mbo.indicator"),  # what it feeds: MBO is not scored on its own
                                 self.T("doc.mbo.support")], [[str(k), "", "", "", "", "", ""] for k in range(1, 6)],
-                               widths=[0.5, 3, 2, 1.5, 1.2, 0.8, 2]))
+                               widths=[0.5, 3, 2, 1.5, 1.2, 1.6, 1.6]))
         ap.blocks += [Para(self.T(f"doc.f.sign.{who}"), "sign") for who in ("employee", "rater")]
 
     def ap_rating360(self) -> None:
