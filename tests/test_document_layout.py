@@ -616,3 +616,14 @@ def test_mbo_says_how_its_results_count(mid):
     assert "权重" not in cols and "对应考核指标" in cols
     en = build_document(mid, "en", today=TODAY, figures=False).all_text()
     assert "is not scored separately" in en and "the result feeds the relevant indicator" not in en
+
+
+def test_scoring_rules_read_unambiguously(small):
+    """"低于门槛值得 0 分" reads as 门槛 "值得" 0 分, and "不高于门槛值 60元 得 60 分" gives 60 to every cost at or below
+    60 (so also to 50): the rules say 时 and, for lower-is-better, 降至 … 及以下 like 达到 … 及以上."""
+    from toolkit.documents.content import build_document
+
+    text = build_document(small, "zh", today=TODAY, figures=False).all_text()
+    assert "门槛值得" not in text and "不高于门槛值" not in text
+    assert "低于门槛值时得 0 分" in text
+    assert "降至门槛值 60元 得 60 分，降至目标值 50元 得 100 分，降至挑战值 40元 及以下得 120 分，其间线性计算；高于门槛值时得 0 分" in text
