@@ -103,9 +103,12 @@ def client_html(nb: Any, lang: str = "zh", title: str | None = None) -> str:
 def _pdf(page: str) -> bytes:
     from weasyprint import HTML
 
+    from toolkit.model.collector import collector_paused
+
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return HTML(string=page, base_url=str(Path.cwd())).write_pdf(font_config=_font_config())
+    with collector_paused():  # WeasyPrint's boxes live until the PDF is written: collecting them is wasted work
+        return HTML(string=page, base_url=str(Path.cwd())).write_pdf(font_config=_font_config())
 
 
 def render_client_copies(nb: Any, client_dir: str | os.PathLike[str], key: str, lang: str = "zh",

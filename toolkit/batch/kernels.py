@@ -134,6 +134,9 @@ def import_worker_modules() -> None:
     for mod in WORKER_MODULES:
         with contextlib.suppress(Exception):
             importlib.import_module(mod)
+    from toolkit.model.collector import freeze_imports
+
+    freeze_imports()  # they live as long as the worker (see toolkit.model.collector)
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -191,6 +194,8 @@ def _preload_code() -> str:
         lines.append(f"try:\n    _il.import_module({mod!r})\nexcept ImportError:\n    pass")
     # the code digest of the prepared engagement's key, taken while the toolkit is imported (once per kernel)
     lines.append("try:\n    _il.import_module('toolkit.notebooks.prepared').code_digest()\nexcept Exception:\n    pass")
+    # the preloaded modules live as long as the kernel: out of the collector's sight (toolkit.model.collector)
+    lines.append("try:\n    _il.import_module('toolkit.model.collector').freeze_imports()\nexcept Exception:\n    pass")
     lines.append("del _il")
     return "\n".join(lines)
 
