@@ -1,66 +1,153 @@
-"""The scheme document as PDF: WeasyPrint lays out the same HTML as the HTML deliverable, for A4 print.
+"""The scheme document as PDF, typeset by Typst (the ``typst`` PyPI package, which bundles the compiler).
 
-Chinese text uses the system Noto CJK faces (Debian ``fonts-noto-cjk``) through fontconfig; WeasyPrint embeds
-the glyph subsets, so the PDF shows the same on any reader. With ``libharfbuzz-subset0`` installed subsetting
-takes a fraction of a second; without it WeasyPrint falls back to fontTools, which is ~50× slower on CJK fonts
-(measured: 13 s vs 0.25 s for one page), so we warn once when it is missing.
+Why Typst: issue 17 asked for the PDF near WeasyPrint's own floor. WeasyPrint laid the scheme's HTML out at
+about 6 pages/s (the 52-page midsize scheme in 8.9 s wall, 4.0 s CPU), ×3.6 its plain-paragraph floor; Typst sets
+the same document, with the same fonts, margins, column widths and break rules, in about 1 s (0.4–0.6 s CPU):
+×8 faster than WeasyPrint on the scheme and 2–3 times faster than WeasyPrint's floor (``benchmarks/bench_pdf.py``
+measures it; ``benchmarks/bench_typst.py`` holds the side-by-side comparison that decided the switch).
+
+How: the template ``templates/documents/scheme.typ`` is fixed; the document reaches it as JSON in
+``sys.inputs.data`` (:func:`typst_data`), so every text of the engagement is a Typst *string*, never markup.
+Figures (PNG charts) are written into a temporary directory that is the compile root and ``image()``-d from
+there. Tables get the column widths and line breaks of :mod:`toolkit.documents.table_layout`, as the HTML.
+
+Fonts: only the system Noto CJK faces (Debian ``fonts-noto-cjk``: Noto Serif CJK SC body, Noto Sans CJK SC
+headings), passed to the compiler as files with system fonts ignored, so a build does not depend on whatever
+else is installed and font indexing takes milliseconds. Typst embeds the glyph subsets (CID CFF), so the PDF
+shows the same on any reader. Missing fonts raise a :class:`ToolkitError` saying what to install.
+
+The HTML deliverable (:mod:`toolkit.documents.render_html`, ``scheme.css``) is styled separately: a change to
+one stylesheet is to be made in the other too.
 """
 from __future__ import annotations
 
-import ctypes.util
-import gc
-import logging
+import json
 import os
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
+import subprocess
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.documents.blocks import Document
-from toolkit.documents.render_html import html_string
+from toolkit.documents.blocks import Block, Document, Figure, Heading, Para, Table
+from toolkit.documents.table_layout import LANDSCAPE_MM, PORTRAIT_MM, layout_table
+from toolkit.model.errors import ToolkitError
 from toolkit.model.fileio import atomic_path
+from toolkit.model.paths import templates_dir
 
-__all__ = ["pdf_bytes", "render_pdf"]
+__all__ = ["FONT_FAMILIES", "cjk_font_files", "pdf_bytes", "render_pdf", "template_path", "typst_data"]
+
+FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")  # the template's serif (body) and sans (headings)
+_FONT_FILES = ("NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc")
+_FONT_DIRS = ("/usr/share/fonts/opentype/noto",  # Debian, Ubuntu (fonts-noto-cjk)
+              "/usr/share/fonts/noto-cjk",  # Arch
+              "/usr/share/fonts/google-noto-cjk",  # Fedora
+              "/usr/local/share/fonts", str(Path.home() / ".local/share/fonts"))
+KEEP_ROWS = 12  # a table of up to this many rows is never split (the HTML's ``table.keep``)
+
+
+def template_path() -> Path:
+    """The Typst template (``templates/documents/scheme.typ``)."""
+    return templates_dir() / "documents" / "scheme.typ"
 
 
 @lru_cache(maxsize=1)
-def _check_harfbuzz_subset() -> bool:
-    ok = ctypes.util.find_library("harfbuzz-subset") is not None
-    if not ok:
-        warnings.warn("libharfbuzz-subset is not installed: PDF font subsetting will be slow. Install the Debian "
-                      "package libharfbuzz-subset0 (make setup does this).", RuntimeWarning, stacklevel=3)
-    return ok
+def cjk_font_files() -> tuple[str, ...]:
+    """The Noto Serif/Sans CJK font collections (regular and bold), as file paths.
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while WeasyPrint builds its box tree.
-
-    WeasyPrint allocates hundreds of thousands of long-lived objects (styles, boxes, glyph runs) and frees almost
-    none until the PDF is written, so every generation-2 collection re-walks all of them for nothing: measured on
-    the 52-page midsize scheme, 25–35 % of the render time (4.5 s → 3.4 s). The cycles it leaves are collected
-    at the next ordinary collection after it returns.
+    Looked up in the usual font folders, then through fontconfig (``fc-list``); raises :class:`ToolkitError` when
+    either family is missing.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    for folder in _FONT_DIRS:
+        files = [Path(folder) / name for name in _FONT_FILES]
+        if all(f.is_file() for f in files):
+            return tuple(str(f) for f in files)
+    if shutil.which("fc-list"):
+        found: list[list[str]] = []
+        for family in FONT_FAMILIES:
+            out = subprocess.run(["fc-list", f":family={family}", "file"], capture_output=True, text=True,
+                                 check=False).stdout
+            found.append(sorted({ln.split(":")[0].strip() for ln in out.splitlines() if ln.strip()}))
+        if all(found):
+            return tuple(dict.fromkeys(f for files in found for f in files))
+    raise ToolkitError(
+        f"The PDF needs the fonts {' and '.join(FONT_FAMILIES)}, which are not installed.",
+        hint="install the Debian package fonts-noto-cjk (make system-deps does this), or put "
+             + ", ".join(_FONT_FILES) + f" in one of {', '.join(_FONT_DIRS[:3])}")
 
 
+# ------------------------------------------------------------------------------------------ document → JSON
+def _table(tb: Table, wide: bool = False, share: float = 1.0) -> dict:
+    """A table with the column widths (per cent, as the HTML's <colgroup>) and wrapped text of table_layout."""
+    lay = layout_table(tb, (LANDSCAPE_MM if wide else PORTRAIT_MM) * share)
+    return {"type": "table", "kind": tb.kind, "small": tb.small, "caption": tb.caption,
+            "keep": len(tb.rows) <= KEEP_ROWS, "widths": [round(w, 2) for w in lay.percent],
+            "columns": lay.columns, "rows": lay.rows}
+
+
+def _blocks(items: list[Block], figures: list[bytes], wide: bool = False) -> list[dict]:
+    out: list[dict] = []
+    text_mm = LANDSCAPE_MM if wide else PORTRAIT_MM
+    for i, b in enumerate(items):
+        if isinstance(b, Para):
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            # a paragraph's newlines are spaces, as in HTML
+            out.append({"type": "para", "kind": b.kind, "text": " ".join(b.text.split("\n")),
+                        "lead": isinstance(nxt, Table)})
+        elif isinstance(b, Heading):
+            out.append({"type": "heading", "text": b.text, "new_page": b.new_page})
+        elif isinstance(b, Table):
+            out.append(_table(b, wide))
+        elif isinstance(b, Figure):
+            figures.append(b.png)
+            # the HTML's `width: <width_mm>mm; max-width: 100%`
+            out.append({"type": "figure", "path": f"/fig-{len(figures)}.png", "caption": b.caption,
+                        "width": round(min(b.width_mm, text_mm), 2)})
+        else:  # pragma: no cover - a new block type must be taught to the template
+            raise TypeError(f"render_pdf: unknown block {type(b).__name__}")
+    return out
+
+
+def typst_data(doc: Document, figures: list[bytes] | None = None) -> str:
+    """The document as the JSON the template reads: all user text as strings. The PNG bytes of the figures are
+    appended to ``figures`` (in order; the JSON names them ``/fig-1.png``, …, relative to the compile root)."""
+    figs = figures if figures is not None else []
+    before, _, after = doc.labels["page"].partition("{n}")
+    sep = "\u3000" if doc.lang == "zh" else " "
+    data = {
+        "lang": doc.lang, "region": "cn" if doc.lang == "zh" else "gb", "title": doc.title, "name": doc.name,
+        "client": doc.client, "subtitle": doc.subtitle, "meta": doc.meta, "toc": doc.labels["toc"],
+        "page": [before, after],
+        "control": _table(doc.control, False, 0.7) if doc.control else None,
+        "chapters": [{"heading": c.heading,
+                      "articles": [{"heading": f"{a.label}{sep}{a.title}", "blocks": _blocks(a.blocks, figs)}
+                                   for a in c.articles]} for c in doc.chapters],
+        "appendices": [{"heading": ap.heading, "landscape": ap.landscape,
+                        "blocks": _blocks(ap.blocks, figs, ap.landscape)} for ap in doc.appendices],
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+# -------------------------------------------------------------------------------------------------- compile
 def pdf_bytes(doc: Document) -> bytes:
-    """The document as PDF bytes."""
-    from weasyprint import HTML
+    """The document as PDF bytes (A4, embedded CJK font subsets)."""
+    import typst
 
-    _check_harfbuzz_subset()
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    with _collector_paused():
-        html = HTML(string=html_string(doc), base_url=str(Path.cwd()))
-        return html.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    fonts = cjk_font_files()
+    figures: list[bytes] = []
+    data = typst_data(doc, figures)
+    source = template_path().read_bytes()
+    with tempfile.TemporaryDirectory(prefix="appraisal-pdf-") as tmp:
+        root, font_dir = Path(tmp, "root"), Path(tmp, "fonts")
+        root.mkdir()
+        font_dir.mkdir()
+        for k, png in enumerate(figures, 1):
+            (root / f"fig-{k}.png").write_bytes(png)
+        # Typst reads fonts from folders only: one holding links to exactly our four files
+        for f in fonts:
+            (font_dir / f"{len(os.listdir(font_dir))}-{Path(f).name}").symlink_to(f)
+        return typst.compile(source, root=str(root), format="pdf", sys_inputs={"data": data},
+                             font_paths=[str(font_dir)], ignore_system_fonts=True)
 
 
 def render_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
