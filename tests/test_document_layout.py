@@ -627,3 +627,12 @@ def test_scoring_rules_read_unambiguously(small):
     assert "门槛值得" not in text and "不高于门槛值" not in text
     assert "低于门槛值时得 0 分" in text
     assert "降至门槛值 60元 得 60 分，降至目标值 50元 得 100 分，降至挑战值 40元 及以下得 120 分，其间线性计算；高于门槛值时得 0 分" in text
+
+
+def test_money_has_its_currency_in_english(mid):
+    from toolkit.documents.content import build_document
+
+    en = build_document(mid, "en", today=TODAY, figures=False).all_text()
+    assert "The yearly performance-pay budget is 1,300,000 CNY;" in en
+    zh = build_document(mid, "zh", today=TODAY, figures=False).all_text()
+    assert "年度绩效工资总额预算为 1,300,000 元" in zh

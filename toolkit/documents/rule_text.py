@@ -56,12 +56,14 @@ def rule_sentences(rb: Rulebook, lang: str = "zh") -> dict[str, str]:
     else:
         out["distribution"] = t(f"rule.dist.{d.mode}", lang)
     pay = rb.pay
+    # an amount of money: the Chinese sentence writes "{pool} 元" itself, the English one needs the currency
+    money = (lambda x: fmt_num(x, lang=lang)) if lang == "zh" else (lambda x: fmt_num(x, "元", lang=lang))
     if pay.rule == "coefficient":
         out["pay"] = t(f"rule.pay.coefficient.{pay.grade}", lang)
         if pay.pool:
-            out["budget"] = t("rule.pay.budget", lang, pool=fmt_num(pay.pool, lang=lang))
+            out["budget"] = t("rule.pay.budget", lang, pool=money(pay.pool))
     elif pay.rule == "pool":
-        out["pay"] = t("rule.pay.pool", lang, pool=fmt_num(pay.pool, lang=lang) if pay.pool else "—")
+        out["pay"] = t("rule.pay.pool", lang, pool=money(pay.pool) if pay.pool else "—")
     else:
         out["pay"] = t("rule.pay.none", lang)
     out["raters"] = t("rule.raters", lang)
