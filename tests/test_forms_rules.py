@@ -95,7 +95,7 @@ def test_multi_rater_form_has_a_column_per_rater_and_scores_as_the_engine(mid, t
     _fill(ws, measured, rng)  # the rated rows' actual is the formula over the rater columns, left as built
     kinds = [r.kind for r in rulebook(mid).role("marketing_manager").raters]
     assert len(kinds) == 5
-    for ind_id, cells in lay.ratings.items():
+    for cells in lay.ratings.values():
         for k, kind in enumerate(kinds):
             ws[cells[kind]] = None if k == 2 else float(rng.integers(1, 6))  # one group did not rate
     # the employee must belong to the role for the read-back
