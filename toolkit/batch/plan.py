@@ -56,7 +56,7 @@ PARAMETERS: dict[str, str] = {"engagement": "str", "role": "str", "lang": "str",
 #: packages whose versions go into the manifest
 PACKAGES = ("appraisal-toolkit", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "numpy",
              "pandas", "scipy", "matplotlib", "seaborn", "pydantic", "jinja2", "docxtpl", "openpyxl",
-             "weasyprint", "ipywidgets")
+             "weasyprint", "typst", "ipywidgets")
 
 
 #: rough relative cost of each notebook, for longest-first scheduling
