@@ -1,10 +1,11 @@
 """The scheme document as PDF, typeset by Typst (the ``typst`` PyPI package, which bundles the compiler).
 
-Why Typst: issue 17 asked for the PDF near WeasyPrint's own floor. WeasyPrint laid the scheme's HTML out at
-about 6 pages/s (the 52-page midsize scheme in 8.9 s wall, 4.0 s CPU), ×3.6 its plain-paragraph floor; Typst sets
-the same document, with the same fonts, margins, column widths and break rules, in about 1 s (0.4–0.6 s CPU):
-×8 faster than WeasyPrint on the scheme and 2–3 times faster than WeasyPrint's floor (``benchmarks/bench_pdf.py``
-measures it; ``benchmarks/bench_typst.py`` holds the side-by-side comparison that decided the switch).
+Why Typst: issue 17 asked for the PDF near WeasyPrint's own floor (a plain CJK document of the same page count).
+WeasyPrint laid the scheme's HTML out at ×3.5 that floor (the 52-page midsize scheme in 4.0 s wall, 3.8 s CPU);
+Typst sets the same document, with the same fonts, margins, column widths and break rules, in 0.44 s (0.38 s CPU):
+×0.11 the WeasyPrint scheme and ×0.38 WeasyPrint's plain floor (``benchmarks/bench_pdf.py``, 2 Dec 2026, which
+also keeps the pre-switch side-by-side figures: same page breaks on 51 of 52 pages, no forbidden line starts or
+ends, no page ending with a heading).
 
 How: the template ``templates/documents/scheme.typ`` is fixed; the document reaches it as JSON in
 ``sys.inputs.data`` (:func:`typst_data`), so every text of the engagement is a Typst *string*, never markup.
