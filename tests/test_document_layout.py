@@ -636,3 +636,16 @@ def test_money_has_its_currency_in_english(mid):
     assert "The yearly performance-pay budget is 1,300,000 CNY;" in en
     zh = build_document(mid, "zh", today=TODAY, figures=False).all_text()
     assert "年度绩效工资总额预算为 1,300,000 元" in zh
+
+
+def test_the_calendar_article_gives_each_step_to_whom_the_procedure_does(small):
+    """第十二条 said 直接上级 … 完成评分和复核 while 第三十一条 has the next level up review (隔级上级复核)."""
+    from toolkit.documents.content import build_document
+
+    zh = build_document(small, "zh", today=TODAY, figures=False)
+    cal = _article_text(zh, "时间安排")
+    assert "直接上级于次月 10 日前完成评分和复核" not in cal
+    assert "直接上级评分和隔级上级复核于次月 10 日前完成，并于该日前公布结果" in cal
+    assert "隔级上级复核" in _article_text(zh, "考核流程")
+    en = _article_text(build_document(small, "en", today=TODAY, figures=False), "Calendar of deadlines")
+    assert "the review by the next level up and the results by day 10" in en
