@@ -204,3 +204,30 @@ def test_missing_fonts_say_what_to_install(monkeypatch):
         assert "fonts-noto-cjk" in str(err.value)
     finally:
         rp.cjk_font_files.cache_clear()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "en")])
+def test_short_tables_stay_on_their_captions_page(sample, lang, built):
+    doc, pdf = built(sample, lang)
+    pages = [[_squeeze(x) for x in p.splitlines() if x.strip()] for p in _pages(pdf)]
+    blocks = [b for c in doc.chapters for a in c.articles for b in a.blocks] + \
+        [b for ap in doc.appendices for b in ap.blocks]
+    short = [b for b in blocks if isinstance(b, Table) and b.caption and 1 < len(b.rows) <= 12]
+    assert len(short) > 5
+    for tb in short:
+        cap = _squeeze(tb.caption)
+        k = next(k for k, lines in enumerate(pages) if cap in lines)
+        last = next(c for c in reversed([c for row in tb.rows for c in row]) if len(_squeeze(c)) >= 2)
+        word = _squeeze(last.split("\n")[0])[:8]
+        assert any(word in line for line in pages[k]), (tb.caption, word, k + 1)  # the last row with it
+
+
+@pytest.mark.slow
+def test_english_words_are_not_hyphenated(built):
+    doc, pdf = built("mid", "en")
+    text = doc.all_text()
+    lines = [ln.strip() for p in _pages(pdf, layout=False) for ln in p.splitlines() if ln.strip()]
+    broken = [(a, b) for a, b in itertools.pairwise(lines)
+              if re.search(r"[a-z]-$", a) and b[:1].islower() and a.split()[-1] + b.split()[0] not in text]
+    assert broken == []
