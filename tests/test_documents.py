@@ -116,9 +116,12 @@ def test_deadline_calendar_follows_cycles_and_working_days(small):
     assert len(cal) == 12
     first = cal[0]
     assert (first["start"], first["end"]) == (dt.date(2027, 1, 1), dt.date(2027, 1, 31))
-    # the 5th is 除夕 and 6–8 Feb are 春节 (2027's schedule is not published: statutory days, estimated)
-    assert first["submit"] == dt.date(2027, 2, 9) and first["interview"] == dt.date(2027, 2, 17)
-    assert first["appeal"] == dt.date(2027, 2, 19)  # Wed 10 Feb + 7 working days
+    # the 5th is 除夕: 2027's schedule is not published, so the customary break 除夕–初七 (5–12 Feb) is estimated
+    # and the first working day after it is Mon 15 Feb (not 9 Feb, 初四, nor 10 Feb, 初五)
+    assert first["submit"] == dt.date(2027, 2, 15) and first["review"] == dt.date(2027, 2, 15)
+    assert first["interview"] == dt.date(2027, 2, 17)
+    assert first["appeal"] == dt.date(2027, 2, 24)  # Mon 15 Feb + 7 working days
+    assert cal[8]["submit"] == dt.date(2027, 10, 8)  # 5 Oct is in the National Day break 1–7 Oct
     text = build_document(eng, today=TODAY, figures=False).all_text()
     assert re.search(r"2027[、0-9]* 年的放假安排尚未公布", text)
     assert cal[-1]["review"] == dt.date(2028, 1, 10)
@@ -126,6 +129,38 @@ def test_deadline_calendar_follows_cycles_and_working_days(small):
     assert [r["end"] for r in q] == [dt.date(2027, 3, 31), dt.date(2027, 6, 30), dt.date(2027, 9, 30),
                                      dt.date(2027, 12, 31)]
 
+
+def test_estimated_years_keep_deadlines_out_of_the_customary_breaks(small):
+    """2027 and 2028 are not published: no deadline in 除夕–初七, 5/1–5/5 or 10/1–10/7, whatever the day of the
+    month; and the estimate covers every weekday the official schedules of 2024–2026 gave off for those breaks."""
+    import chinese_calendar
+    from lunardate import LunarDate
+
+    from toolkit.documents.workdays import estimated_holidays, is_official
+
+    def breaks(year: int) -> set[dt.date]:
+        eve = LunarDate(year, 1, 1).to_solar_date() - dt.timedelta(days=1)
+        days = {eve + dt.timedelta(days=k) for k in range(8)}  # 除夕 to 初七
+        days |= {dt.date(year, 5, d) for d in range(1, 6)} | {dt.date(year, 10, d) for d in range(1, 8)}
+        return days
+
+    for year in (2027, 2028):
+        assert not is_official(year)
+        off = breaks(year)
+        for day in range(1, 29):
+            eng = with_changes(small, governance__effective_date=dt.date(year, 1, 1), cycles__submit_day=day,
+                               cycles__review_day=day, cycles__interview_day=day, appeal__window_days=3)
+            for row in deadline_calendar(eng):
+                for key in ("submit", "review", "interview", "appeal"):
+                    assert row[key] not in off, (year, day, key, row[key])
+    assert max(d for d in estimated_holidays(2028) if d.month == 10) == dt.date(2028, 10, 8)  # 中秋 3 Oct 2028
+    for year in (2024, 2025, 2026):  # the rule against the published years
+        official = {d for d, name in chinese_calendar.holidays.items() if d.year == year and d.weekday() < 5
+                    and name in ("Spring Festival", "Labour Day", "National Day")}
+        assert official <= set(estimated_holidays(year)), sorted(official - set(estimated_holidays(year)))
+    text = build_document(with_changes(small, governance__effective_date=dt.date(2027, 1, 1)), today=TODAY,
+                          figures=False).all_text()
+    assert "春节除夕至正月初七" in text and "未计调休上班日" in text
 
 def test_english_document(small):
     doc = build_document(small, "en", today=TODAY, figures=False)
