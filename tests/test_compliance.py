@@ -109,3 +109,38 @@ def test_input_is_not_modified(small):
     before = small.model_dump()
     compliance_findings(small)
     assert small.model_dump() == before
+
+
+def test_second_instance_on_the_committee_is_not_independent(mid):
+    # the 总经理 sits on the 绩效管理委员会 that approves results and decides appeals
+    eng = with_changes(mid, appeal__second_instance="总经理")
+    (f,) = [f for f in compliance_findings(eng) if f.code == "compliance.appeal_second_not_independent"]
+    assert f.severity == "warning" and f.location == "appeal.second_instance"
+    assert "总经理" in f.message and "绩效管理委员会" in f.message and f.hint
+    with language("en"):
+        (en,) = [f for f in compliance_findings(eng) if f.code == "compliance.appeal_second_not_independent"]
+    assert "second appeal instance" in en.message and "Performance Management Committee" in en.message
+    assert "appeal.second_instance" in en.hint
+    for body in ("绩效管理委员会", "市场中心绩效管理委员会"):  # the committee reviewing itself
+        assert "compliance.appeal_second_not_independent" in codes(
+            compliance_findings(with_changes(mid, appeal__second_instance=body)))
+
+
+def test_small_company_leader_as_second_instance_is_not_independent(small):
+    # 总经理 approves the results (one of the leaders) and decides appeals
+    for second in ("总经理", small.governance.committee[-1]):
+        eng = with_changes(small, appeal={"channel": "总经理办公室", "window_days": 5, "decision_days": 7,
+                                          "decider": "总经理", "second_instance": second})
+        found = [f for f in compliance_findings(eng) if f.code == "compliance.appeal_second_not_independent"]
+        assert [f.location for f in found] == ["appeal.second_instance"], second
+        assert second in found[0].message
+    # the first-instance decider named again, though outside the leaders
+    eng = with_changes(small, appeal={"channel": "总经理办公室", "window_days": 5, "decision_days": 7,
+                                      "decider": "监事和执行董事", "second_instance": "执行董事"})
+    assert "compliance.appeal_second_not_independent" in codes(compliance_findings(eng))
+
+
+def test_second_instance_outside_committee_and_decider_is_fine(small, mid):
+    for eng, second in ((mid, "董事长"), (small, "执行董事"), (mid, "董事会")):
+        found = codes(compliance_findings(with_changes(eng, appeal__second_instance=second)))
+        assert "compliance.appeal_second_not_independent" not in found, second

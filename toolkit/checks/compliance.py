@@ -21,7 +21,7 @@ import re
 from collections import Counter
 
 from toolkit.model.errors import Finding
-from toolkit.model.messages import t
+from toolkit.model.messages import get_language, t
 from toolkit.model.schema import Engagement
 
 __all__ = ["DISMISSAL_PATTERN", "calibration_groups", "compliance_findings", "dismissal_words"]
@@ -143,4 +143,56 @@ def compliance_findings(eng: Engagement) -> list[Finding]:
         out.append(Finding("warning", "compliance.appeal_same_as_approver", "appeal.decider",
                            t("compliance.appeal_same_as_approver", decider=decider),
                            t("compliance.appeal_same_as_approver.hint")))
+    second = appeal.second_instance.strip()
+    if second:
+        body = _second_instance_conflict(eng, second)
+        if body:
+            out.append(Finding("warning", "compliance.appeal_second_not_independent", "appeal.second_instance",
+                               t("compliance.appeal_second_not_independent", second=second, body=body),
+                               t("compliance.appeal_second_not_independent.hint")))
     return out
+
+
+_LIST_SEP = re.compile(r"[、，,;；/]|和|及|与")
+
+
+def _people(text: str) -> set[str]:
+    """The persons or bodies a name lists ("总经理和市场部经理" → both)."""
+    return {p.strip() for p in _LIST_SEP.split(text) if p.strip()}
+
+
+def _second_instance_conflict(eng: Engagement, second: str) -> str:
+    """The first-instance body or approvers of results ``second`` belongs to, as the message names it ("" if none).
+
+    The results are approved by ``governance.committee``: as the 绩效管理委员会 it is made up of (medium, large) or as
+    the small company's leaders themselves. Appeals are decided first by ``appeal.decider`` — the committee as a
+    whole when it names a 委员会 (or lists the small company's leaders). A second instance inside either reviews
+    its own decision.
+
+    Examples
+    --------
+    >>> from toolkit.model.schema import Engagement
+    >>> eng = Engagement.model_validate({"client": {"name": "甲", "size": "medium", "marketing_headcount": 30},
+    ...     "roles": [{"id": "r", "name": "专员", "role_type": "content"}],
+    ...     "appeal": {"decider": "绩效管理委员会", "second_instance": "总经理"}})
+    >>> _second_instance_conflict(eng, "总经理")
+    '绩效管理委员会（总经理、分管副总、人力资源部负责人、市场部负责人）'
+    >>> _second_instance_conflict(eng, "董事长")
+    ''
+    """
+    gov, decider = eng.governance, eng.appeal.decider.strip()
+    members = [m.strip() for m in gov.committee if m.strip()]
+    wanted = _people(second) | {second}
+    small = eng.client.size == "small"
+    committee = t("doc.a.committee", "zh")
+    in_committee = bool(wanted & set(members)) or (not small and (second == committee or "委员会" in second))
+    if in_committee:
+        zh = get_language() == "zh"
+        listed = ("、" if zh else ", ").join(members)
+        if small:
+            return listed
+        name = t("doc.a.committee")
+        return (f"{name}（{listed}）" if zh else f"the {name} ({listed})") if members else name
+    if wanted & (_people(decider) | {decider}):
+        return decider
+    return ""
