@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 from toolkit.documents.wording import fmt_num, pct_text
-from toolkit.model.messages import t
+from toolkit.model.messages import messages, t
 from toolkit.scheme.rulebook import Rulebook
 
 __all__ = ["rater_rows", "rule_sentences"]
@@ -26,6 +26,18 @@ _CYCLE_KEY = {"monthly": "doc.cycle.monthly", "quarterly": "doc.cycle.quarterly"
 
 def _cycle(c: str, lang: str) -> str:
     return t(_CYCLE_KEY.get(c, c), lang)
+
+
+def _approver(rb: Rulebook, lang: str) -> str:
+    """Who approves the results, as the organisation chapter names them: the committee, or the small company's
+    leaders (甲、乙和丙 / the General Manager, the Marketing Manager and …)."""
+    if not rb.approvers:
+        return t("rule.approver.committee", lang)
+    titles = {v.get("en", "") for k, v in messages().items() if k.startswith("title.")}
+    names = [f"the {m}" if lang == "en" and m in titles and not m[:1].islower() else m for m in rb.approvers]
+    if len(names) < 2:
+        return "".join(names)
+    return ("、" if lang == "zh" else ", ").join(names[:-1]) + ("和" if lang == "zh" else " and ") + names[-1]
 
 
 def rule_sentences(rb: Rulebook, lang: str = "zh") -> dict[str, str]:
@@ -61,7 +73,7 @@ def rule_sentences(rb: Rulebook, lang: str = "zh") -> dict[str, str]:
     if pay.rule == "coefficient":
         out["pay"] = t(f"rule.pay.coefficient.{pay.grade}", lang)
         if pay.pool:
-            out["budget"] = t("rule.pay.budget", lang, pool=money(pay.pool))
+            out["budget"] = t("rule.pay.budget", lang, pool=money(pay.pool), approver=_approver(rb, lang))
     elif pay.rule == "pool":
         out["pay"] = t("rule.pay.pool", lang, pool=money(pay.pool) if pay.pool else "—")
     else:

@@ -81,6 +81,8 @@ class Rulebook:
     #                                            shorter-cycle scores are averaged within the period
     veto: str = "period_and_year"              # a veto zeroes the period and the year
     rated_scale: str = "levels"                # ratings are scored by the rule's behaviour levels
+    approvers: tuple[str, ...] = ()            # who approves the results (and settles a budget overrun): the
+    #                                            small company's leaders; empty: the 绩效管理委员会
     notes: list[str] = field(default_factory=list)
 
     def role(self, role_id: str) -> RoleRules:
@@ -136,4 +138,5 @@ def rulebook(eng: Engagement) -> Rulebook:
         pay=PayRule(rule=pay_rule, grade=ru.pay_grade if pay_rule == "coefficient" else "annual",
                     coefficients=dict(ru.bonus_coefficients), pool=ru.bonus_pool),
         roles=roles,
+        approvers=tuple(eng.governance.committee) if eng.client.size == "small" else (),
     )
