@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.documents.blocks import Figure, Heading, Para, Table
+from toolkit.documents.rating_sheets import rating_sheets
 from toolkit.documents.wording import (
     anchor_text,
     behaviour_anchors,
@@ -196,22 +197,19 @@ class Appendices:
     def ap_rating360(self) -> None:
         """360°评价表 (定性指标评价表 without the 360° method): one sheet a rater fills for one person, per role
         rated by several groups."""
+        sheets = rating_sheets(self.eng, self.scheme, self.rulebook)  # the same decision as the XLSX forms
         full = "360" in self.eng.methods
         ap = self.appendix("rating360", "" if full else "doc.ap.rating_sheet")
-        sheets = [(rs, self.rulebook.role(rs.role.id).raters) for rs in self.scheme.roles]
-        sheets = [(rs, raters) for rs, raters in sheets
-                  if len(raters) > 1 and any(i.rule.type == "rating" for i in rs.indicators)]
-        anonymous = {"peer", "subordinate", "customer"}
         lead = self.T("doc.rating360_lead", article=self.raters_article)
-        if any(anonymous & {r.kind for r in raters} for _, raters in sheets):  # only who may stay anonymous
+        if any(sh.anonymous for sh in sheets):  # only who may stay anonymous
             lead += ("" if self.lang == "zh" else " ") + self.T("doc.rating360_anonymous")
         ap.blocks.append(Para(lead))
-        for k, (rs, raters) in enumerate(sheets):
-            rated = [i for i in rs.indicators if i.rule.type == "rating"]
+        for k, sh in enumerate(sheets):
+            rs, raters, rated = sh.role, sh.raters, sh.rated
             ap.blocks.append(Heading(self.T("doc.rating360_title" if full else "doc.rating_sheet_title",
                                             role=rs.role.name), new_page=k > 0))
             kinds = self.sep().join(self.T(f"doc.rater.{r.kind}") for r in raters)
-            rater = "doc.rating360_rater" if anonymous & {r.kind for r in raters} else "doc.rating_sheet_rater"
+            rater = "doc.rating360_rater" if sh.anonymous else "doc.rating_sheet_rater"
             ap.blocks.append(Table([], [[self.T("doc.f.name"), "", self.T("doc.f.period"), ""],
                                         [self.T("doc.rating360_kind"), kinds, self.T(rater), ""]],
                                    kind="kv", widths=[1, 2, 1, 2]))

@@ -14,6 +14,7 @@ becomes a formula. The hidden column A and hidden rows carry machine keys (``#em
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,9 +27,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from toolkit.documents.rating_sheets import RatingSheet, hr_name, rating_sheets
 from toolkit.documents.rule_text import rule_sentences
 from toolkit.documents.wording import behaviour_anchors, fmt_num, pct_text, rule_text, unit_label
 from toolkit.model.fileio import atomic_path
+from toolkit.model.localise import localised
 from toolkit.model.messages import t
 from toolkit.model.safe_cells import set_text
 from toolkit.model.schema import Engagement
@@ -79,6 +82,10 @@ class FormLayout:
     period: str = ""
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)  # indicator -> rater kind -> input cell
 
+
+#: The period label a form asks for, by the role's cycle (what :func:`period_check` accepts).
+_PERIOD_EXAMPLE = {"monthly": "2027-01", "quarterly": "2027-Q1", "half_year": "2027-H1", "annual": "2027",
+                   "per_event": "2027-01"}
 
 _PERIOD_CHECK = {
     "monthly": 'AND(LEN({c})=7,ISNUMBER(VALUE(LEFT({c},4))),MID({c},5,1)="-",ISNUMBER(VALUE(RIGHT({c},2))),'
@@ -171,11 +178,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     ws.row_dimensions[1].height = 28
     fields_top = [("B", "form.employee_id", None), ("D", "form.name", None), ("F", "form.role", rs.role.name),
                   ("J", "form.rater", None), ("M", "form.reviewer", None)]
+    role_cycle = rs.role.cycle or eng.cycles.default
     fields_mid = [("B", "form.period", None), ("D", "form.department", T("form.department_value")),
                   ("F", "form.cycle", t(f"doc.cycle.{rs.role.cycle or eng.cycles.default}", lang))]
     for row, fields in ((2, fields_top), (4, fields_mid)):
         for col, key, value in fields:
-            set_text(ws[f"{col}{row}"], T(key))
+            set_text(ws[f"{col}{row}"], T(key, example=_PERIOD_EXAMPLE.get(role_cycle, "2027-01"))
+                     if key == "form.period" else T(key))
             _style(ws[f"{col}{row}"], bold=True, size=9, border=False, wrap=False)
             vc = ws[f"{col}{row + 1}"]
             if value is None:
@@ -191,7 +200,6 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     lay.employee, lay.period = "B3", "B5"
     ws["B5"].number_format = "@"  # a period like 2027-01 must stay text, not become a date
     ws["B3"].number_format = "@"
-    role_cycle = rs.role.cycle or eng.cycles.default
     period_dv = DataValidation(type="custom", formula1=period_check("B5", role_cycle), allow_blank=True,
                                showErrorMessage=True, showInputMessage=True,
                                errorTitle=T("form.period_title"), promptTitle=T("form.period_title"),
@@ -246,10 +254,13 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
         if ind.cycle != (rs.role.cycle or eng.cycles.default):  # an indicator on its own cycle says so
             cyc = t(f"doc.cycle.{ind.cycle}", lang)
             name += f"\n（{cyc}）" if lang == "zh" else f"\n({cyc})"
+        formula = meta.formula_en if en else meta.formula_zh
+        if ind.rule.type == "rating":  # the levels, scored by the rule (as the scheme's dictionary says it)
+            formula = T("form.rating_formula_raters" if multi else "form.rating_formula", levels=ind.rule.levels)
         values = {
             "no": k, "dimension": t(f"doc.category.{meta.category}", lang), "indicator": name,
-            "unit": unit_label(meta.unit, lang), "definition": f"{meta.definition_en if en else meta.definition_zh}\n"
-                                              f"{meta.formula_en if en else meta.formula_zh}",
+            "unit": unit_label(meta.unit, lang),
+            "definition": f"{meta.definition_en if en else meta.definition_zh}\n{formula}",
             "rule": rule_text(ind, lang) + behaviour_anchors(ind, lang),
             "source": meta.data_source_en if en else meta.data_source_zh,
             "evaluator": ind.evaluator or t("doc.default_evaluator", lang),
@@ -342,9 +353,9 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     lay.total, lay.grade = total_ref, grade_ref
     bands = []
     upper = None
-    for g in sorted(eng.grades, key=lambda g: -g.min_score):
-        bands.append(f"{g.code} ≥ {fmt_num(g.min_score)}" if upper is None
-                     else f"{g.code} {fmt_num(g.min_score)}–{fmt_num(upper)}")
+    for g in sorted(eng.grades, key=lambda g: -g.min_score):  # the ranges as the scheme's grade table has them
+        bands.append(f"{g.code} " + (t("doc.range_top", lang, lo=fmt_num(g.min_score)) if upper is None
+                                     else t("doc.range", lang, lo=fmt_num(g.min_score), hi=fmt_num(upper))))
         upper = g.min_score
     set_text(ws[f"B{r}"], T("form.grades_note", bands="；".join(bands) if lang == "zh" else "; ".join(bands))
               + ("\n" + rule_sentences(rules, lang)["form_grade"] if rules.distribution.mode == "forced" else ""))
@@ -387,20 +398,27 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     return lay
 
 
-def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used: set[str]) -> Worksheet:
-    """A 360° evaluation sheet for one rater of a multi-rater role: the rated indicators with their behaviour
-    anchors and one rating each. It carries no machine keys: HR enters each rater group's mean rating in the
-    role's KPI form (one column per group), which is what the engine reads."""
+def add_360_sheet(wb: Workbook, sheet: RatingSheet, eng: Engagement, lang: str, used: set[str]) -> Worksheet:
+    """The rating sheet of a multi-rater role (:func:`toolkit.documents.rating_sheets.rating_sheets`, the scheme
+    appendix's decision): a 360°评价表 when the engagement uses the 360° method, else a 定性指标评价表; only the
+    rater groups that may stay anonymous are told so. The rated indicators with their behaviour anchors and one
+    rating each. It carries no machine keys: HR enters each rater group's mean rating in the role's KPI form
+    (one column per group), which is what the engine reads."""
     def T(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
-    ws = wb.create_sheet(_sheet_title(T("form.360.sheet", role=rs.role.name), used))
-    raters = rulebook(eng).role(rs.role.id).raters
+    rs, raters, kind = sheet.role, sheet.raters, "form.360" if sheet.full_360 else "form.rating_sheet"
+    ws = wb.create_sheet(_sheet_title(T(f"{kind}.sheet", role=rs.role.name), used))
     ws.merge_cells("A1:D1")
-    set_text(ws["A1"], T("form.360.title", client=eng.client.name, role=rs.role.name))
+    set_text(ws["A1"], T(f"{kind}.title", client=eng.client.name, role=rs.role.name))
     _style(ws["A1"], bold=True, size=14, center=True, border=False)
-    for i, key in enumerate(("form.360.ratee", "form.360.kind", "form.360.rater", "form.period")):
-        set_text(ws.cell(2, i + 1), T(key))
+    names = [t(f"doc.rater.{k}", lang) for k in sheet.anonymous]
+    anonymous = "、".join(names) if lang == "zh" else " and ".join(filter(None, (", ".join(names[:-1]), *names[-1:])))
+    labels = (T("form.360.ratee"), T("form.360.kind"),
+              T("form.360.rater", kinds=anonymous) if names else T("form.rating_sheet.rater"),
+              T("form.period", example=_PERIOD_EXAMPLE.get(rs.role.cycle or eng.cycles.default, "2027-01")))
+    for i, label in enumerate(labels):
+        set_text(ws.cell(2, i + 1), label)
         _style(ws.cell(2, i + 1), bold=True, size=9, border=False)
         _style(ws.cell(3, i + 1), fill=_INPUT, locked=False)
     kinds = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
@@ -411,9 +429,7 @@ def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used
         set_text(ws.cell(5, i + 1), T(key))
         _style(ws.cell(5, i + 1), bold=True, fill=_HEAD, center=True)
     r = 6
-    for ind in rs.indicators:
-        if ind.rule.type != "rating":
-            continue
+    for ind in sheet.rated:
         set_text(ws.cell(r, 1), ind.name(lang))
         set_text(ws.cell(r, 2), behaviour_anchors(ind, lang).strip() or rule_text(ind, lang))
         for col in (1, 2):
@@ -426,7 +442,8 @@ def add_360_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str, used
         dv.add(ws.cell(r, 3).coordinate)
         ws.row_dimensions[r].height = 90
         r += 1
-    set_text(ws.cell(r + 1, 1), T("form.360.note"))
+    hr = hr_name(eng, lang)
+    set_text(ws.cell(r + 1, 1), T("form.360.note", hr=hr[:1].upper() + hr[1:] if lang == "en" else hr))
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=4)
     _style(ws.cell(r + 1, 1), size=9, border=False)
     for col, width in zip("ABCD", (22, 60, 10, 30)):
@@ -442,6 +459,11 @@ def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str
                   lang: str = "zh") -> tuple[Workbook, list[FormLayout]]:
     """A workbook with one KPI form sheet per role (all roles, or the ids in ``roles``)."""
     scheme = scheme or resolve_scheme(eng)
+    if lang == "en":  # the names the client gave in English, as the English scheme has them
+        eng = localised(eng, lang)
+        scheme = dataclasses.replace(scheme, engagement=eng, roles=[
+            dataclasses.replace(rs, role=eng.role(rs.role.id)) for rs in scheme.roles])
+    sheets = {sh.role.role.id: sh for sh in rating_sheets(eng, scheme)}
     wb = Workbook()
     info = wb.active
     info.title = t("form.instructions_sheet", lang)
@@ -456,8 +478,8 @@ def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str
     for rs in scheme.roles:
         if roles is None or rs.role.id in roles:
             layouts.append(add_form_sheet(wb, rs, eng, lang, used))
-            if layouts[-1].ratings:
-                add_360_sheet(wb, rs, eng, lang, used)
+            if rs.role.id in sheets:
+                add_360_sheet(wb, sheets[rs.role.id], eng, lang, used)
     if layouts:
         wb.active = 1
     return wb, layouts
