@@ -103,10 +103,18 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of the command's whole process tree."""
+def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (bytes) and CPU seconds of the command's whole process tree.
+
+    CPU seconds are user + system of the command and every descendant it waited for (``RUSAGE_CHILDREN``
+    around the one child running): on a machine other work shares, they say what the work costs whatever the
+    load, where wall time also counts the waiting for a core.
+    """
+    import resource
+
     import psutil
 
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
@@ -127,7 +135,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = N
     if proc.returncode not in (0, 1):  # 1: built, with check warnings (the synthetic engagements have one)
         sys.stderr.write(out[-3000:] + err[-3000:])
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return dt, peak[0]
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return dt, peak[0], cpu
 
 
 def n_notebooks(path: Path) -> int:
@@ -174,12 +184,12 @@ def main() -> None:
             counter[0] += 1
             return tmp_path / f"{tag}-{counter[0]}"
 
-        def floor(n: int) -> tuple[float, int]:
+        def floor(n: int) -> tuple[float, int, float]:
             out = fresh("floor")
             out.mkdir()
             return timed([sys.executable, str(script), str(nb), str(out), str(n), str(args.jobs)], env)
 
-        def build(path: Path, *extra: str, cwd: str | None = None) -> tuple[float, int]:
+        def build(path: Path, *extra: str, cwd: str | None = None) -> tuple[float, int, float]:
             out = fresh("build")
             # an older checkout runs as `python -m toolkit` from its own folder (its code first on sys.path)
             head = [sys.executable, "-m", "toolkit"] if cwd else [appraisal]
@@ -195,7 +205,7 @@ def main() -> None:
         print(f"{args.jobs} parallel workers, {os.cpu_count()} cores; floor = papermill, one fresh kernel per "
               "trivial notebook; ratios side by side within each round", flush=True)
         print(f"{'roles':>5} {'nbs':>4} {'round':>5} {'floor s':>8} {'build s':>8} {'ratio':>6} "
-              f"{'floor MB':>9} {'build MB':>9}", flush=True)
+              f"{'floor MB':>9} {'build MB':>9} {'floor CPU':>9} {'build CPU':>9} {'CPU ratio':>9}", flush=True)
         summary = []
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
             path = synthetic(size, tmp_path / f"syn{size}")
@@ -203,31 +213,37 @@ def main() -> None:
             rounds = []
             for r in range(args.repeat if size <= args.max_repeat_roles else 1):
                 if r % 2 == 0:
-                    f, fm = floor(n)
-                    b, bm = build(path)
+                    f, fm, fc = floor(n)
+                    b, bm, bc = build(path)
                 else:
-                    b, bm = build(path)
-                    f, fm = floor(n)
-                rounds.append({"floor": f, "build": b, "floor_peak": fm, "build_peak": bm})
+                    b, bm, bc = build(path)
+                    f, fm, fc = floor(n)
+                rounds.append({"floor": f, "build": b, "floor_peak": fm, "build_peak": bm, "floor_cpu": fc,
+                               "build_cpu": bc, "load": os.getloadavg()[0]})
                 print(f"{size:>5} {n:>4} {r + 1:>5} {f:>8.1f} {b:>8.1f} {b / f:>6.2f} {fm / 2**20:>9.0f} "
-                      f"{bm / 2**20:>9.0f}", flush=True)
+                      f"{bm / 2**20:>9.0f} {fc:>9.1f} {bc:>9.1f} {bc / fc:>9.2f}", flush=True)
                 record["sizes"][str(size)] = {"notebooks": n, "rounds": rounds}
                 save()
             ratios = sorted(x["build"] / x["floor"] for x in rounds)
             summary.append((size, n, _med([x["floor"] for x in rounds]), _med([x["build"] for x in rounds]),
                             _med(ratios), ratios[0], ratios[-1], _med([x["build_peak"] for x in rounds]),
-                            _med([x["floor_peak"] for x in rounds]), len(rounds)))
+                            _med([x["floor_peak"] for x in rounds]), len(rounds),
+                            _med([x["build_cpu"] / x["floor_cpu"] for x in rounds]),
+                            _med([x["build_cpu"] for x in rounds])))
 
         print("\nsummary (medians; ratio range over the rounds):")
         print(f"{'roles':>5} {'nbs':>4} {'n':>2} {'floor s':>8} {'build s':>8} {'ratio':>6} {'range':>11} {'goal':>5} "
-              f"{'s/role':>7} {'marg s/role':>11} {'build MB':>9} {'floor MB':>9}")
+              f"{'s/role':>7} {'marg s/role':>11} {'build MB':>9} {'floor MB':>9} {'CPU ratio':>9} "
+              f"{'CPU s/role':>10} {'marg CPU':>8}")
         prev = None
-        for size, n, f, b, ratio, lo, hi, bm, fm, k in summary:
+        for size, n, f, b, ratio, lo, hi, bm, fm, k, cratio, bc in summary:
             marg = f"{(b - prev[1]) / (size - prev[0]):>11.2f}" if prev and size > prev[0] else f"{'—':>11}"
+            cmarg = f"{(bc - prev[2]) / (size - prev[0]):>8.2f}" if prev and size > prev[0] else f"{'—':>8}"
             print(f"{size:>5} {n:>4} {k:>2} {f:>8.1f} {b:>8.1f} {ratio:>6.2f} {lo:>5.2f}–{hi:<5.2f} "
-                  f"{'met' if ratio <= 1.3 else 'NOT':>5} {b / size:>7.2f} {marg} {bm / 2**20:>9.0f} {fm / 2**20:>9.0f}")
-            prev = (size, b)
-        big = [s for s in summary if s[0] >= 50]
+                  f"{'met' if ratio <= 1.3 else 'NOT':>5} {b / size:>7.2f} {marg} {bm / 2**20:>9.0f} {fm / 2**20:>9.0f} "
+                  f"{cratio:>9.2f} {bc / size:>10.2f} {cmarg}")
+            prev = (size, b, bc)
+        big = [s for s in summary if s[0] >= 50]  # (size, n, floor, build, ratio, lo, hi, build MB, …)
         if len(big) >= 2:
             (s0, *_r0), (s1, *_r1) = big[0], big[-1]
             m0, m1 = big[0][7], big[-1][7]
@@ -242,9 +258,9 @@ def main() -> None:
             for size in [int(s) for s in args.baseline_sizes.split(",") if s.strip()]:
                 path = synthetic(size, tmp_path / f"base{size}")
                 n = n_notebooks(path)
-                f, _ = floor(n)
-                old, _ = build(path, cwd=base)
-                new, _ = build(path)
+                f, _, _ = floor(n)
+                old, _, _ = build(path, cwd=base)
+                new, _, _ = build(path)
                 record.setdefault("baseline", {})[str(size)] = {"floor": f, "before": old, "after": new}
                 save()
                 print(f"{size:>5} {n:>4} {f:>8.1f} {old:>9.1f} {new:>8.1f} {new / old:>12.2f} {old / f:>12.2f} "
@@ -265,12 +281,12 @@ def main() -> None:
                     with LocalCluster(n_workers=args.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                       dashboard_address=None, silence_logs=40) as cluster:
                         remote = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
-                        if r % 2 == 0:
-                            loc, _ = build(path)
-                            dsk, _ = build(path, *remote)
+                        if r % 2 == 0:  # wall only: the cluster's workers are not the command's children
+                            loc, _, _ = build(path)
+                            dsk, _, _ = build(path, *remote)
                         else:
-                            dsk, _ = build(path, *remote)
-                            loc, _ = build(path)
+                            dsk, _, _ = build(path, *remote)
+                            loc, _, _ = build(path)
                     rounds.append({"local": loc, "dask": dsk})
                     print(f"{size:>5} {n:>4} {r + 1:>5} {loc:>8.1f} {dsk:>8.1f} {dsk / loc:>6.2f}", flush=True)
                     record["dask"][str(size)] = {"notebooks": n, "rounds": rounds}
