@@ -586,3 +586,19 @@ def test_no_phrase_is_said_twice_in_a_row(small, mid, lang):
     eng = with_changes(small, result_use__training=["培训学分奖励", "培训：外部课程"])
     text = build_document(eng, lang, today=TODAY, figures=False).all_text()
     assert "培训学分奖励" in text and _doubled(text.replace("培训：外部课程", "")) == []
+
+
+def test_indicator_definitions_leave_the_cycle_to_the_role(small):
+    """The dictionary has its own 建议周期 column and each role sets its cycle: a definition (or a behaviour level)
+    that says "按季度抽查评定" contradicts a role rating it monthly (广告创意与品牌契合度 in both samples)."""
+    from toolkit.model.catalogue import load_catalogue
+
+    cycle_words = re.compile(r"按季度|每季度|季度|每月|按月|月度|年度|半年|每周|quarterl|monthly|every (month|quarter)"
+                             r"|annual|half-year", re.I)
+    bad = [(ind.id, text) for ind in load_catalogue().values()
+           for text in (ind.definition_zh, ind.definition_en,
+                        *(lv.anchor_zh for lv in ind.scale or ()), *(lv.anchor_en for lv in ind.scale or ()))
+           if cycle_words.search(text)]
+    assert bad == []
+    text = build_document(small, today=TODAY, figures=False).all_text()
+    assert "按季度抽查评定" not in text and "由品牌负责人或上级抽查评定" in text
