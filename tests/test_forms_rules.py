@@ -217,3 +217,12 @@ def test_english_forms_use_the_english_names_the_scheme_uses(small):
     ws = wb[layouts[0].sheet]
     assert ws.title == "Ad Specialist" and ws["B1"].value == "Shanlan Tea KPI form: Ad Specialist"
     assert ws["F3"].value == "Ad Specialist"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rating_sheet_columns_are_the_scheme_appendix_columns(mid, lang):
+    wb, layouts = form_workbook(mid, lang=lang)
+    sheet = next(ws for ws in wb.worksheets[1:] if ws.title not in {lay.sheet for lay in layouts})
+    assert [sheet.cell(5, c).value for c in range(1, 5)] == [
+        t(k, lang) for k in ("doc.col.indicator", "doc.rating360_levels", "doc.rating360_rating",
+                             "doc.rating360_example")]

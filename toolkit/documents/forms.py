@@ -425,7 +425,8 @@ def add_360_sheet(wb: Workbook, sheet: RatingSheet, eng: Engagement, lang: str, 
                            formula1='"' + ",".join(t(f"doc.rater.{r.kind}", lang) for r in raters) + '"')
     ws.add_data_validation(kinds)
     kinds.add("B3")
-    for i, key in enumerate(("form.col.indicator", "form.360.anchors", "form.360.rating", "form.comments")):
+    # the columns of the scheme's rating sheet (an example of the behaviour, optional: not a 考核评语)
+    for i, key in enumerate(("form.col.indicator", "form.360.anchors", "form.360.rating", "doc.rating360_example")):
         set_text(ws.cell(5, i + 1), T(key))
         _style(ws.cell(5, i + 1), bold=True, fill=_HEAD, center=True)
     r = 6
