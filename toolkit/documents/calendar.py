@@ -71,7 +71,9 @@ def deadline_calendar(eng: Engagement, *, start: dt.date | None = None, today: d
 
 
 def calendar_years_estimated(rows: list[dict[str, dt.date]]) -> list[int]:
-    """Years of the calendar whose official holiday schedule is not published yet (their dates are estimated)."""
+    """Years of the calendar whose official holiday schedule is not published yet: their dates are estimated from
+    the statutory holidays and the customary breaks (春节 除夕–初七, 5/1–5/5, 10/1–10/7;
+    :func:`toolkit.documents.workdays.estimated_holidays`), which ``doc.calendar_note_estimated`` says."""
     years = sorted({d.year for r in rows for d in r.values() if d is not None})
     return [y for y in years if not is_official(y)]
 
