@@ -44,6 +44,8 @@ def test_environment_yml_mirrors_pyproject() -> None:
 
     wanted = {norm(r): r for r in project["dependencies"]}
     have = {norm(r): r.replace(" ", "") for r in conda if not r.startswith(("python=", "pip"))}
+    # a package conda-forge has under another name (typst: conda's is the CLI) is a pip requirement, pinned alike
+    have |= {norm(r): r.replace(" ", "") for r in pip if not r.startswith("-e")}
     assert set(wanted) == set(have), set(wanted) ^ set(have)
     for name, req in wanted.items():
         assert req.replace(" ", "") == have[name], (req, have[name])
