@@ -3,6 +3,7 @@ intro on one page — checked on the XML and on LibreOffice's PDF of it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import re
 import shutil
@@ -161,18 +162,12 @@ def test_each_docx_kpi_form_fits_one_landscape_page_in_libreoffice(sample, lang,
 
 
 def _page_texts(eng, lang="zh"):
-    from weasyprint import HTML
-
+    """The text of each page of the scheme PDF as the toolkit writes it (render_pdf, Typst), spaces kept."""
     from toolkit.documents.content import build_document
-    from toolkit.documents.render_html import html_string
+    from toolkit.documents.render_pdf import pdf_bytes
 
-    def boxes(box):
-        yield box
-        for c in getattr(box, "children", None) or []:
-            yield from boxes(c)
-
-    doc = HTML(string=html_string(build_document(eng, lang, today=TODAY, figures=False))).render()
-    return ["".join(getattr(b, "text", "") or "" for b in boxes(p._page_box)) for p in doc.pages]
+    reader = PdfReader(io.BytesIO(pdf_bytes(build_document(eng, lang, today=TODAY, figures=False))))
+    return [page.extract_text() for page in reader.pages]
 
 
 @pytest.mark.slow
@@ -236,13 +231,16 @@ def test_no_pdf_table_splits_a_header_or_a_term(sample, lang, small, mid, tmp_pa
 
     eng = {"small": small, "mid": mid}[sample]
     doc = build_document(eng, lang, today=TODAY, figures=False)
-    rendered = HTML(string=html_string(doc)).render()
+    rendered = HTML(string=html_string(doc)).render()  # the HTML deliverable as a browser-like engine prints it
     bad = [b for p in rendered.pages for c in _boxes(p._page_box) if type(c).__name__ == "TableCellBox"
            for b in _bad_breaks(c)]
     assert bad == []  # "营销活/动", "序/号", "直接上/级" were split
-    # the same on the PDF's text: each form's headers and (zh) indicator names whole on a line of its page
+    # on the scheme PDF the toolkit writes (Typst, from the same table layout): each form's headers and (zh)
+    # indicator names whole on a line of its page
+    from toolkit.documents.render_pdf import pdf_bytes
+
     pdf = tmp_path / "scheme.pdf"
-    rendered.write_pdf(pdf)
+    pdf.write_bytes(pdf_bytes(doc))
     pages = _pdftotext(pdf)
     forms = [b for ap in doc.appendices if ap.key == "forms" for b in ap.blocks if isinstance(b, Table) and b.columns]
     for rs, form in zip(resolve_scheme(eng).roles, forms):
