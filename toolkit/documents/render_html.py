@@ -1,8 +1,9 @@
 """The scheme document as one self-contained HTML file: CSS inlined, images as data: URIs, user text escaped.
 
-The same HTML is the PDF's source (:mod:`toolkit.documents.render_pdf`), so the two deliverables never differ in content.
-The template is ``templates/documents/scheme.html.j2`` and the stylesheet ``scheme.css`` beside it; a consultant
-may restyle either without touching code.
+The HTML, the PDF (:mod:`toolkit.documents.render_pdf`, Typst) and the DOCX are rendered from the same content
+model and the same table layout (:mod:`toolkit.documents.table_layout`), so the deliverables never differ in
+content. The template is ``templates/documents/scheme.html.j2`` and the stylesheet ``scheme.css`` beside it (the
+HTML's only; the PDF's styles are in ``scheme.typ``); a consultant may restyle either without touching code.
 """
 from __future__ import annotations
 
