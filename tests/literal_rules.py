@@ -18,6 +18,8 @@ SENTENCES = {
     "missing.exclude": "任一加权指标当期没有数据的，该考核期不评分",
     "carry": "以其所属周期的得分计入所覆盖的每一个考核期",
     "shorter_mean": "以其在该考核期内各期得分的平均值计入",
+    "events": "某考核期没有项目记录的，该指标当期不参加考核，不视为缺少数据",
+    "events.missing": "有项目记录但缺少结果的，按缺少数据处理",
     "annual.mean": "年度得分为当年已评分各考核期综合得分的算术平均值",
     "veto": "当期综合得分为 0 分，当年年度得分亦为 0 分",
     "bands": "均先按综合得分所在的分数段确定",
@@ -70,7 +72,7 @@ def naive_appraisal(eng, text: str, scores: list[dict], indicators: dict[tuple[s
     """Totals, grades and pay per employee, by the document's words.
 
     ``scores``: dicts with employee, role, indicator, period, score (None/NaN = no data);
-    ``indicators``: (role, indicator) → {"weight": percent, "kind": weighted / bonus / veto}.
+    ``indicators``: (role, indicator) → {"weight": percent, "kind": weighted / bonus / veto, "cycle": …}.
     """
     rules = stated(text)
     assert len(rules & {"missing.renormalise", "missing.zero", "missing.exclude"}) == 1, rules
@@ -93,10 +95,17 @@ def naive_appraisal(eng, text: str, scores: list[dict], indicators: dict[tuple[s
         r = role_of[e]
         ptot: dict[str, float | None] = {}
         pveto: dict[str, bool] = {}
+        # 按项目 indicators of the role: without the document's per-event rule, due in every period like any other
+        events = [ind for (rr, ind), spec in indicators.items() if rr == r and spec.get("cycle") == "per_event"]
         for lab, inds in periods.items():
             num = den_present = den_due = bonus = 0.0
             veto = False
             any_score = False
+            if "events" not in rules:
+                inds = {**{ind: [None] for ind in events}, **inds}
+            elif "events.missing" not in rules:  # an event on record without a result: not due either
+                inds = {ind: vals for ind, vals in inds.items() if ind not in events
+                        or any(not _nan(v) for v in vals)}
             for ind, vals in inds.items():
                 spec = indicators[(r, ind)]
                 have = [v for v in vals if not _nan(v)]

@@ -37,7 +37,7 @@ def _code(x):
 def _compare(eng: Engagement, res) -> int:
     text = _document_text(eng)
     table = res.table.set_index(["role", "indicator"])
-    kinds = {k: {"weight": float(r.weight),
+    kinds = {k: {"weight": float(r.weight), "cycle": r.cycle,
                  "kind": "weighted" if r.weighted else ("bonus" if r.rule_type == "bonus" else
                                                         "veto" if r.rule_type == "veto" else "other")}
              for k, r in table.iterrows()}
@@ -181,3 +181,38 @@ def resolve_scheme_roles(eng):
     from toolkit.scheme.resolve import resolve_scheme
 
     return resolve_scheme(eng).roles
+
+
+@pytest.mark.parametrize("missing", ["zero", "exclude_period", "renormalise"])
+def test_per_event_indicators_engine_equals_a_literal_reading(missing, tmp_path):
+    """按项目: events in two quarters only, one of them on record without a result. A period without an event
+    does not have the indicator due (not 0, not a missing value that drops the period); an event on record
+    without a result is missing data — as the scoring chapter says."""
+    import pandas as pd
+
+    eng = load_engagement(SMALL)
+    eng = eng.model_copy(update={"scoring": eng.scoring.model_copy(update={"missing": missing})})
+    events = {ri.id for r in eng.roles for ri in r.indicators if ri.cycle == "per_event"}
+    assert events
+    raw = pd.read_csv(SMALL.parent / "actuals_2026.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    is_event = raw["indicator"].isin(events)
+    raw = raw[~is_event | raw["period"].isin(["2026-Q1", "2026-Q3"])].copy()
+    gap = raw.index[raw["indicator"].isin(events) & (raw["period"] == "2026-Q3")][0]
+    raw.loc[gap, "actual"] = ""                                  # an event on record without its result
+    raw.to_csv(tmp_path / "actuals.csv", index=False, encoding="utf-8-sig")
+    res = appraise(eng, read_actuals(tmp_path / "actuals.csv", eng))
+    text = _document_text(eng)
+    assert {"events", "events.missing"} <= stated(text)
+    assert _compare(eng, res) == len(eng.employees)
+    # May has no event: the planners' total is the other indicators' alone, scored under every policy
+    planners = {e.id for e in eng.employees if e.role == "event_planning"}
+    may = res.periods[res.periods["employee"].isin(planners) & (res.periods["period"] == "2026-05")]
+    assert len(may) == len(planners) and may["total"].notna().all()
+    assert (may["n_due"] == 2).all()
+    # the event without a result is missing data in each month its quarter covers
+    who = raw.loc[gap, "employee"]
+    q3 = res.periods[(res.periods["employee"] == who) & res.periods["period"].isin(["2026-07", "2026-08", "2026-09"])]
+    if missing == "exclude_period":
+        assert q3["total"].isna().all()
+    else:
+        assert (q3["n_scored"] < q3["n_due"]).all()

@@ -38,7 +38,7 @@ from toolkit.model.localise import localised
 from toolkit.model.messages import messages, t
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
-from toolkit.scheme.rulebook import rulebook
+from toolkit.scheme.rulebook import EVENT_CYCLE, rulebook
 
 __all__ = [
     "build_document",
@@ -471,6 +471,7 @@ class _Builder(Appendices):
             self.rulebook.role(rs.role.id).cycle for rs in self.scheme.roles}
         self.article(ch, "doc.a.total", self.rules["total"], self.rules["missing"],
                      self.rules["other_cycles"] if len(cycles) > 1 else None,
+                     self.rules["events"] if EVENT_CYCLE in cycles else None,
                      self.rules["bonus"] if "bonus" in used else None,
                      self.rules["veto"] if "veto" in used else None)
         grades = sorted(eng.grades, key=lambda g: -g.min_score)

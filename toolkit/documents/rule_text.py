@@ -41,13 +41,14 @@ def _approver(rb: Rulebook, lang: str) -> str:
 
 
 def rule_sentences(rb: Rulebook, lang: str = "zh") -> dict[str, str]:
-    """Every rule sentence by name: period, other_cycles, total, missing, bonus, veto, annual, grades,
+    """Every rule sentence by name: period, other_cycles, events (按项目), total, missing, bonus, veto, annual, grades,
     distribution, form_grade, pay (and budget when a pool is only a budget)."""
     sep = "、" if lang == "zh" else ", "
     cycles = sorted({r.cycle for r in rb.roles.values()}, key=list(_CYCLE_KEY).index)
     out = {
         "period": t("rule.period", lang, cycles=sep.join(_cycle(c, lang) for c in cycles)),
         "other_cycles": t("rule.other_cycles", lang),
+        "events": t("rule.events", lang),
         "total": t("rule.total", lang),
         "missing": t(f"rule.missing.{rb.missing}", lang),
         "bonus": t("rule.bonus", lang),

@@ -20,7 +20,30 @@ from typing import Any
 
 from toolkit.model.schema import Engagement
 
-__all__ = ["Bin", "DistributionRule", "PayRule", "RaterRule", "RoleRules", "Rulebook", "rulebook"]
+__all__ = ["EVENT_CYCLE", "Bin", "DistributionRule", "PayRule", "RaterRule", "RoleRules", "Rulebook",
+           "appraisal_cycle", "rulebook"]
+
+#: 按项目: an indicator scored per event (an opening, a campaign) has no period of its own. Each event's result
+#: counts in the period it is reported for — like any value, a result reported for a longer period than the
+#: role's counts in each period it covers, several results inside one period are averaged. A period with no
+#: event on record does not have the indicator due: that is not missing data (under every missing-value policy
+#: the period total runs over the other indicators); an event on record without a result is missing data.
+#: A role or a scheme whose own cycle is 按项目 is appraised, and paid, by month — the period a per-event result
+#: is entered for on the KPI form. The one meaning the engine (:mod:`toolkit.scoring.totals`), the pay count
+#: (:func:`toolkit.scoring.pay.cycles_per_year`), the generator (:mod:`toolkit.scoring.simulate`) and the
+#: document (``Rulebook.events``, worded by :mod:`toolkit.documents.rule_text`) share.
+EVENT_CYCLE = "per_event"
+
+
+def appraisal_cycle(cycle: str | None) -> str:
+    """The cycle whose periods a role on ``cycle`` is appraised, labelled and paid in (按项目: by month).
+
+    Examples
+    --------
+    >>> [appraisal_cycle(c) for c in ("per_event", "quarterly", None)]
+    ['monthly', 'quarterly', 'monthly']
+    """
+    return "monthly" if cycle in (EVENT_CYCLE, None) else cycle
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,8 @@ class Rulebook:
     #                                            shorter-cycle scores are averaged within the period
     veto: str = "period_and_year"              # a veto zeroes the period and the year
     rated_scale: str = "levels"                # ratings are scored by the rule's behaviour levels
+    events: str = "reported_period"            # 按项目 indicators count in the period their result is reported
+    #                                            for; a period without an event on record: not due, not missing
     approvers: tuple[str, ...] = ()            # who approves the results (and settles a budget overrun): the
     #                                            small company's leaders; empty: the 绩效管理委员会
     notes: list[str] = field(default_factory=list)
@@ -121,7 +146,7 @@ def rulebook(eng: Engagement) -> Rulebook:
     for role in eng.roles:
         groups = role.raters or eng.raters
         total = sum(g.weight for g in groups) or 1.0
-        roles[role.id] = RoleRules(role=role.id, cycle=role.cycle or eng.cycles.default,
+        roles[role.id] = RoleRules(role=role.id, cycle=appraisal_cycle(role.cycle or eng.cycles.default),
                                    raters=tuple(RaterRule(g.kind, g.weight / total) for g in groups),
                                    own_raters=bool(role.raters))
     grades = tuple((g.code, g.name_zh, g.name_en, float(g.min_score))

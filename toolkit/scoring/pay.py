@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.scheme.rulebook import appraisal_cycle
+
 __all__ = ["BudgetCheck", "budget_check", "compa_column", "covered_months", "cycles_per_year", "pay_periods",
            "pay_table"]
 
-_PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1, "per_event": 1}
+_PER_YEAR = {"monthly": 12, "quarterly": 4, "half_year": 2, "annual": 1}
 
 
 def cycles_per_year(eng: Any) -> int:
@@ -34,8 +36,13 @@ def cycles_per_year(eng: Any) -> int:
     >>> from types import SimpleNamespace as N
     >>> [cycles_per_year(N(cycles=N(default=c))) for c in ("monthly", "quarterly", "half_year", "annual")]
     [12, 4, 2, 1]
+
+    A scheme on 按项目 is appraised and paid by month (:data:`toolkit.scheme.rulebook.EVENT_CYCLE`):
+
+    >>> cycles_per_year(N(cycles=N(default="per_event")))
+    12
     """
-    return _PER_YEAR.get(eng.cycles.default, 1)
+    return _PER_YEAR[appraisal_cycle(eng.cycles.default)]
 
 
 def covered_months(periods: Any) -> set[tuple[int, int]]:

@@ -24,6 +24,12 @@ import numpy as np
 import pandas as pd
 
 from toolkit.model.safe_cells import write_csv
+from toolkit.scheme.rulebook import EVENT_CYCLE
+
+#: The generator's event calendar: one event a quarter, its result reported for the quarter. 按项目 itself has
+#: no period (``EVENT_CYCLE``): a result counts in the period it is reported for, here in each period of the
+#: role that the quarter covers, and a period without an event on record does not have the indicator due.
+EVENT_REPORTED_FOR = "quarterly"
 
 __all__ = ["cycle_periods", "simulate_actuals", "simulate_employees", "write_sample_actuals"]
 
@@ -32,7 +38,7 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def cycle_periods(cycle: str, year: int) -> list[str]:
-    """Period labels of one cycle in one year (per-event indicators are reported quarterly here).
+    """Period labels of one cycle in one year (per-event results: the generator's ``EVENT_REPORTED_FOR``).
 
     The simulated file uses the same labels a user's file would, so it is read and scored the same way.
 
@@ -45,7 +51,9 @@ def cycle_periods(cycle: str, year: int) -> list[str]:
     """
     if cycle == "monthly":
         return [f"{year}-{m:02d}" for m in range(1, 13)]
-    if cycle in ("quarterly", "per_event"):
+    if cycle == EVENT_CYCLE:
+        return cycle_periods(EVENT_REPORTED_FOR, year)
+    if cycle == "quarterly":
         return [f"{year}-Q{q}" for q in range(1, 5)]
     if cycle == "half_year":
         return [f"{year}-H1", f"{year}-H2"]

@@ -30,15 +30,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.scheme.rulebook import Rulebook
+from toolkit.scheme.rulebook import Rulebook, appraisal_cycle
 from toolkit.scoring.grading import forced_distribution, grade_by_bands
 from toolkit.scoring.pay import covered_months
 
 __all__ = ["annual_scores", "grade_frame", "performance_pay", "period_scores", "period_totals_by_rule",
            "role_periods"]
-
-_MONTHS = {"monthly": 1, "per_event": 1, "quarterly": 3, "half_year": 6, "annual": 12}
-
 
 def _label(year: int, month: int, cycle: str) -> str:
     if cycle == "quarterly":
@@ -89,7 +86,9 @@ def period_scores(scores: pd.DataFrame, rb: Rulebook) -> pd.DataFrame:
     cols = ["employee", "role", "period", "indicator", "weight", "weighted", "rule_type", "score"]
     if scores.empty:
         return pd.DataFrame(columns=cols)
-    cyc = scores["role"].map({r: rr.cycle for r, rr in rb.roles.items()}).fillna("monthly").astype(str)
+    # a role's periods (按项目: months, the one meaning of toolkit.scheme.rulebook.EVENT_CYCLE)
+    cyc = scores["role"].map({r: appraisal_cycle(rr.cycle) for r, rr in rb.roles.items()}).fillna("monthly")
+    cyc = cyc.astype(str)
     pairs = pd.DataFrame({"label": scores["period"].astype(str), "cycle": cyc}).drop_duplicates()
     pairs["rp"] = [role_periods(lab, c) for lab, c in zip(pairs["label"], pairs["cycle"])]
     s = scores.assign(_label=scores["period"].astype(str), _cycle=cyc)
