@@ -395,3 +395,22 @@ def test_progress_bar_counts_setup_before_the_jobs() -> None:
     bar.total += 5
     assert bar.n == 3 and bar.total == 8
     bar.close()
+
+
+def test_copies_option_chooses_the_client_copies_and_resume_adds_what_was_left_out(
+        small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--copies html`` writes the worksheets' HTML copies only; the same build resumed with the default
+    (HTML and PDF) runs the jobs again, because the copies are part of what a job made."""
+    monkeypatch.setattr("toolkit.batch.plan.toolkit_digest", lambda: "code-v1")
+    role = _roles(small)[0]
+    out = tmp_path / "out"
+    args = ["build", str(small), "--out", str(out), "--roles", role, "--jobs", "2", "--quiet"]
+    assert main([*args, "--copies", "html"]) in (0, 1)
+    sheets = next(out.glob("*/documents/worksheets"))
+    html = sorted(p.stem for p in sheets.glob("*.html"))
+    assert f"02_indicators__{role}" in html and "05_scheme" in html
+    assert not list(sheets.glob("*.pdf"))
+    assert main([*args, "--resume"]) in (0, 1)
+    assert sorted(p.stem for p in sheets.glob("*.pdf")) == html  # every job ran again, now with its PDF
+    manifest = json.loads(next(out.glob("*/manifest.json")).read_text(encoding="utf-8"))
+    assert all(j["status"] == "ok" for j in manifest["jobs"])

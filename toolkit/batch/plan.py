@@ -382,7 +382,7 @@ def plan_build(engagements: Sequence[str | os.PathLike[str]], out: str | os.Path
                 scope: Any = inputs if not role else {"shared": shared, "role": role_dump[role]}
                 fp = hashlib.sha256(json.dumps(
                     {"inputs": scope, "notebook": nb_sha[name], "parameters": job.parameters,
-                     "toolkit": digest}, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+                     "toolkit": digest, "copies": list(copies)}, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
                 jobs.append(Job(**{**asdict(job), "fingerprint": fp}))
     return BuildPlan(out=out_dir, jobs=jobs, engagements=info, warnings=warnings, code_digest=digest,
                      prepared=prepared)

@@ -14,11 +14,13 @@ from ._i18n import command, option
 __all__ = ["build", "demo"]
 
 DEMO_SAMPLES = ("small_company", "midsize_company")
+#: --copies: the client copies of each worksheet (documents/worksheets/<job>.html, .pdf)
+COPIES = {"html,pdf": ("html", "pdf"), "html": ("html",), "none": ()}
 
 
 def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str, ...], jobs: int | None,
          lang: str | None, resume: bool, timeout: float, executor: str, scheduler: str | None,
-         fresh_kernels: bool, quiet: bool) -> None:
+         fresh_kernels: bool, copies: str, quiet: bool) -> None:
     import os
 
     from toolkit.batch.build import (
@@ -46,7 +48,8 @@ def _run(ctx: click.Context, engagements: list[str], out: str, roles: tuple[str,
             ex = make_executor("local", workers)
             for fut in prestart(ex, workers):
                 fut.add_done_callback(lambda _f: bar.update(1))
-        plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout, warm=warm)
+        plan = plan_build(engagements, out, roles=role_list or None, lang=lang, timeout=timeout, warm=warm,
+                          copies=COPIES[copies])
     except BaseException:
         bar.close()
         close_executor(ex, cancel=True)
@@ -84,6 +87,8 @@ _common = [
            help="help.build.executor"),
     option("--scheduler", metavar="ADDRESS", default=None, help="help.build.scheduler"),
     option("--fresh-kernels", is_flag=True, help="help.build.fresh_kernels"),
+    option("--copies", type=click.Choice(list(COPIES)), default="html,pdf", show_default=True,
+           help="help.build.copies"),
     option("--quiet", "-q", is_flag=True, help="help.build.quiet"),
 ]
 
