@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import io
 import json
 import os
@@ -47,9 +46,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+
+from toolkit.model.collector import collector_paused  # as the WeasyPrint scheme path paused it
 
 SENTENCE = ("考核结果作为绩效工资发放、调薪、晋升和培训的依据，考核人应当依据事实和本办法的规定客观评价，"
             "不得以个人好恶影响评分；员工对结果有异议的，可以在规定期限内提出申诉。")
@@ -73,19 +73,6 @@ def pages(pdf: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while WeasyPrint builds its box tree (as the WeasyPrint scheme path did: its
-    long-lived boxes made every generation-2 collection re-walk them, 25–35 % of its time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_doc():  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from functools import cache
 
 import pytest
 from conftest import with_changes
+from contents_pages import assert_contents_match
 from pypdf import PdfReader
 
 from toolkit.documents.blocks import Figure, Table
@@ -124,22 +125,7 @@ def test_contents_page_numbers_are_the_pages_the_headings_are_on(sample, lang, b
     doc, pdf = built(sample, lang)
     pages = _pages(pdf)
     headings = [c.heading for c in doc.chapters] + [a.heading for a in doc.appendices]
-    toc = {}
-    for line in pages[1].splitlines():
-        m = re.match(r"\s*(.+?)\s*(?:\.\s*){4,}(\d+)\s*$", line)
-        if m:
-            toc[_squeeze(m.group(1))] = int(m.group(2))
-    assert list(toc) == [_squeeze(h) for h in headings]  # every entry, in order, with its number
-
-    def set_on(page: str, heading: str) -> bool:  # a line of its own, or two (a long English heading wraps)
-        lines = [_squeeze(x) for x in page.splitlines() if x.strip()]
-        key = _squeeze(heading)
-        return key in lines or any(a + b == key for a, b in itertools.pairwise(lines))
-
-    for heading in headings:
-        n = toc[_squeeze(heading)]
-        assert set_on(pages[n - 1], heading), (heading, n)  # the heading is on page n …
-        assert not any(set_on(p, heading) for p in pages[2:n - 1]), (heading, n)  # … and on no page before
+    assert_contents_match(pages, headings)
     # the footer's page label on every page but the cover
     label = doc.labels["page"]
     assert _squeeze(label.format(n=2)) in _squeeze(pages[1])
