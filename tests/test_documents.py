@@ -594,7 +594,7 @@ def test_indicator_definitions_leave_the_cycle_to_the_role(small):
     from toolkit.model.catalogue import load_catalogue
 
     cycle_words = re.compile(r"按季度|每季度|季度|每月|按月|月度|年度|半年|每周|quarterl|monthly|every (month|quarter)"
-                             r"|annual|half-year", re.I)
+                             r"|annual|half-year", re.IGNORECASE)
     bad = [(ind.id, text) for ind in load_catalogue().values()
            for text in (ind.definition_zh, ind.definition_en,
                         *(lv.anchor_zh for lv in ind.scale or ()), *(lv.anchor_en for lv in ind.scale or ()))
