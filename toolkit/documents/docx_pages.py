@@ -11,16 +11,72 @@ document).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 __all__ = ["heading_pages", "page_texts", "paginate_enabled"]
 
 _TIMEOUT_S = 240
+_PREFIX = "appraisal-lo-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, another user's
+        return True
+    return True
+
+
+def _sweep_leftovers() -> None:
+    """Remove the working folders of conversions whose process was killed (``kill -9`` skips the clean-up).
+
+    Each folder is named ``appraisal-lo-<pid>-…`` after the process that made it; one whose process is gone
+    is removed by the next conversion. Folders of live processes, or not of this shape, are never touched.
+    """
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{_PREFIX}*-*"):
+        m = re.fullmatch(rf"{_PREFIX}(\d+)-.*", folder.name)
+        if m and folder.is_dir() and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# LibreOffice's launcher (oosplash) forks soffice.bin, which a death signal on the launcher alone would leave
+# running. So the conversion runs in a process group of its own under a small sh guard that gets SIGTERM when
+# this process dies (util-linux ``setpriv --pdeathsig``; ``preexec_fn`` would be unsafe: the DOCX is paginated
+# in a thread) and then kills its whole group. A timeout kills the group from here.
+_GUARD = 'trap "trap - TERM; kill -KILL 0" TERM; "$@" & child=$!; wait "$child"'
+
+
+def _guarded(cmd: list[str]) -> list[str]:
+    """``cmd`` under the die-with-this-process guard (Linux with setpriv and sh; elsewhere as it is)."""
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    sh = shutil.which("sh")
+    return [setpriv, "--pdeathsig", "TERM", "--", sh, "-c", _GUARD, "sh", *cmd] if setpriv and sh else cmd
+
+
+def _convert(cmd: list[str]) -> None:
+    """Run the LibreOffice conversion in its own process group; the whole group is killed on a timeout."""
+    proc = subprocess.Popen(_guarded(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        code = proc.wait(timeout=_TIMEOUT_S)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    if code != 0:
+        raise subprocess.CalledProcessError(code, cmd)
 
 
 def paginate_enabled() -> bool:
@@ -36,13 +92,13 @@ def page_texts(docx: bytes) -> list[str] | None:
     pdftotext = shutil.which("pdftotext")
     if not (soffice and pdftotext):
         return None
-    with tempfile.TemporaryDirectory(prefix="appraisal-lo-") as tmp:
+    _sweep_leftovers()
+    with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as tmp:
         src = Path(tmp) / "scheme.docx"
         src.write_bytes(docx)
         try:  # a profile of its own: never disturbs (or waits for) a LibreOffice the user has open
-            subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={Path(tmp, 'lo').as_uri()}",
-                            "--convert-to", "pdf", "--outdir", tmp, str(src)], check=True, capture_output=True,
-                           timeout=_TIMEOUT_S)
+            _convert([soffice, "--headless", "--norestore", f"-env:UserInstallation={Path(tmp, 'lo').as_uri()}",
+                      "--convert-to", "pdf", "--outdir", tmp, str(src)])
             out = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", str(Path(tmp) / "scheme.pdf"), "-"], check=True,
                                  capture_output=True, timeout=_TIMEOUT_S)
         except (OSError, subprocess.SubprocessError):
