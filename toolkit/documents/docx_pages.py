@@ -21,20 +21,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from toolkit.model.fileio import pid_alive
+
 __all__ = ["heading_pages", "page_texts", "paginate_enabled"]
 
 _TIMEOUT_S = 240
 _PREFIX = "appraisal-lo-"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # alive, another user's
-        return True
-    return True
 
 
 def _sweep_leftovers() -> None:
@@ -46,7 +38,7 @@ def _sweep_leftovers() -> None:
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{_PREFIX}*-*"):
         m = re.fullmatch(rf"{_PREFIX}(\d+)-.*", folder.name)
-        if m and folder.is_dir() and not _pid_alive(int(m.group(1))):
+        if m and folder.is_dir() and not pid_alive(int(m.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "remove_stale_parts", "sha256_file"]
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "pid_alive", "remove_stale_parts", "sha256_file"]
 
 _HOST = "".join(ch if ch.isalnum() else "-" for ch in socket.gethostname())[:32] or "host"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (also another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -43,7 +44,7 @@ def remove_stale_parts(folder: str | os.PathLike[str]) -> list[Path]:
         if len(parts) != 3 or "-" not in parts[1]:
             continue
         host, _, pid = parts[1].rpartition("-")
-        if host != _HOST or not pid.isdigit() or _pid_alive(int(pid)):
+        if host != _HOST or not pid.isdigit() or pid_alive(int(pid)):
             continue
         with contextlib.suppress(OSError):
             p.unlink()
