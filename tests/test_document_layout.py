@@ -11,9 +11,9 @@ import subprocess
 import zipfile
 
 import pytest
-from contents_pages import assert_contents_match
 from lxml import etree
 from pypdf import PdfReader
+from scheme_pages import assert_contents_match, assert_forms_on_landscape_pages
 
 from toolkit.documents.blocks import Table
 from toolkit.documents.render import render_all
@@ -102,10 +102,6 @@ def test_libreoffice_keeps_the_wide_columns_wide(lo_builds):
     assert x["数据来源"] - x["评分规则"] > 1.5 * (x["指标"] - x["维度"]), x
 
 
-def _squeeze(text):
-    return re.sub(r"\s+", "", text)
-
-
 @pytest.mark.slow
 @needs_lo
 @pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "zh"), ("mid", "en"), ("small", "en")])
@@ -124,27 +120,11 @@ def test_docx_toc_page_numbers_are_the_pages_libreoffice_puts_the_headings_on(sa
 @pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "zh"), ("mid", "en"), ("small", "en")])
 def test_each_docx_kpi_form_fits_one_landscape_page_in_libreoffice(sample, lang, lo_builds):
     from toolkit.documents.content import build_document
-    from toolkit.model.messages import t
-    from toolkit.scheme.resolve import resolve_scheme
 
     eng, _, pdf = lo_builds(sample, lang)
-    pages = _pdftotext(pdf)
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(pdf).pages]
     doc = build_document(eng, lang, today=TODAY, figures=False)
-    forms = [b for ap in doc.appendices if ap.key == "forms" for b in ap.blocks if isinstance(b, Table) and b.columns]
-    roles = resolve_scheme(eng).roles
-    assert len(forms) == len(roles)
-    for rs, form in zip(roles, forms):
-        title = _squeeze(t("doc.form_title", lang, role=rs.role.name))
-        hits = [k for k, p in enumerate(pages) if any(_squeeze(x) == title for x in p.splitlines())]
-        assert len(hits) == 1, title
-        page = pages[hits[0]]
-        assert sizes[hits[0]][0] > sizes[hits[0]][1], title  # landscape
-        for key in ("doc.f.sign.employee", "doc.f.sign.rater", "doc.f.sign.reviewer"):  # the signatures with it
-            assert _squeeze(t(key, lang).split("：" if lang == "zh" else ":")[0]) in _squeeze(page), (title, key)
-        for row in form.rows[:-1]:  # every indicator name (zh) or word of it (en) whole on a line of the page
-            for word in [row[2].split("\n")[0]] if lang == "zh" else re.split(r"[\s-]+", row[2]):
-                assert any(word in line for line in page.splitlines()), (title, word)
+    assert_forms_on_landscape_pages(doc, eng, lang, _pdftotext(pdf), sizes)
 
 
 def _page_texts(eng, lang="zh"):

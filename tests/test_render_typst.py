@@ -15,23 +15,18 @@ from functools import cache
 
 import pytest
 from conftest import with_changes
-from contents_pages import assert_contents_match
 from pypdf import PdfReader
+from scheme_pages import assert_contents_match, assert_forms_on_landscape_pages, squeeze
 
 from toolkit.documents.blocks import Figure, Table
 from toolkit.documents.content import build_document
 from toolkit.documents.render_pdf import cjk_font_files, pdf_bytes, typst_data
-from toolkit.model.messages import t
 
 TODAY = dt.date(2026, 12, 1)
 EVIL = '#panic("x") *b* $x$ [y] <z> \\'
 
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdffonts")),
                                 reason="poppler-utils is installed by make system-deps")
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _pages(pdf: bytes, layout: bool = True) -> list[str]:
@@ -58,9 +53,9 @@ def test_user_text_is_never_markup(small):
     pdf = pdf_bytes(doc)  # compiles: no #panic ran, no unbalanced $ or [ broke the markup
     pages = _pages(pdf, layout=False)
     assert pages[0].splitlines()[0].strip() == EVIL  # the cover's first line, literally
-    flat = _squeeze("".join(pages))
-    assert _squeeze(f"晋升 {EVIL} 依据") in flat
-    assert flat.count(_squeeze(EVIL)) >= 3
+    flat = squeeze("".join(pages))
+    assert squeeze(f"晋升 {EVIL} 依据") in flat
+    assert flat.count(squeeze(EVIL)) >= 3
 
 
 @pytest.mark.slow
@@ -78,7 +73,7 @@ def test_the_weight_charts_are_in_the_pdf_at_their_width(mid):
                 images.append(n)
     assert len(images) == len(figs)
     for (_ap, fig), n in zip(figs, images):
-        assert _squeeze(fig.caption) in _squeeze(pages[n])  # the caption on the chart's page
+        assert squeeze(fig.caption) in squeeze(pages[n])  # the caption on the chart's page
     listing = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=False)
     if listing.returncode == 0:  # width in the PDF: x-ppi of a 960 px PNG set 150 mm wide is ~163
         rows = [r for r in (ln.split() for ln in listing.stdout.decode().splitlines()[2:]) if r[2] == "image"]
@@ -128,43 +123,26 @@ def test_contents_page_numbers_are_the_pages_the_headings_are_on(sample, lang, b
     assert_contents_match(pages, headings)
     # the footer's page label on every page but the cover
     label = doc.labels["page"]
-    assert _squeeze(label.format(n=2)) in _squeeze(pages[1])
-    assert not any(_squeeze(label.format(n=k)) in _squeeze(pages[0]) for k in (0, 1))
-    assert _squeeze(label.format(n=len(pages))) in _squeeze(pages[-1])
+    assert squeeze(label.format(n=2)) in squeeze(pages[1])
+    assert not any(squeeze(label.format(n=k)) in squeeze(pages[0]) for k in (0, 1))
+    assert squeeze(label.format(n=len(pages))) in squeeze(pages[-1])
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "zh"), ("mid", "en"), ("small", "en")])
 def test_each_kpi_form_starts_a_landscape_page_with_its_title_header_block_and_table(sample, lang, built, small,
                                                                                       mid):
-    from toolkit.scheme.resolve import resolve_scheme
-
     eng = {"small": small, "mid": mid}[sample]
     doc, pdf = built(sample, lang)
     pages = _pages(pdf)
     reader = PdfReader(io.BytesIO(pdf))
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
-    forms = [b for ap in doc.appendices if ap.key == "forms" for b in ap.blocks if isinstance(b, Table) and b.columns]
-    roles = resolve_scheme(eng).roles
-    assert len(forms) == len(roles)
-    for rs, form in zip(roles, forms):
-        title = _squeeze(t("doc.form_title", lang, role=rs.role.name))
-        hits = [k for k, p in enumerate(pages) if any(_squeeze(x) == title for x in p.splitlines())]
-        assert len(hits) == 1, title
-        k = hits[0]
-        page = pages[k]
-        assert sizes[k][0] > sizes[k][1], title  # landscape
-        lines = page.splitlines()
-        for head in form.columns:  # the table's head on the title's page, every header whole on a line
+    for form, lines in assert_forms_on_landscape_pages(doc, eng, lang, pages, sizes):
+        for head in form.columns:  # the table's head on the title's page too, every header whole on a line
             first = re.split(r"(?<=/)", head)[0].split()[0]
-            assert any(first in line for line in lines), (title, head)
-        for key in ("doc.f.sign.employee", "doc.f.sign.rater", "doc.f.sign.reviewer"):  # … and the signatures
-            assert _squeeze(t(key, lang).split("：" if lang == "zh" else ":")[0]) in _squeeze(page), (title, key)
-        for row in form.rows[:-1]:  # every indicator name (zh) or word of it (en) whole on a line of the page
-            for word in [row[2].split("\n")[0]] if lang == "zh" else re.split(r"[\s-]+", row[2]):
-                assert any(word in line for line in lines), (title, word)
+            assert any(first in line for line in lines), head
     # the chapters are portrait
-    first_chapter = next(k for k, p in enumerate(pages) if _squeeze(doc.chapters[0].heading) in _squeeze(p)
+    first_chapter = next(k for k, p in enumerate(pages) if squeeze(doc.chapters[0].heading) in squeeze(p)
                          and k > 1)
     assert sizes[first_chapter][0] < sizes[first_chapter][1]
 
@@ -174,7 +152,7 @@ def test_no_space_is_added_between_chinese_and_latin_text(built):
     _doc, pdf = built("mid", "zh")
     text = "".join(_pages(pdf, layout=False))
     assert "2027年1月1日" in text and "附件1" in text  # as in the DOCX and the HTML: no quarter-em space
-    assert "一致性比率CR=" in _squeeze(text)
+    assert "一致性比率CR=" in squeeze(text)
 
 
 def test_missing_fonts_say_what_to_install(monkeypatch):
@@ -196,16 +174,16 @@ def test_missing_fonts_say_what_to_install(monkeypatch):
 @pytest.mark.parametrize(("sample", "lang"), [("mid", "zh"), ("small", "en")])
 def test_short_tables_stay_on_their_captions_page(sample, lang, built):
     doc, pdf = built(sample, lang)
-    pages = [[_squeeze(x) for x in p.splitlines() if x.strip()] for p in _pages(pdf)]
+    pages = [[squeeze(x) for x in p.splitlines() if x.strip()] for p in _pages(pdf)]
     blocks = [b for c in doc.chapters for a in c.articles for b in a.blocks] + \
         [b for ap in doc.appendices for b in ap.blocks]
     short = [b for b in blocks if isinstance(b, Table) and b.caption and 1 < len(b.rows) <= 12]
     assert len(short) > 5
     for tb in short:
-        cap = _squeeze(tb.caption)
+        cap = squeeze(tb.caption)
         k = next(k for k, lines in enumerate(pages) if cap in lines)
-        last = next(c for c in reversed([c for row in tb.rows for c in row]) if len(_squeeze(c)) >= 2)
-        word = _squeeze(last.split("\n")[0])[:8]
+        last = next(c for c in reversed([c for row in tb.rows for c in row]) if len(squeeze(c)) >= 2)
+        word = squeeze(last.split("\n")[0])[:8]
         assert any(word in line for line in pages[k]), (tb.caption, word, k + 1)  # the last row with it
 
 
