@@ -51,6 +51,15 @@ class Table:
     widths: list[float] | None = None  # relative column widths
     small: bool = False  # dense tables (forms, dictionary) use a smaller font
 
+    @property
+    def keep(self) -> bool:
+        """Short enough never to be split across pages (the HTML's ``table.keep``, the PDF's unbreakable block)."""
+        return len(self.rows) <= KEEP_ROWS
+
+
+#: a table of up to this many rows is kept on one page by the HTML and the PDF
+KEEP_ROWS = 12
+
 
 @dataclass
 class Figure:

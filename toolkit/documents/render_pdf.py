@@ -44,7 +44,6 @@ _FONT_DIRS = ("/usr/share/fonts/opentype/noto",  # Debian, Ubuntu (fonts-noto-cj
               "/usr/share/fonts/noto-cjk",  # Arch
               "/usr/share/fonts/google-noto-cjk",  # Fedora
               "/usr/local/share/fonts", str(Path.home() / ".local/share/fonts"))
-KEEP_ROWS = 12  # a table of up to this many rows is never split (the HTML's ``table.keep``)
 
 
 def template_path() -> Path:
@@ -82,7 +81,7 @@ def _table(tb: Table, wide: bool = False, share: float = 1.0) -> dict:
     """A table with the column widths (per cent, as the HTML's <colgroup>) and wrapped text of table_layout."""
     lay = layout_table(tb, (LANDSCAPE_MM if wide else PORTRAIT_MM) * share)
     return {"type": "table", "kind": tb.kind, "small": tb.small, "caption": tb.caption,
-            "keep": len(tb.rows) <= KEEP_ROWS, "widths": [round(w, 2) for w in lay.percent],
+            "keep": tb.keep, "widths": [round(w, 2) for w in lay.percent],
             "columns": lay.columns, "rows": lay.rows}
 
 

@@ -4,8 +4,8 @@ The collector re-walks every tracked object at each generation-2 collection. Two
 project hold hundreds of thousands of such objects for nothing: a batch worker or warm kernel after importing
 pandas, scipy, matplotlib, papermill and the toolkit (they live as long as the process), and WeasyPrint while
 it lays out a document (boxes and styles, freed together when the PDF is written). Measured on the 2-core
-machine: a worksheet PDF of a 50-role build 0.70–1.01 s → 0.56–0.75 s with the collector paused, the 52-page
-scheme 4.5 s → 3.4 s.
+machine: a worksheet PDF of a 50-role build 0.70–1.01 s → 0.56–0.75 s with the collector paused (and the
+52-page scheme 4.5 s → 3.4 s, when WeasyPrint still set it).
 """
 from __future__ import annotations
 
