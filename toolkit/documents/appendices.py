@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.documents.blocks import Figure, Heading, Para, Table
-from toolkit.documents.rating_sheets import rating_sheets
+from toolkit.documents.rating_sheets import rating_sheets, uses_360
 from toolkit.documents.wording import (
     anchor_text,
     behaviour_anchors,
@@ -198,7 +198,7 @@ class Appendices:
         """360°评价表 (定性指标评价表 without the 360° method): one sheet a rater fills for one person, per role
         rated by several groups."""
         sheets = rating_sheets(self.eng, self.scheme, self.rulebook)  # the same decision as the XLSX forms
-        full = "360" in self.eng.methods
+        full = uses_360(self.eng)
         ap = self.appendix("rating360", "" if full else "doc.ap.rating_sheet")
         lead = self.T("doc.rating360_lead", article=self.raters_article)
         if any(sh.anonymous for sh in sheets):  # only who may stay anonymous

@@ -27,6 +27,7 @@ from toolkit.checks.goals import smart_check
 from toolkit.documents.appendices import Appendices, ahp_core
 from toolkit.documents.blocks import Appendix, Article, Block, Chapter, Document, Para, Table
 from toolkit.documents.calendar import calendar_years_estimated, date_text, deadline_calendar, period_label
+from toolkit.documents.rating_sheets import hr_name
 from toolkit.documents.rule_text import rater_rows, rule_sentences
 from toolkit.documents.wording import (
     fmt_num,
@@ -76,8 +77,7 @@ class _Builder(Appendices):
         self.role_indicator_article = ""  # label of the first per-role indicator table's article
         self.raters_article = ""  # label of the article with the rater weights
         self.rulebook = rulebook(eng)
-        gov_hr = eng.governance.interpreter
-        self.hr = t("doc.hr_default", lang) if gov_hr == t("doc.hr_default", "zh") else gov_hr
+        self.hr = hr_name(eng, lang)  # the same name as the XLSX forms
         self.rules = rule_sentences(self.rulebook, lang)
 
     # helpers ---------------------------------------------------------------------------------------------

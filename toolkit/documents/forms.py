@@ -36,7 +36,7 @@ from toolkit.model.messages import t
 from toolkit.model.safe_cells import set_text
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
-from toolkit.scheme.rulebook import rulebook
+from toolkit.scheme.rulebook import appraisal_cycle, rulebook
 from toolkit.scoring.rules import WEIGHTED_RULES, excel_formula, excel_total_formula
 
 __all__ = [
@@ -84,8 +84,7 @@ class FormLayout:
 
 
 #: The period label a form asks for, by the role's cycle (what :func:`period_check` accepts).
-_PERIOD_EXAMPLE = {"monthly": "2027-01", "quarterly": "2027-Q1", "half_year": "2027-H1", "annual": "2027",
-                   "per_event": "2027-01"}
+_PERIOD_EXAMPLE = {"monthly": "2027-01", "quarterly": "2027-Q1", "half_year": "2027-H1", "annual": "2027"}
 
 _PERIOD_CHECK = {
     "monthly": 'AND(LEN({c})=7,ISNUMBER(VALUE(LEFT({c},4))),MID({c},5,1)="-",ISNUMBER(VALUE(RIGHT({c},2))),'
@@ -180,10 +179,10 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
                   ("J", "form.rater", None), ("M", "form.reviewer", None)]
     role_cycle = rs.role.cycle or eng.cycles.default
     fields_mid = [("B", "form.period", None), ("D", "form.department", T("form.department_value")),
-                  ("F", "form.cycle", t(f"doc.cycle.{rs.role.cycle or eng.cycles.default}", lang))]
+                  ("F", "form.cycle", t(f"doc.cycle.{role_cycle}", lang))]
     for row, fields in ((2, fields_top), (4, fields_mid)):
         for col, key, value in fields:
-            set_text(ws[f"{col}{row}"], T(key, example=_PERIOD_EXAMPLE.get(role_cycle, "2027-01"))
+            set_text(ws[f"{col}{row}"], T(key, example=_PERIOD_EXAMPLE[appraisal_cycle(role_cycle)])
                      if key == "form.period" else T(key))
             _style(ws[f"{col}{row}"], bold=True, size=9, border=False, wrap=False)
             vc = ws[f"{col}{row + 1}"]
@@ -416,7 +415,7 @@ def add_360_sheet(wb: Workbook, sheet: RatingSheet, eng: Engagement, lang: str, 
     anonymous = "、".join(names) if lang == "zh" else " and ".join(filter(None, (", ".join(names[:-1]), *names[-1:])))
     labels = (T("form.360.ratee"), T("form.360.kind"),
               T("form.360.rater", kinds=anonymous) if names else T("form.rating_sheet.rater"),
-              T("form.period", example=_PERIOD_EXAMPLE.get(rs.role.cycle or eng.cycles.default, "2027-01")))
+              T("form.period", example=_PERIOD_EXAMPLE[appraisal_cycle(rs.role.cycle or eng.cycles.default)]))
     for i, label in enumerate(labels):
         set_text(ws.cell(2, i + 1), label)
         _style(ws.cell(2, i + 1), bold=True, size=9, border=False)

@@ -25,7 +25,7 @@ from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import ResolvedIndicator, RoleScheme, Scheme
 from toolkit.scheme.rulebook import RaterRule, Rulebook, rulebook
 
-__all__ = ["ANONYMOUS_RATERS", "RatingSheet", "hr_name", "rating_sheets"]
+__all__ = ["ANONYMOUS_RATERS", "RatingSheet", "hr_name", "rating_sheets", "uses_360"]
 
 #: Rater groups whose ratings may be handed in without a name (the manager and the employee always sign).
 ANONYMOUS_RATERS = ("peer", "subordinate", "customer")
@@ -42,10 +42,15 @@ class RatingSheet:
     anonymous: tuple[str, ...]          # rater kinds of this sheet that may stay anonymous (may be empty)
 
 
+def uses_360(eng: Engagement) -> bool:
+    """Whether the rating sheets are 360°评价表 (the engagement uses the 360° method), else 定性指标评价表."""
+    return "360" in eng.methods
+
+
 def rating_sheets(eng: Engagement, scheme: Scheme, rules: Rulebook | None = None) -> list[RatingSheet]:
     """The rating sheets of ``scheme``: one per role rated by several groups on at least one rated indicator."""
     rules = rules or rulebook(eng)
-    full = "360" in eng.methods
+    full = uses_360(eng)
     out = []
     for rs in scheme.roles:
         raters = tuple(rules.role(rs.role.id).raters)
