@@ -36,7 +36,7 @@ from toolkit.model.messages import t
 from toolkit.model.safe_cells import set_text
 from toolkit.model.schema import Engagement
 from toolkit.scheme.resolve import RoleScheme, Scheme, resolve_scheme
-from toolkit.scheme.rulebook import appraisal_cycle, rulebook
+from toolkit.scheme.rulebook import Rulebook, appraisal_cycle, rulebook
 from toolkit.scoring.rules import WEIGHTED_RULES, excel_formula, excel_total_formula
 
 __all__ = [
@@ -155,8 +155,9 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "zh",
-                   used_titles: set[str] | None = None) -> FormLayout:
-    """Add one role's KPI form to ``wb`` and return where its inputs and results are."""
+                   used_titles: set[str] | None = None, rules: Rulebook | None = None) -> FormLayout:
+    """Add one role's KPI form to ``wb`` and return where its inputs and results are (``rules``: the engagement's
+    rulebook, when the caller has it)."""
     used = used_titles if used_titles is not None else set(wb.sheetnames)
     ws: Worksheet = wb.create_sheet(_sheet_title(rs.role.name, used))
     lay = FormLayout(sheet=ws.title, role=rs.role.id)
@@ -164,7 +165,7 @@ def add_form_sheet(wb: Workbook, rs: RoleScheme, eng: Engagement, lang: str = "z
     def T(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
-    rules = rulebook(eng)
+    rules = rules or rulebook(eng)
     raters = rules.role(rs.role.id).raters
     multi = len(raters) > 1 and any(i.rule.type == "rating" for i in rs.indicators)
     rater_col = {r.kind: get_column_letter(len(_COLS) + 2 + j) for j, r in enumerate(raters)} if multi else {}
@@ -463,7 +464,8 @@ def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str
         eng = localised(eng, lang)
         scheme = dataclasses.replace(scheme, engagement=eng, roles=[
             dataclasses.replace(rs, role=eng.role(rs.role.id)) for rs in scheme.roles])
-    sheets = {sh.role.role.id: sh for sh in rating_sheets(eng, scheme)}
+    rules = rulebook(eng)  # once per workbook, not once per sheet
+    sheets = {sh.role.role.id: sh for sh in rating_sheets(eng, scheme, rules)}
     wb = Workbook()
     info = wb.active
     info.title = t("form.instructions_sheet", lang)
@@ -477,7 +479,7 @@ def form_workbook(eng: Engagement, scheme: Scheme | None = None, roles: list[str
     layouts = []
     for rs in scheme.roles:
         if roles is None or rs.role.id in roles:
-            layouts.append(add_form_sheet(wb, rs, eng, lang, used))
+            layouts.append(add_form_sheet(wb, rs, eng, lang, used, rules))
             if rs.role.id in sheets:
                 add_360_sheet(wb, sheets[rs.role.id], eng, lang, used)
     if layouts:
