@@ -434,7 +434,7 @@ class _Builder(Appendices):
                 ok = getattr(core, "consistent", cr is not None and cr < thr)
                 n_part = len(rs.role.weighting.participants) or 1
                 record = "doc.ahp_record_sensitivity" if self.figures and w is not None else "doc.ahp_record"
-                blocks.append(self.T("doc.weight_role_ahp", role=rs.role.name, n=n_part,
+                blocks.append(self.T("doc.weight_role_ahp", role=rs.role.name,
                                      panel=self.T("doc.panellist" if n_part == 1 else "doc.panellists", n=n_part),
                                      record=self.T(record),
                                      cr=f"{cr:.4f}" if cr is not None else "—", thr=f"{thr:.2f}",  # as in the appendix
