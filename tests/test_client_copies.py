@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 #: what code, a traceback or a kernel notice looks like in text
 CODE_OR_ERROR = re.compile(r"\bimport \w|\bws\.\w|\bprint\(|\bdef \w|In \[\d*\]|Out\[\d+\]|Traceback|"
                            r"Error\b|ERROR|not unique|Warning:|PosixPath|\bNaN\b|Empty DataFrame|"
-                           r"output_dir|engagement\.yaml|worksheet\.")
+                           r"output_dir|engagement\.yaml|worksheet\.|\b[a-z]+_en\b(?!\.)|\d+ rows × \d+ columns")
 
 
 def _strings(obj: Any) -> list[str]:
@@ -157,6 +158,38 @@ def test_pdf_copies_read_clean_with_pdftotext(builds: dict[str, Any], lang: str)
             _assert_clean(text, report, lang, f"{client_dir.name}/{pdf.name}")
             n += 1
     assert n == len(report.results)
+
+
+def _visible_chars(text: str) -> Counter[str]:
+    return Counter(ch for ch in text if not ch.isspace())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_copy_shows_what_the_html_copy_shows(builds: dict[str, Any], lang: str) -> None:
+    """Two renderings, one content: the PDF (Typst, from the notebook) and the HTML (nbconvert) of each worksheet
+    hold the same characters, character for character, the PDF adding only its page numbers ("n / N") and the
+    header rows it repeats on the pages a table continues on."""
+    import lxml.html
+
+    report = builds[lang]
+    for client_dir in _client_dirs(report):
+        for pdf in sorted((client_dir / "documents" / "worksheets").glob("*.pdf")):
+            root = lxml.html.parse(str(pdf.with_suffix(".html"))).getroot()
+            for bad in root.xpath("//style|//script|//title"):
+                bad.drop_tree()
+            html_chars = _visible_chars(root.text_content())
+            repeated = set("".join(th.text_content() for th in root.xpath("//thead//th")))
+            pdf_text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True,
+                                      text=True).stdout
+            pages = pdf_text.count("\f")
+            pdf_chars = _visible_chars(pdf_text)
+            missing = html_chars - pdf_chars
+            assert not missing, f"{pdf.name}: not in the PDF: {dict(missing.most_common(12))}"
+            extra = pdf_chars - html_chars
+            assert set(extra) <= set("0123456789/") | repeated, \
+                f"{pdf.name}: only in the PDF: {dict(extra.most_common(12))}"
+            assert extra["/"] >= pages, pdf.name  # one "n / N" a page
 
 
 @pytest.mark.slow

@@ -36,7 +36,7 @@ from toolkit.model.errors import ToolkitError
 from toolkit.model.fileio import atomic_path
 from toolkit.model.paths import templates_dir
 
-__all__ = ["FONT_FAMILIES", "cjk_font_files", "pdf_bytes", "render_pdf", "template_path", "typst_data"]
+__all__ = ["FONT_FAMILIES", "cjk_font_files", "compile_typst", "pdf_bytes", "render_pdf", "template_path", "typst_data"]
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")  # the template's serif (body) and sans (headings)
 _FONT_FILES = ("NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc")
@@ -131,18 +131,27 @@ def typst_data(doc: Document, figures: list[bytes] | None = None) -> str:
 # -------------------------------------------------------------------------------------------------- compile
 def pdf_bytes(doc: Document) -> bytes:
     """The document as PDF bytes (A4, embedded CJK font subsets)."""
+    figures: list[bytes] = []
+    data = typst_data(doc, figures)
+    return compile_typst(template_path().read_bytes(), data,
+                         {f"fig-{k}.png": png for k, png in enumerate(figures, 1)})
+
+
+def compile_typst(source: bytes, data: str, files: dict[str, bytes] | None = None) -> bytes:
+    """Compile a fixed Typst ``source`` to PDF with ``data`` (JSON) in ``sys.inputs.data``.
+
+    ``files`` (name -> bytes, e.g. figures) are written into a temporary compile root, so the template reads
+    them as ``/name``; only the Noto CJK faces of :func:`cjk_font_files` are visible to the compiler.
+    """
     import typst
 
     fonts = cjk_font_files()
-    figures: list[bytes] = []
-    data = typst_data(doc, figures)
-    source = template_path().read_bytes()
     with tempfile.TemporaryDirectory(prefix="appraisal-pdf-") as tmp:
         root, font_dir = Path(tmp, "root"), Path(tmp, "fonts")
         root.mkdir()
         font_dir.mkdir()
-        for k, png in enumerate(figures, 1):
-            (root / f"fig-{k}.png").write_bytes(png)
+        for name, blob in (files or {}).items():
+            (root / name).write_bytes(blob)
         # Typst reads fonts from folders only: one holding links to exactly our four files
         for f in fonts:
             (font_dir / f"{len(os.listdir(font_dir))}-{Path(f).name}").symlink_to(f)
