@@ -327,6 +327,8 @@ def render_documents(ws: Worksheet) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------- display
+#: the most rows a worksheet table shows (a longer one shows its first rows and says how many there are)
+SHOW_ROWS = 500
 #: columns that only matter to the code (matrix positions), never shown to the client
 INTERNAL_COLUMNS = ("i", "j")
 #: columns (and index names) holding ids that are shown as names
@@ -407,8 +409,9 @@ def _cell(value: Any, percent: bool, digits: int, lang: str | None, names: dict[
     return names.get(text, text)
 
 
-#: a rater id made of a kind, a role id and a number (``CUS-ad_placement-2``), as simulated ratings write them
-_RATER_ID = re.compile(r"^[A-Z]{2,4}-([a-z][a-z0-9_]*)(?:-(\d+))?$")
+#: a rater id made of a kind, a role id and a number (``CUS-ad_placement-2``, ``P-brand-1``), as simulated ratings
+#: write them
+_RATER_ID = re.compile(r"^[A-Z]{1,4}-([a-z][a-z0-9_]*)(?:-(\d+))?$")
 
 
 def _code(value: Any, prefix: str, lang: str | None) -> Any:
@@ -423,7 +426,8 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
                  labels: bool = False, saaty: bool | tuple[str, ...] | list[str] = ()) -> Any:
     """A client-ready copy of ``frame`` (all cells text): what :func:`show` displays.
 
-    ``columns`` picks and orders the columns (default: all but :data:`INTERNAL_COLUMNS`); each is labelled
+    ``columns`` picks and orders the columns (default: all but :data:`INTERNAL_COLUMNS` and the English forms
+    ``<x>_en`` of a column ``<x>``, which stand in for ``<x>`` in English where filled in); each is labelled
     ``t("nb.col.<column>")`` when the catalogue has that key. Ids in :data:`ID_COLUMNS` become ``names``,
     codes in :data:`CODE_COLUMNS` their catalogue text. ``percent`` columns are shown as percentages,
     other floats with ``digits`` decimals (so ``2e-16`` reads ``0.000``), missing values as '—'. A default
@@ -437,13 +441,27 @@ def format_frame(frame: Any, columns: Any = None, *, lang: str | None = None, na
     >>> format_frame(pd.DataFrame({"share": [0.25], "diff": [2e-16], "i": [0]}), percent=["share"],
     ...              lang="en").to_dict("records")
     [{'Share': '25.0%', 'Difference': '0.000'}]
+    >>> names = pd.DataFrame({"name": ["山岚茶业", "某公司"], "name_en": ["Shanlan Tea", None]})
+    >>> format_frame(names, lang="en").iloc[:, 0].tolist(), list(format_frame(names, lang="zh").columns)
+    (['Shanlan Tea', '某公司'], ['名称'])
     """
     import pandas as pd
 
     names = names or {}
     if isinstance(frame, pd.Series):
         frame = frame.to_frame(frame.name if frame.name is not None else "value")
-    cols = list(columns) if columns is not None else [c for c in frame.columns if c not in INTERNAL_COLUMNS]
+    # a name's English form (``name_en`` beside ``name``) is not a column of its own: in English it stands in
+    # for the name where the client gave one, in Chinese it is not shown
+    pairs = [c for c in frame.columns if isinstance(c, str) and c.endswith("_en") and c[:-3] in frame.columns]
+    if pairs:
+        frame = frame.copy()
+        for c in pairs:
+            if lang == "en":
+                en = frame[c].astype(object)
+                frame[c[:-3]] = frame[c[:-3]].where(en.isna() | (en.astype(str).str.strip() == ""), en)
+    cols = list(columns) if columns is not None else [c for c in frame.columns
+                                                      if c not in INTERNAL_COLUMNS and c not in pairs]
+
     def values(c: Any) -> list[str]:
         raw = frame[c].tolist()
         if c in CODE_COLUMNS:
@@ -474,15 +492,26 @@ def show(frame: Any, columns: Any = None, *, lang: str | None = None, names: dic
          empty: str = "nb.empty", labels: bool = False, saaty: bool | tuple[str, ...] | list[str] = ()) -> None:
     """Display ``frame`` for the client (see :func:`format_frame`); an empty table becomes one sentence.
 
-    ``empty`` is the catalogue key of that sentence, e.g. ``nb.empty.findings`` ("no problems found").
+    ``empty`` is the catalogue key of that sentence, e.g. ``nb.empty.findings`` ("no problems found"). All
+    rows and columns are shown, up to :data:`SHOW_ROWS` rows; a longer table shows those and says so.
     """
+    import pandas as pd
     from IPython.display import display
 
     if frame is None or len(frame) == 0:
         print(t(empty, lang))
         return
-    display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index,
-                         labels=labels, saaty=saaty))
+    n = len(frame)
+    if n > SHOW_ROWS:
+        frame = frame.iloc[:SHOW_ROWS]
+    # every row and column shown (pandas would cut a long table to "…" rows and add "86 rows × 10 columns" in
+    # English): the client copy is a document, not a console
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", None,
+                           "display.max_colwidth", None, "display.show_dimensions", False):
+        display(format_frame(frame, columns, lang=lang, names=names, percent=percent, digits=digits, index=index,
+                             labels=labels, saaty=saaty))
+    if n > SHOW_ROWS:
+        print(t("nb.table.first_rows", lang, n=n, shown=SHOW_ROWS))
 
 
 def relabel(obj: Any, names: dict[str, str]) -> Any:
