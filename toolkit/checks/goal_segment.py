@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GOAL_VERBS", "VAGUE_ADVERBS", "cache_dir", "pos_words", "words"]
+__all__ = ["GOAL_VERBS", "VAGUE_ADVERBS", "cache_dir", "pos_words", "remember_segments", "segments_seen", "words"]
 
 #: verbs that state a direction or an action in a goal sentence (tagged as verbs for the segmenter)
 GOAL_VERBS = ("提升", "提高", "增加", "增长", "增强", "加强", "降低", "下降", "减少", "缩短", "压缩", "控制", "优化",
@@ -33,6 +33,9 @@ VAGUE_ADVERBS = ("积极", "努力", "尽快", "尽量", "显著", "大幅", "�
                  "适当", "稳步", "大力", "切实", "较大", "更好", "充分", "高质量")
 
 _lock = threading.Lock()
+#: every text segmented in this process, with its words: a build segments the goals once and hands this to its
+#: notebooks (:mod:`toolkit.notebooks.prepared`), which then need not load jieba's dictionaries (2 s) again
+_SEEN: dict[str, tuple[tuple[str, str], ...]] = {}
 
 
 def cache_dir() -> str | None:
@@ -94,7 +97,34 @@ def pos_words(text: str) -> list[tuple[str, str]]:
     >>> pos_words("加强品牌建设")
     [('加强', 'v'), ('品牌建设', 'n')]
     """
-    return [(p.word, p.flag) for p in _tokenizer().cut(text)]
+    found = _SEEN.get(text)
+    if found is None:
+        found = _SEEN[text] = tuple((p.word, p.flag) for p in _tokenizer().cut(text))
+    return list(found)
+
+
+def segments_seen() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every text :func:`pos_words` has segmented in this process, with its words (a copy).
+
+    Examples
+    --------
+    >>> _ = pos_words("降低获客成本")
+    >>> segments_seen()["降低获客成本"]
+    (('降低', 'v'), ('获客成本', 'n'))
+    """
+    return dict(_SEEN)
+
+
+def remember_segments(seen: dict[str, tuple[tuple[str, str], ...]]) -> None:
+    """Take texts segmented elsewhere (by the same tokenizer: same jieba, same vocabulary) as already done.
+
+    Examples
+    --------
+    >>> remember_segments({"提升品牌形象": (("提升", "v"), ("品牌形象", "n"))})
+    >>> words("提升品牌形象")
+    ['提升', '品牌形象']
+    """
+    _SEEN.update({str(k): tuple((str(w), str(f)) for w, f in v) for k, v in seen.items()})
 
 
 def words(text: str) -> list[str]:

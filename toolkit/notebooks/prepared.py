@@ -13,7 +13,9 @@ is signed with a secret of the build (:data:`SECRET_ENV`, set by the build proce
 kernels start, handed to Dask workers by their plugin) and never unpickled unless the signature is right: a file
 planted or edited by someone else is ignored, never run. Inside, the engagement, the findings and each role's
 resolved scheme are pickled separately (a role notebook unpickles the engagement and its own role, not all of
-them); the role schemes refer to the engagement's own objects, as a fresh :func:`resolve_scheme` would.
+them); the role schemes refer to the engagement's own objects, as a fresh :func:`resolve_scheme` would. The
+words the checks cut the goals into come along (:func:`toolkit.checks.goal_segment.segments_seen`), so a notebook
+that checks the goals again does not load jieba's dictionaries (2 s a process) to get the same words.
 """
 from __future__ import annotations
 
@@ -166,8 +168,11 @@ def dump_prepared(eng: Any, engagement: str | os.PathLike[str], lang: str, *, fi
             from toolkit.scheme.resolve import resolve_scheme
 
             scheme = resolve_scheme(eng)
+    from toolkit.checks.goal_segment import segments_seen
+
     objs = _refs(eng)
     parts = {
+        "segments": segments_seen(),  # the goals' words: the notebooks need not load jieba to check them again
         "eng": pickle.dumps(eng, protocol=pickle.HIGHEST_PROTOCOL),
         "findings": None if findings is None else pickle.dumps(list(findings), protocol=pickle.HIGHEST_PROTOCOL),
         "roles": {rs.role.id: _dumps(rs, objs) for rs in scheme.roles},
@@ -242,4 +247,7 @@ def load_prepared(client_dir: str | os.PathLike[str] | None, engagement: str | o
         eng = pickle.loads(parts["eng"])
     except Exception:  # noqa: BLE001 - a file from an incompatible toolkit: load the engagement instead
         return None
+    from toolkit.checks.goal_segment import remember_segments
+
+    remember_segments(parts.get("segments") or {})
     return Prepared(eng=eng, key=key, _parts=parts)
