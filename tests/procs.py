@@ -68,9 +68,17 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text(errors="replace").strip()
+    except OSError:
+        return ""
+
+
 def kernels_of(pid: int) -> list[int]:
-    """The Jupyter kernels among the descendants of ``pid``."""
-    return [p for p in descendants(pid) if "ipykernel" in cmdline(p)]
+    """The Jupyter kernels among the descendants of ``pid``: started as ``python -m ipykernel_launcher``, or
+    forked from a build worker (named ``ipykernel``, see toolkit.batch.forked_kernels)."""
+    return [p for p in descendants(pid) if "ipykernel" in cmdline(p) or comm(p) == "ipykernel"]
 
 
 def wait_until(cond: Callable[[], bool], timeout: float, step: float = 0.25) -> bool:

@@ -154,3 +154,40 @@ def test_hostile_engagement_parameters_stay_literals(tmp_path: Path) -> None:
         assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant), ast.dump(node)
         values[node.targets[0].id] = node.value.value  # type: ignore[attr-defined]
     assert values == nb.metadata["papermill"]["parameters"]
+
+
+def test_forked_kernels_give_what_new_kernel_processes_give(small: Path, tmp_path: Path) -> None:
+    """Issue 17: a local build forks its kernels from the workers (no `python -m ipykernel_launcher`); the same
+    build with new kernel processes (APPRAISAL_FORK_KERNELS=0) writes the same results and the same outputs."""
+    from toolkit.batch.kernels import FORK_ENV
+
+    seen: dict[str, list[str]] = {}
+    for mode in ("1", "0"):
+        env = {**_env(), FORK_ENV: mode}
+        proc = subprocess.Popen([sys.executable, "-m", "toolkit", "build", str(small), "--out",
+                                 str(tmp_path / mode), "-j", "2", "-q"], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            pid = proc.pid
+            assert wait_until(lambda: len(kernels_of(pid)) == 2, 180)  # noqa: B023 - called right here
+            seen[mode] = [cmdline(k) for k in kernels_of(pid)]
+            _, stderr = proc.communicate(timeout=600)
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+        assert proc.returncode == 0, stderr
+    assert not any("ipykernel_launcher" in c for c in seen["1"]), seen["1"]
+    assert all("ipykernel_launcher" in c for c in seen["0"]), seen["0"]
+    forked, spawned = tmp_path / "1" / SLUG, tmp_path / "0" / SLUG
+    for res in sorted((spawned / "results").glob("*.json")):
+        a = json.loads(res.read_text(encoding="utf-8"))["results"]
+        b = json.loads((forked / "results" / res.name).read_text(encoding="utf-8"))["results"]
+        assert a == b, res.name
+
+    def outputs(path: Path) -> list[str]:
+        return [json.dumps(o.get("data", o.get("text")), sort_keys=True)
+                for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
+
+    for nb in sorted((spawned / "notebooks").glob("*.ipynb")):
+        assert outputs(nb) == outputs(forked / "notebooks" / nb.name), nb.name

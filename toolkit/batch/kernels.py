@@ -12,11 +12,13 @@ from typing import Any
 from toolkit.batch.plan import Job
 
 __all__ = [
+    "FORK_ENV",
     "KERNEL_ARGS",
     "PRELOAD",
     "WORKER_MODULES",
     "acquire_kernel",
     "die_with_parent",
+    "import_kernel_modules",
     "import_worker_modules",
     "kernel_stats",
     "kill_all_kernels",
@@ -34,6 +36,9 @@ __all__ = [
 ]
 
 
+#: set to 0 to start every build kernel as a new process instead of forking it from its worker
+FORK_ENV = "APPRAISAL_FORK_KERNELS"
+
 #: modules imported once into a warm kernel, so that each notebook pays only for its own work (what the five
 #: worksheets import; the document renderers, needed by one notebook of a build, are imported by it)
 PRELOAD = ("pandas", "numpy", "matplotlib.pyplot", "seaborn", "ipywidgets", "IPython.display",
@@ -47,9 +52,11 @@ PRELOAD = ("pandas", "numpy", "matplotlib.pyplot", "seaborn", "ipywidgets", "IPy
            "toolkit.documents.plots_scores", "toolkit.documents.render",
            "toolkit.workshop.session", "toolkit.workshop.widgets")
 
-#: modules the worker process itself needs for every job (papermill runs the notebook, nbconvert and WeasyPrint
-#: render the client copies): imported while its kernel warms up, not by the first job
-WORKER_MODULES = ("papermill", "nbclient", "nbformat", "nbconvert", "weasyprint", "toolkit.batch.client_copies")
+#: modules the worker process itself needs for every job (papermill runs the notebook, nbconvert writes the
+#: HTML client copies, mistune, lxml and Typst the PDF ones): imported while its kernel warms up, not by the
+#: first job
+WORKER_MODULES = ("papermill", "nbclient", "nbformat", "nbconvert", "typst", "mistune", "lxml.html",
+                  "toolkit.batch.client_copies", "toolkit.batch.worksheet_pdf")
 
 
 # ------------------------------------------------------------------------------------------------- worker side
@@ -61,6 +68,10 @@ _IDLE: list[Any] = []  # warm kernels nobody uses
 _BUSY: set[int] = set()  # id() of kernels lent to a job
 _WARMING = [0]  # kernels being started for the pool (a job waits for one rather than starting another)
 _STATS = {"started": 0, "reused": 0}
+
+#: [True] in a local build worker: its kernels are forked from it (:mod:`toolkit.batch.forked_kernels`) after
+#: it imported what they need; elsewhere (Dask workers, tests, a notebook) kernels are new processes
+_FORK = [False]
 
 #: pids of the kernels this process started (each leads its own process group: jupyter starts a new session)
 _KERNELS: set[int] = set()
@@ -80,6 +91,7 @@ def _forget_inherited() -> None:
     _FINALIZER.clear()
     _WARMING[0] = 0
     _STATS.update(started=0, reused=0)
+    _FORK[0] = False
 
 
 if hasattr(os, "register_at_fork"):
@@ -156,6 +168,11 @@ def die_with_parent(parent_pid: int) -> None:
             _die()
 
     prepare_worker()
+    from toolkit.batch.forked_kernels import can_fork
+
+    # a pool worker runs one job at a time on its main thread: it can fork its kernels (APPRAISAL_FORK_KERNELS=0:
+    # start them as new processes instead)
+    _FORK[0] = can_fork() and os.environ.get(FORK_ENV, "1") != "0"
     signal.signal(signal.SIGTERM, _die)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
@@ -224,7 +241,12 @@ def start_kernel(kernel_name: str, timeout: float) -> Any:
     from jupyter_core.utils import run_sync
 
     prepare_worker()
-    km = AsyncKernelManager(kernel_name=kernel_name)
+    if _FORK[0]:
+        from toolkit.batch.forked_kernels import forked_manager
+
+        km = forked_manager(kernel_name)
+    else:
+        km = AsyncKernelManager(kernel_name=kernel_name)
     run_sync(km.start_kernel)(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               extra_arguments=list(KERNEL_ARGS))
     pid = _kernel_pid(km)
@@ -375,11 +397,33 @@ def warm_kernel(job: Job) -> Any:
     return acquire_kernel(job.kernel_name)
 
 
+def import_kernel_modules() -> None:
+    """Import what a warm kernel preloads (:data:`PRELOAD`) into this process, for kernels forked from it."""
+    import importlib
+
+    for mod in PRELOAD:
+        with contextlib.suppress(Exception):
+            importlib.import_module(mod)
+    with contextlib.suppress(Exception):
+        importlib.import_module("toolkit.notebooks.prepared").code_digest()
+    from toolkit.model.collector import freeze_imports
+
+    freeze_imports()
+
+
 def warm_up(kernel_name: str = "python3") -> Any:
     """Make sure this process has a warm kernel; submitted early, it overlaps the parent's planning.
 
-    The worker's own modules (papermill, nbconvert, WeasyPrint) are imported while the kernel starts.
+    The worker's own modules (papermill, nbconvert, Typst) are imported while the kernel starts; a worker
+    that forks its kernels imports them, and the kernel's, first, on this one thread (a fork while another
+    thread is importing could leave the child waiting for that import's lock for ever).
     """
+    if _FORK[0]:
+        import_worker_modules()
+        import_kernel_modules()
+        km = acquire_kernel(kernel_name)
+        release_kernel(km)
+        return km
     importer = threading.Thread(target=import_worker_modules, name="worker-imports", daemon=True)
     importer.start()
     try:

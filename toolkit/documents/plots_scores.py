@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from toolkit.documents.fonts import use_cjk_theme
@@ -48,7 +49,14 @@ def plot_score_by_role(totals: pd.DataFrame, lang: str | None = None) -> Any:
 
     fig, ax = _fig()
     sns.boxplot(data=totals, x="role", y="total", ax=ax, color="#9ecae1")
-    sns.stripplot(data=totals, x="role", y="total", ax=ax, color="#08519c", size=3)
+    # seaborn jitters the points with numpy's global generator: a fixed seed, so that a chart is the same in
+    # every build and in the workshop (the caller's random state is left as it was)
+    state = np.random.get_state()
+    np.random.seed(2026)
+    try:
+        sns.stripplot(data=totals, x="role", y="total", ax=ax, color="#08519c", size=3)
+    finally:
+        np.random.set_state(state)
     return _finish(fig, ax, "scoring.plot.score_by_role", lang, "scoring.col.role", "scoring.col.total")
 
 
