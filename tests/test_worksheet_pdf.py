@@ -96,3 +96,15 @@ def test_tables_lose_the_blank_index_and_keep_its_name() -> None:
     assert any(c[2] == 2 for row in multi["rows"] for c in row)  # the merged MultiIndex cell
     imgs = [b for b in doc["blocks"] if b["t"] == "img"]
     assert len(imgs) == 1 and 0 < imgs[0]["width"] <= 269
+
+
+def test_a_process_forked_after_a_compile_still_compiles() -> None:
+    """Typst keeps threads once used; a worker forked from a process that made a PDF (a test, a notebook calling
+    run_build) used to wait for ever in its first compile. It compiles in a new process now."""
+    import multiprocessing
+
+    worksheet_pdf(_notebook(), "zh")  # Typst used here first
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        data = pool.apply_async(worksheet_pdf, (_notebook(), "zh")).get(timeout=120)
+    assert data.startswith(b"%PDF")

@@ -143,8 +143,6 @@ def compile_typst(source: bytes, data: str, files: dict[str, bytes] | None = Non
     ``files`` (name -> bytes, e.g. figures) are written into a temporary compile root, so the template reads
     them as ``/name``; only the Noto CJK faces of :func:`cjk_font_files` are visible to the compiler.
     """
-    import typst
-
     fonts = cjk_font_files()
     with tempfile.TemporaryDirectory(prefix="appraisal-pdf-") as tmp:
         root, font_dir = Path(tmp, "root"), Path(tmp, "fonts")
@@ -155,8 +153,48 @@ def compile_typst(source: bytes, data: str, files: dict[str, bytes] | None = Non
         # Typst reads fonts from folders only: one holding links to exactly our four files
         for f in fonts:
             (font_dir / f"{len(os.listdir(font_dir))}-{Path(f).name}").symlink_to(f)
+        if _FORKED_AFTER_USE[0]:
+            return _compile_in_new_process(source, data, root, font_dir)
+        import typst
+
+        _USED[0] = True
         return typst.compile(source, root=str(root), format="pdf", sys_inputs={"data": data},
                              font_paths=[str(font_dir)], ignore_system_fonts=True)
+
+
+# Typst's compiler keeps a pool of threads once used; a process forked after that has the pool's state but not
+# its threads, and a compile there waits for ever (a build worker forked from a process that had made a PDF: a
+# test, a notebook calling run_build). Such a process compiles in a new process instead.
+_USED = [False]
+_FORKED_AFTER_USE = [False]
+
+
+def _after_fork_in_child() -> None:
+    if _USED[0]:
+        _FORKED_AFTER_USE[0] = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+_COMPILE = ("import sys, typst\n"
+            "root, fonts = sys.argv[1], sys.argv[2]\n"
+            "src = open(root + '/.source.typ', 'rb').read()\n"
+            "data = open(root + '/.data.json', encoding='utf-8').read()\n"
+            "sys.stdout.buffer.write(typst.compile(src, root=root, format='pdf', sys_inputs={'data': data},\n"
+            "                                      font_paths=[fonts], ignore_system_fonts=True))\n")
+
+
+def _compile_in_new_process(source: bytes, data: str, root: Path, font_dir: Path) -> bytes:
+    import sys
+
+    (root / ".source.typ").write_bytes(source)
+    (root / ".data.json").write_text(data, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _COMPILE, str(root), str(font_dir)], capture_output=True,
+                          check=False, timeout=600)
+    if done.returncode != 0:
+        raise ToolkitError("Typst could not set the PDF: " + done.stderr.decode(errors="replace")[-800:])
+    return done.stdout
 
 
 def render_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
